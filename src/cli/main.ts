@@ -1,0 +1,35 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { serveCommand } from "./serve.js";
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command("hubferry")
+    .description(
+      "Move ML repos between Hugging Face Hub and ModelScope, cloud to cloud; query, pull, push; run a local hub.",
+    )
+    .version(packageVersion(), "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  program.addCommand(serveCommand());
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; errors are printed as one clear line, never a stack. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    process.stderr.write(`hubferry: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,165 @@
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Command, Option } from "commander";
+import envPaths from "env-paths";
+import YAML from "yaml";
+import { startLocalHub } from "../server/app.js";
+import { loadUsersFile, UserTable } from "../server/auth/users.js";
+import { parseRateLimits } from "../server/http/rate-limit.js";
+import { seedSampleRepo } from "../server/sample.js";
+import { atomicWriteFile } from "../server/store/atomic-write.js";
+import { parseSize } from "./parse-size.js";
+
+export const SAMPLE_REPO = { namespace: "local", name: "hubferry-sample" };
+
+export function defaultHubRoot(): string {
+  return join(envPaths("hubferry", { suffix: "" }).data, "hub");
+}
+
+interface ServeOptions {
+  root: string;
+  host: string;
+  port: string;
+  token: string[];
+  users?: string;
+  sample: boolean;
+  enableFaults: boolean;
+  rateLimit?: string;
+  lfsThreshold?: string;
+  multipartThreshold?: string;
+  multipartChunkSize?: string;
+  treePageSize?: string;
+  searchPageSize?: string;
+  publicUrl?: string;
+  json: boolean;
+}
+
+/**
+ * Users come from --users FILE and --token NAME=TOKEN. With neither, the server makes (once) a
+ * user "local" whose token is kept in ROOT/users.yaml (mode 0600), and says where, never what.
+ */
+async function buildUsers(opts: ServeOptions, log: (s: string) => void): Promise<UserTable> {
+  const table = opts.users ? UserTable.fromFile(await loadUsersFile(opts.users)) : new UserTable();
+  for (const flag of opts.token) {
+    const { name, token } = UserTable.parseTokenFlag(flag);
+    table.addToken(name, token);
+  }
+  if (table.size > 0) return table;
+  const file = join(opts.root, "users.yaml");
+  let text: string | undefined;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    const doc = {
+      users: [
+        {
+          name: "local",
+          orgs: [],
+          tokens: [{ name: "local-hub", value: `hf_${randomBytes(16).toString("hex")}`, role: "write" }],
+        },
+      ],
+    };
+    text = YAML.stringify(doc);
+    await atomicWriteFile(file, text);
+    const { chmod } = await import("node:fs/promises");
+    await chmod(file, 0o600);
+  }
+  log(`users: "local" (its token is in ${file})`);
+  return UserTable.fromFile(await loadUsersFile(file));
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag}: "${value}" is not a positive whole number`);
+  return n;
+}
+
+export function serveCommand(): Command {
+  return new Command("serve")
+    .description("run the local hub: the Hugging Face and ModelScope HTTP APIs over a folder")
+    .option("--root <dir>", "folder holding the hub's repos and blobs", defaultHubRoot())
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0 = any free port)", "9800")
+    .option(
+      "--token <NAME=TOKEN>",
+      "add a user with a token (repeatable; prefer --users to keep tokens off the command line)",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option("--users <file>", "YAML/JSON file of users, their tokens and orgs")
+    .option("--sample", "create a sample model repo (local/hubferry-sample) if it is missing", false)
+    .option("--enable-faults", "accept fault-injection rules on /_hubferry/faults (for tests)", false)
+    .option(
+      "--rate-limit <spec>",
+      "enforce per-user request quotas per 5 minutes, e.g. api=1000,resolvers=5000",
+    )
+    .option("--lfs-threshold <size>", "files at least this large are stored as LFS (default 10MB)")
+    .option("--multipart-threshold <size>", "LFS uploads at least this large use multipart (default 64MB)")
+    .option("--multipart-chunk-size <size>", "part size for multipart uploads (default 16MB)")
+    .option("--tree-page-size <n>", "entries per page of tree listings (default 1000)")
+    .option("--search-page-size <n>", "items per page of repo searches (default 1000)")
+    .option("--public-url <url>", "scheme and host to put in absolute URLs (default: the request's Host)")
+    .addOption(
+      new Option("--json", "print one JSON line when ready instead of the human banner").default(false),
+    )
+    .action(async (opts: ServeOptions) => {
+      const lines: string[] = [];
+      const users = await buildUsers(opts, (s) => lines.push(s));
+      const hub = await startLocalHub({
+        root: opts.root,
+        users,
+        host: opts.host,
+        port: positiveIntOrZero("--port", opts.port),
+        enableFaults: opts.enableFaults,
+        rateLimits: opts.rateLimit ? parseRateLimits(opts.rateLimit) : undefined,
+        lfsThreshold: opts.lfsThreshold ? parseSize("--lfs-threshold", opts.lfsThreshold) : undefined,
+        multipartThreshold: opts.multipartThreshold
+          ? parseSize("--multipart-threshold", opts.multipartThreshold)
+          : undefined,
+        multipartChunkSize: opts.multipartChunkSize
+          ? parseSize("--multipart-chunk-size", opts.multipartChunkSize)
+          : undefined,
+        treePageSize: opts.treePageSize ? positiveInt("--tree-page-size", opts.treePageSize) : undefined,
+        searchPageSize: opts.searchPageSize
+          ? positiveInt("--search-page-size", opts.searchPageSize)
+          : undefined,
+        publicUrl: opts.publicUrl?.replace(/\/+$/, ""),
+      });
+      let sampleUrl: string | undefined;
+      if (opts.sample) {
+        await seedSampleRepo(hub.hub, "hf", SAMPLE_REPO.namespace, SAMPLE_REPO.name);
+        sampleUrl = `${hub.url}/${SAMPLE_REPO.namespace}/${SAMPLE_REPO.name}`;
+      }
+      if (opts.json) {
+        process.stdout.write(
+          `${JSON.stringify({ event: "listening", url: hub.url, root: opts.root, sample: sampleUrl ?? null })}\n`,
+        );
+      } else {
+        const out = [`hubferry local hub listening on ${hub.url}`, `store: ${opts.root}`, ...lines];
+        if (sampleUrl) {
+          out.push(
+            `sample repo: ${sampleUrl}`,
+            "",
+            "Try it with the official Hugging Face client:",
+            `  HF_ENDPOINT=${hub.url} HF_HUB_DISABLE_XET=1 hf download ${SAMPLE_REPO.namespace}/${SAMPLE_REPO.name}`,
+          );
+        }
+        out.push("", "Press Ctrl-C to stop.");
+        process.stdout.write(`${out.join("\n")}\n`);
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      await hub.close();
+    });
+}
+
+function positiveIntOrZero(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`${flag}: "${value}" is not a port number (0-65535)`);
+  return n;
+}

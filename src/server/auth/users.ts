@@ -1,0 +1,171 @@
+import { readFile } from "node:fs/promises";
+import YAML from "yaml";
+import { z } from "zod";
+
+export type TokenRole = "read" | "write" | "admin";
+
+const TokenSchema = z.object({
+  value: z
+    .string()
+    .regex(
+      /^(hf_|ms-)[A-Za-z0-9._-]{4,}$/,
+      "a token starts with hf_ or ms- followed by at least 4 characters",
+    ),
+  name: z.string().min(1).default("hubferry"),
+  role: z.enum(["read", "write", "admin"]).default("write"),
+});
+
+const UserSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a user name is letters, digits, '.', '_' or '-'"),
+  fullname: z.string().optional(),
+  email: z.string().optional(),
+  orgs: z.array(z.string()).default([]),
+  tokens: z.array(TokenSchema).min(1),
+});
+
+export const UsersFileSchema = z.object({
+  users: z.array(UserSchema).min(1),
+  orgs: z.array(z.object({ name: z.string(), fullname: z.string().optional() })).default([]),
+});
+
+export type UsersFile = z.infer<typeof UsersFileSchema>;
+
+export interface User {
+  name: string;
+  fullname: string;
+  email: string;
+  orgs: string[];
+  /** Stable fake object id, like the hub's 24-hex ids. */
+  id: string;
+}
+
+export interface AuthedUser {
+  user: User;
+  tokenName: string;
+  role: TokenRole;
+  tokenCreatedAt: string;
+}
+
+function fakeObjectId(name: string): string {
+  return Buffer.from(name.padEnd(12, "0").slice(0, 12)).toString("hex");
+}
+
+/** The local hub's user table: who a token belongs to and which namespaces a user may write. */
+export class UserTable {
+  private readonly byToken = new Map<string, AuthedUser>();
+  private readonly users = new Map<string, User>();
+  private readonly orgFullnames = new Map<string, string>();
+  private readonly createdAt = new Date().toISOString();
+
+  static fromFile(file: UsersFile): UserTable {
+    const table = new UserTable();
+    for (const org of file.orgs) table.orgFullnames.set(org.name, org.fullname ?? org.name);
+    for (const u of file.users) {
+      for (const t of u.tokens)
+        table.addToken(u.name, t.value, {
+          tokenName: t.name,
+          role: t.role,
+          orgs: u.orgs,
+          fullname: u.fullname,
+          email: u.email,
+        });
+    }
+    return table;
+  }
+
+  /** Parses `NAME=TOKEN` as given to `serve --token`. */
+  static parseTokenFlag(flag: string): { name: string; token: string } {
+    const eq = flag.indexOf("=");
+    if (eq <= 0)
+      throw new Error(`--token expects NAME=TOKEN (for example alice=hf_xxxx); got a value without "="`);
+    const name = flag.slice(0, eq);
+    const token = flag.slice(eq + 1);
+    const parsed = UserSchema.shape.name.safeParse(name);
+    if (!parsed.success)
+      throw new Error(`--token: invalid user name "${name}": ${parsed.error.issues[0]?.message}`);
+    if (!TokenSchema.shape.value.safeParse(token).success) {
+      throw new Error(
+        `--token for user "${name}": ${"a token starts with hf_ or ms- followed by at least 4 characters"}`,
+      );
+    }
+    return { name, token };
+  }
+
+  addToken(
+    userName: string,
+    token: string,
+    opts: { tokenName?: string; role?: TokenRole; orgs?: string[]; fullname?: string; email?: string } = {},
+  ): void {
+    let user = this.users.get(userName);
+    if (!user) {
+      user = {
+        name: userName,
+        fullname: opts.fullname ?? userName,
+        email: opts.email ?? `${userName}@users.hubferry.local`,
+        orgs: [],
+        id: fakeObjectId(userName),
+      };
+      this.users.set(userName, user);
+    }
+    for (const org of opts.orgs ?? []) {
+      if (!user.orgs.includes(org)) user.orgs.push(org);
+      if (!this.orgFullnames.has(org)) this.orgFullnames.set(org, org);
+    }
+    this.byToken.set(token, {
+      user,
+      tokenName: opts.tokenName ?? "hubferry",
+      role: opts.role ?? "write",
+      tokenCreatedAt: this.createdAt,
+    });
+  }
+
+  lookup(token: string): AuthedUser | undefined {
+    return this.byToken.get(token);
+  }
+
+  get size(): number {
+    return this.users.size;
+  }
+
+  orgFullname(org: string): string {
+    return this.orgFullnames.get(org) ?? org;
+  }
+
+  /** Namespaces that exist: users and orgs. */
+  namespaceExists(ns: string): boolean {
+    return this.users.has(ns) || this.orgFullnames.has(ns);
+  }
+
+  userNames(): string[] {
+    return [...this.users.keys()];
+  }
+}
+
+export function canReadPrivate(who: AuthedUser | undefined, namespace: string): boolean {
+  return !!who && (who.user.name === namespace || who.user.orgs.includes(namespace));
+}
+
+export function canWrite(who: AuthedUser | undefined, namespace: string): boolean {
+  return canReadPrivate(who, namespace) && who!.role !== "read";
+}
+
+export async function loadUsersFile(path: string): Promise<UsersFile> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new Error(`cannot read the users file ${path}: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = YAML.parse(text);
+  } catch (err) {
+    throw new Error(`the users file ${path} is not valid YAML/JSON: ${(err as Error).message}`);
+  }
+  const parsed = UsersFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`the users file ${path} is invalid at "${issue.path.join(".")}": ${issue.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,30 @@
+import { type RequestContext, sendJson } from "../http/context.js";
+import { HttpError } from "../http/http-error.js";
+import { BlobMismatchError } from "../store/blob-store.js";
+import { EntryNotFound, ParentMismatch, RevisionNotFound } from "../store/repo-store.js";
+
+/** Hugging Face error dialect: status, `X-Error-Code`, `X-Error-Message` and a JSON `{error}` body. */
+export function renderHfError(ctx: RequestContext, err: unknown): void {
+  const e = toHttpError(err);
+  const headers: Record<string, string> = { ...e.opts.headers };
+  if (e.opts.code) headers["X-Error-Code"] = e.opts.code;
+  headers["X-Error-Message"] ??= headerSafe(e.message);
+  sendJson(ctx, e.status, e.opts.body ?? { error: e.message }, headers);
+}
+
+function headerSafe(s: string): string {
+  return s.replace(/[^\x20-\x7e]/g, "?").slice(0, 500);
+}
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof RevisionNotFound) return new HttpError(404, err.message, { code: "RevisionNotFound" });
+  if (err instanceof EntryNotFound) return new HttpError(404, err.message, { code: "EntryNotFound" });
+  if (err instanceof ParentMismatch) return new HttpError(412, err.message);
+  if (err instanceof BlobMismatchError) return new HttpError(400, err.message);
+  return new HttpError(500, `Internal error: ${(err as Error)?.message ?? String(err)}`);
+}
+
+export function repoNotFound(): HttpError {
+  return new HttpError(404, "Repository not found", { code: "RepoNotFound" });
+}

@@ -1,0 +1,224 @@
+import { z } from "zod";
+import { isRepoType, type RepoType } from "../../core/repo-type.js";
+import { canWrite } from "../auth/users.js";
+import { type RequestContext, readJson, requireUser, sendJson, sendText } from "../http/context.js";
+import { HttpError } from "../http/http-error.js";
+import { paginate } from "../http/paginate.js";
+import type { FileMap } from "../store/file-tree.js";
+import { gitBlobOid } from "../store/git-objects.js";
+import { DEFAULT_GITATTRIBUTES } from "../store/gitattributes.js";
+import type { RepoMeta } from "../store/repo-store.js";
+import { repoNotFound } from "./hf-errors.js";
+import { hfRepo, repoUrl } from "./hf-repo-access.js";
+
+export const REPO_NAME_RE = /^(?!.*(--|\.\.))[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
+const SPACE_SDKS = ["gradio", "streamlit", "docker", "static"] as const;
+
+const CreateSchema = z.object({
+  name: z.string(),
+  organization: z.string().nullish(),
+  type: z.string().nullish(),
+  private: z.boolean().nullish(),
+  visibility: z.enum(["public", "private", "protected"]).nullish(),
+  sdk: z.string().nullish(),
+  license: z.string().nullish(),
+  files: z
+    .array(z.object({ path: z.string(), content: z.string(), encoding: z.string().optional() }))
+    .nullish(),
+});
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new HttpError(400, `Invalid request body at "${i.path.join(".")}": ${i.message}`);
+  }
+  return r.data;
+}
+
+function repoTypeOf(value: string | null | undefined): RepoType {
+  const type = value ?? "model";
+  if (!isRepoType(type)) throw new HttpError(400, `Invalid repo type "${type}": use model, dataset or space`);
+  return type;
+}
+
+async function initialFiles(
+  ctx: RequestContext,
+  type: RepoType,
+  name: string,
+  sdk: string | undefined,
+  extra: { path: string; content: Buffer }[],
+): Promise<FileMap> {
+  const files: FileMap = {};
+  const add = async (path: string, content: Buffer) => {
+    const blob = await ctx.hub.blobs.putBuffer(content);
+    files[path] = { sha256: blob.sha256, size: blob.size, lfs: false, gitOid: gitBlobOid(content) };
+  };
+  await add(".gitattributes", Buffer.from(DEFAULT_GITATTRIBUTES));
+  if (type === "space") {
+    await add(
+      "README.md",
+      Buffer.from(
+        `---\ntitle: ${name}\nemoji: 🚀\ncolorFrom: blue\ncolorTo: green\nsdk: ${sdk}\npinned: false\n---\n`,
+      ),
+    );
+  }
+  for (const f of extra) await add(f.path, f.content);
+  return files;
+}
+
+/** `POST /api/repos/create`: 409 with a JSON `url` when it exists (Python's `exist_ok` reads it). */
+export async function createRepo(ctx: RequestContext): Promise<void> {
+  const who = requireUser(ctx, "create a repository");
+  const body = parseBody(CreateSchema, await readJson(ctx));
+  const type = repoTypeOf(body.type);
+  const namespace = body.organization ?? who.user.name;
+  if (!REPO_NAME_RE.test(body.name)) {
+    throw new HttpError(
+      400,
+      `Invalid repo name "${body.name}": use letters, digits, '-', '_' and '.', at most 96 characters, no '--' or '..'`,
+    );
+  }
+  if (!canWrite(ctx.who, namespace)) {
+    throw new HttpError(
+      403,
+      `You don't have the rights to create a ${type} under the namespace "${namespace}"`,
+    );
+  }
+  let sdk: string | undefined;
+  if (type === "space") {
+    sdk = body.sdk ?? undefined;
+    if (!sdk || !(SPACE_SDKS as readonly string[]).includes(sdk)) {
+      throw new HttpError(400, `A space needs an sdk: one of ${SPACE_SDKS.join(", ")}`);
+    }
+  }
+  const key = { face: "hf" as const, type, namespace, name: body.name };
+  await ctx.hub.repos.locks.run(`create:${key.type}:${namespace}/${body.name}`, async () => {
+    const existing = ctx.hub.repos.get(key);
+    if (existing) {
+      const url = repoUrl(ctx, existing);
+      throw new HttpError(409, `You already created this ${type} repo`, {
+        body: { error: `You already created this ${type} repo`, url },
+      });
+    }
+    const extra = (body.files ?? []).map((f) => ({
+      path: f.path,
+      content: Buffer.from(f.content, f.encoding === "base64" ? "base64" : "utf8"),
+    }));
+    const isPrivate = body.visibility ? body.visibility !== "public" : (body.private ?? false);
+    const meta = await ctx.hub.repos.create(key, {
+      private: isPrivate,
+      sdk,
+      license: body.license ?? undefined,
+      author: who.user.name,
+      initialFiles: await initialFiles(ctx, type, body.name, sdk, extra),
+    });
+    sendJson(ctx, 200, { url: repoUrl(ctx, meta), name: `${namespace}/${body.name}`, id: meta.objectId });
+  });
+}
+
+const DeleteSchema = z.object({
+  name: z.string(),
+  organization: z.string().nullish(),
+  type: z.string().nullish(),
+});
+
+/** `DELETE /api/repos/delete`: answers a plain `OK`, as the real hub does. */
+export async function deleteRepo(ctx: RequestContext): Promise<void> {
+  const who = requireUser(ctx, "delete a repository");
+  const body = parseBody(DeleteSchema, await readJson(ctx));
+  const type = repoTypeOf(body.type);
+  const namespace = body.organization ?? who.user.name;
+  const meta = ctx.hub.repos.get({ face: "hf", type, namespace, name: body.name });
+  if (!meta || !canWrite(ctx.who, namespace)) throw repoNotFound();
+  await ctx.hub.repos.delete(meta);
+  sendText(ctx, 200, "OK");
+}
+
+const SettingsSchema = z.object({
+  private: z.boolean().optional(),
+  visibility: z.enum(["public", "private", "protected"]).optional(),
+  gated: z.union([z.literal(false), z.enum(["auto", "manual"])]).optional(),
+});
+
+export async function updateSettings(ctx: RequestContext): Promise<void> {
+  const meta = hfRepo(ctx, { write: true });
+  const body = parseBody(SettingsSchema, await readJson(ctx));
+  if (body.visibility) meta.private = body.visibility !== "public";
+  else if (body.private !== undefined) meta.private = body.private;
+  if (body.gated !== undefined) meta.gated = body.gated;
+  await ctx.hub.repos.saveMeta(meta);
+  sendJson(ctx, 200, { private: meta.private, gated: meta.gated });
+}
+
+export async function createBranch(ctx: RequestContext): Promise<void> {
+  const meta = hfRepo(ctx, { write: true });
+  const body = parseBody(z.object({ startingPoint: z.string().nullish() }).nullable(), await readJson(ctx));
+  const branch = ctx.params.ref!;
+  if (meta.branches[branch]) throw new HttpError(409, `Reference already exists: refs/heads/${branch}`);
+  meta.branches[branch] = await ctx.hub.repos.resolveRevision(
+    meta,
+    body?.startingPoint ?? meta.defaultBranch,
+  );
+  await ctx.hub.repos.saveMeta(meta);
+  sendJson(ctx, 200, {});
+}
+
+export async function deleteBranch(ctx: RequestContext): Promise<void> {
+  const meta = hfRepo(ctx, { write: true });
+  const branch = ctx.params.ref!;
+  if (branch === meta.defaultBranch) throw new HttpError(403, "Cannot delete the default branch");
+  if (!meta.branches[branch])
+    throw new HttpError(404, `Invalid rev id: ${branch}`, { code: "RevisionNotFound" });
+  delete meta.branches[branch];
+  await ctx.hub.repos.saveMeta(meta);
+  sendJson(ctx, 200, {});
+}
+
+export async function createTag(ctx: RequestContext): Promise<void> {
+  const meta = hfRepo(ctx, { write: true });
+  const body = parseBody(
+    z.object({ tag: z.string().min(1), message: z.string().nullish() }),
+    await readJson(ctx),
+  );
+  if (meta.tags[body.tag]) throw new HttpError(409, `Tag already exists: ${body.tag}`);
+  meta.tags[body.tag] = await ctx.hub.repos.resolveRevision(meta, ctx.params.ref!);
+  await ctx.hub.repos.saveMeta(meta);
+  sendJson(ctx, 200, {});
+}
+
+function refList(map: Record<string, string>, prefix: string) {
+  return Object.entries(map).map(([name, targetCommit]) => ({ name, ref: `${prefix}${name}`, targetCommit }));
+}
+
+export async function listRefs(ctx: RequestContext): Promise<void> {
+  const meta = hfRepo(ctx);
+  const out: Record<string, unknown> = {
+    branches: refList(meta.branches, "refs/heads/"),
+    converts: [],
+    tags: refList(meta.tags, "refs/tags/"),
+  };
+  if (["1", "true"].includes(ctx.url.searchParams.get("include_prs") ?? "")) {
+    out.pullRequests = Object.entries(meta.pullRequests).map(([ref, targetCommit]) => ({
+      name: ref.replace("refs/pr/", ""),
+      ref,
+      targetCommit,
+    }));
+  }
+  sendJson(ctx, 200, out);
+}
+
+export async function listCommits(ctx: RequestContext): Promise<void> {
+  const meta: RepoMeta = hfRepo(ctx);
+  const head = await ctx.hub.repos.resolveRevision(meta, ctx.params.rev!);
+  const commits = await ctx.hub.repos.history(meta, head);
+  const items = commits.map((c) => ({
+    id: c.id,
+    authors: [{ user: c.author }],
+    date: c.date,
+    title: c.title,
+    message: c.description ? `${c.title}\n\n${c.description}` : c.title,
+  }));
+  const { page, headers } = paginate(ctx, items, 50);
+  sendJson(ctx, 200, page, headers);
+}

@@ -1,0 +1,74 @@
+import type { RequestContext } from "../http/context.js";
+import { HttpError } from "../http/http-error.js";
+import { sendBlob } from "../http/send-blob.js";
+import { lfsPointer } from "../store/git-objects.js";
+import { EntryNotFound } from "../store/repo-store.js";
+import { checkGated, hfRepo } from "./hf-repo-access.js";
+
+/**
+ * `GET|HEAD /{prefix}{id}/resolve/{rev}/{path}` (and `/raw/`). Regular files are served directly
+ * with their git blob id as ETag; LFS files answer 302 to a signed object URL carrying
+ * `X-Linked-Etag` (sha256) and `X-Linked-Size`, the way the real hub hands LFS files to its CDN.
+ */
+export async function resolveFile(ctx: RequestContext): Promise<void> {
+  const meta = hfRepo(ctx);
+  const commit = await ctx.hub.repos.commitAt(meta, ctx.params.rev!);
+  const path = ctx.params.path!;
+  const file = commit.files[path];
+  if (!file) {
+    throw new HttpError(404, `Entry not found: ${path}`, {
+      code: "EntryNotFound",
+      headers: { "X-Repo-Commit": commit.id },
+    });
+  }
+  checkGated(ctx, meta);
+  const common = { "X-Repo-Commit": commit.id };
+  const raw = ctx.params.kind === "raw";
+  const isFullGet = ctx.method === "GET" && !ctx.req.headers.range;
+  if (raw && file.lfs) {
+    const pointer = Buffer.from(lfsPointer(file.sha256, file.size));
+    const blob = await ctx.hub.blobs.putBuffer(pointer);
+    await sendBlob(ctx, blob, { filename: path, headers: { ...common, ETag: `"${file.gitOid}"` } });
+    return;
+  }
+  if (file.lfs) {
+    if (isFullGet) ctx.hub.repos.countDownload(meta);
+    const location = ctx.hub.signer.sign(ctx.baseUrl, `/_hubferry/objects/${file.sha256}`, 3600, {
+      filename: path.split("/").pop() ?? "file",
+      commit: commit.id,
+    });
+    ctx.res.writeHead(302, {
+      ...ctx.headers,
+      ...common,
+      Location: location,
+      ETag: `"${file.gitOid}"`,
+      "X-Linked-Etag": `"${file.sha256}"`,
+      "X-Linked-Size": String(file.size),
+      "Content-Length": "0",
+    });
+    ctx.res.end();
+    return;
+  }
+  if (isFullGet) ctx.hub.repos.countDownload(meta);
+  await sendBlob(ctx, file, { filename: path, headers: { ...common, ETag: `"${file.gitOid}"` } });
+}
+
+/** The signed object URL an LFS resolve redirects to (served by the "CDN" of this hub). */
+export async function downloadObject(ctx: RequestContext): Promise<void> {
+  if (!ctx.hub.signer.verify(ctx.url.pathname, ctx.url.searchParams)) {
+    throw new HttpError(403, "Request has expired or its signature is invalid");
+  }
+  const blob = await ctx.hub.blobs.stat(ctx.params.sha256!);
+  if (!blob) throw new EntryNotFound("Object not found");
+  const filename = ctx.url.searchParams.get("filename") ?? blob.sha256;
+  // huggingface_hub >= 2 follows same-origin redirects on HEAD, so the object answer repeats the
+  // metadata of the redirect (commit, sha256 ETag, size) that a cross-host CDN answer would not need.
+  const commit = ctx.url.searchParams.get("commit");
+  const headers: Record<string, string> = {
+    ETag: `"${blob.sha256}"`,
+    "X-Linked-Etag": `"${blob.sha256}"`,
+    "X-Linked-Size": String(blob.size),
+  };
+  if (commit && /^[0-9a-f]{40}$/.test(commit)) headers["X-Repo-Commit"] = commit;
+  await sendBlob(ctx, blob, { filename, headers });
+}

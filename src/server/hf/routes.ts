@@ -1,0 +1,89 @@
+import type { Bucket } from "../http/rate-limit.js";
+import type { Handler, Route } from "../http/router.js";
+import { completeMultipart, putObject, putPart, verifyObject } from "../lfs/lfs-transfer.js";
+import { commitNdjson } from "./commit.js";
+import { renderHfError } from "./hf-errors.js";
+import {
+  createBranch,
+  createRepo,
+  createTag,
+  deleteBranch,
+  deleteRepo,
+  listCommits,
+  listRefs,
+  updateSettings,
+} from "./repo-admin.js";
+import { listTree, pathsInfo, repoInfo } from "./repo-info.js";
+import { downloadObject, resolveFile } from "./resolve.js";
+import { searchRepos, validateYaml } from "./search.js";
+import { lfsBatch, preupload } from "./upload.js";
+import { whoami } from "./whoami.js";
+
+const TYPES = "(?<types>models|datasets|spaces)";
+const REPO = "(?<ns>[^/]+)/(?<name>[^/]+)";
+/** A revision is one (possibly %2F-encoded) segment, or a raw `refs/...` as @huggingface/hub sends. */
+const REV = "(?<rev>refs/(?:pr|heads|tags|convert)/[^/]+|[^/]+)";
+const API_REPO = `^/api/${TYPES}/${REPO}`;
+const WEB_REPO = "^/(?:(?<prefix>datasets|spaces)/)?(?<ns>[^/]+)/(?<name>[^/]+?)";
+
+function r(
+  name: string,
+  methods: string[],
+  pattern: string,
+  handler: Handler,
+  bucket: Bucket = "api",
+): Route {
+  return {
+    name: `hf.${name}`,
+    methods,
+    pattern: new RegExp(pattern),
+    handler,
+    bucket,
+    renderError: renderHfError,
+  };
+}
+
+/** The Hugging Face face of the local hub. Order matters: specific routes before repo info. */
+export function hfRoutes(): Route[] {
+  return [
+    r("whoami", ["GET"], "^/api/whoami-v2$", whoami),
+    r("repo-create", ["POST"], "^/api/repos/create$", createRepo),
+    r("repo-delete", ["DELETE"], "^/api/repos/delete$", deleteRepo),
+    r("validate-yaml", ["POST"], "^/api/validate-yaml$", validateYaml),
+    r("search", ["GET"], `^/api/${TYPES}$`, searchRepos),
+    r("tree", ["GET"], `${API_REPO}/tree/${REV}(?:/(?<path>.*))?$`, listTree),
+    r("paths-info", ["POST"], `${API_REPO}/paths-info/${REV}$`, pathsInfo),
+    r("preupload", ["POST"], `${API_REPO}/preupload/${REV}$`, preupload),
+    r("commit", ["POST"], `${API_REPO}/commit/${REV}$`, commitNdjson),
+    r("refs", ["GET"], `${API_REPO}/refs$`, listRefs),
+    r("commits", ["GET"], `${API_REPO}/commits/${REV}$`, listCommits),
+    r("settings", ["PUT"], `${API_REPO}/settings$`, updateSettings),
+    r("branch", ["POST"], `${API_REPO}/branch/(?<ref>.+)$`, createBranch),
+    r("branch-delete", ["DELETE"], `${API_REPO}/branch/(?<ref>.+)$`, deleteBranch),
+    r("tag", ["POST"], `${API_REPO}/tag/(?<ref>.+)$`, createTag),
+    r("info", ["GET"], `${API_REPO}(?:/revision/(?<rev>.+))?$`, repoInfo),
+    r("lfs-batch", ["POST"], `${WEB_REPO}\\.git/info/lfs/objects/batch$`, lfsBatch),
+    r(
+      "resolve",
+      ["GET", "HEAD"],
+      `${WEB_REPO}/(?<kind>resolve|raw)/${REV}/(?<path>.+)$`,
+      resolveFile,
+      "resolvers",
+    ),
+    r("object", ["GET", "HEAD"], "^/_hubferry/objects/(?<sha256>[0-9a-f]{64})$", downloadObject, "resolvers"),
+    r("lfs-put", ["PUT"], "^/_hubferry/lfs/(?<oid>[0-9a-f]{64})/(?<size>\\d+)$", putObject),
+    r(
+      "lfs-part",
+      ["PUT"],
+      "^/_hubferry/lfs/(?<oid>[0-9a-f]{64})/(?<size>\\d+)/multipart/(?<upload>[0-9a-f]+)/(?<part>\\d+)$",
+      putPart,
+    ),
+    r(
+      "lfs-complete",
+      ["POST"],
+      "^/_hubferry/lfs/(?<oid>[0-9a-f]{64})/(?<size>\\d+)/multipart/(?<upload>[0-9a-f]+)/complete$",
+      completeMultipart,
+    ),
+    r("lfs-verify", ["POST"], "^/_hubferry/lfs/(?<oid>[0-9a-f]{64})/(?<size>\\d+)/verify$", verifyObject),
+  ];
+}

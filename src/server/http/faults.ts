@@ -1,0 +1,114 @@
+import type { ServerResponse } from "node:http";
+import { z } from "zod";
+
+/**
+ * Fault injection for tests: rules matched on method, route name or path make the next matching
+ * requests fail the way real networks and hubs do. Nothing happens unless a rule was added.
+ */
+export const FaultRuleSchema = z.object({
+  method: z.string().optional(),
+  route: z.string().optional(),
+  path: z.string().optional(),
+  kind: z.enum(["status", "reset", "truncate", "corrupt", "slow"]),
+  status: z.number().int().min(400).max(599).default(503),
+  retryAfter: z.number().int().min(0).optional(),
+  delayMs: z.number().int().min(0).max(120_000).default(0),
+  /** For reset/truncate/corrupt: how many body bytes pass first (default: half the body). */
+  afterBytes: z.number().int().min(0).optional(),
+  times: z.number().int().positive().default(1),
+  skip: z.number().int().min(0).default(0),
+});
+
+export type FaultRuleInput = z.input<typeof FaultRuleSchema>;
+export type FaultRule = z.output<typeof FaultRuleSchema> & { id: number; hits: number; seen: number };
+
+export class FaultInjector {
+  private rules: FaultRule[] = [];
+  private nextId = 1;
+
+  add(input: FaultRuleInput): FaultRule {
+    const rule = { ...FaultRuleSchema.parse(input), id: this.nextId++, hits: 0, seen: 0 };
+    this.rules.push(rule);
+    return rule;
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  list(): FaultRule[] {
+    return this.rules.map((r) => ({ ...r }));
+  }
+
+  /** Picks the rule that fires for this request, if any, and counts it. */
+  take(method: string, route: string, path: string): FaultRule | undefined {
+    for (const rule of this.rules) {
+      if (rule.hits >= rule.times) continue;
+      if (rule.method && rule.method.toUpperCase() !== method) continue;
+      if (rule.route && rule.route !== route) continue;
+      if (rule.path && !new RegExp(rule.path).test(path)) continue;
+      rule.seen++;
+      if (rule.seen <= rule.skip) continue;
+      rule.hits++;
+      return rule;
+    }
+    return undefined;
+  }
+}
+
+/** Makes the response body misbehave as the rule says: cut the connection, stop short, or flip a byte. */
+export function sabotageBody(res: ServerResponse, rule: FaultRule): void {
+  const originalWrite = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  const originalEnd = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  let written = 0;
+  let done = false;
+  const limit = () => {
+    if (rule.afterBytes !== undefined) return rule.afterBytes;
+    const len = Number(res.getHeader("content-length"));
+    return Number.isFinite(len) && len > 1 ? Math.floor(len / 2) : 0;
+  };
+  const cut = () => {
+    done = true;
+    if (rule.kind === "reset") res.socket?.resetAndDestroy?.() ?? res.socket?.destroy();
+    else res.socket?.end();
+  };
+  const process = (chunk: unknown): Buffer | undefined => {
+    if (chunk === undefined || chunk === null || typeof chunk === "function") return undefined;
+    let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    const max = limit();
+    if (rule.kind === "corrupt") {
+      if (written <= max && max < written + buf.length) {
+        buf = Buffer.from(buf);
+        buf[max - written] = (buf[max - written] ?? 0) ^ 0xff;
+      }
+    } else if (written + buf.length > max) {
+      buf = buf.subarray(0, Math.max(0, max - written));
+    }
+    written += buf.length;
+    return buf;
+  };
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (done) return false;
+    const buf = process(chunk);
+    if (buf && buf.length > 0) originalWrite(buf);
+    if (rule.kind !== "corrupt" && written >= limit()) {
+      if (!res.headersSent) res.flushHeaders();
+      setImmediate(cut);
+      done = true;
+      return false;
+    }
+    const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+    cb?.();
+    return true;
+  }) as typeof res.write;
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    if (done) return res;
+    const buf = process(chunk);
+    if (rule.kind === "corrupt") return originalEnd(buf, ...rest.filter((r) => typeof r === "function"));
+    if (buf && buf.length > 0) originalWrite(buf);
+    if (!res.headersSent) res.flushHeaders();
+    setImmediate(cut);
+    done = true;
+    return res;
+  }) as typeof res.end;
+}

@@ -1,0 +1,90 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { UserTable } from "./auth/users.js";
+import { FaultInjector } from "./http/faults.js";
+import { RateLimiter, type RateLimits, UNLIMITED } from "./http/rate-limit.js";
+import { UrlSigner } from "./http/signed-url.js";
+import { BlobStore } from "./store/blob-store.js";
+import { RepoStore } from "./store/repo-store.js";
+
+export interface HubOptions {
+  /** Files at least this large are stored as LFS (besides .gitattributes patterns and binary files). */
+  lfsThreshold: number;
+  /** LFS objects at least this large are uploaded in parts (when the client offers multipart). */
+  multipartThreshold: number;
+  /** Size of each part of a multipart upload. */
+  multipartChunkSize: number;
+  /** Entries per page of tree listings (the real hub: 1000, 50 with expand). */
+  treePageSize: number;
+  /** Items per page of repo search results when no `limit` is given. */
+  searchPageSize: number;
+  /** Accept the fault-injection admin API. */
+  enableFaults: boolean;
+  rateLimits: RateLimits;
+  /** Overrides the scheme+host used in absolute URLs (defaults to the request's Host). */
+  publicUrl?: string;
+}
+
+export const DEFAULT_HUB_OPTIONS: HubOptions = {
+  lfsThreshold: 10 * 1024 * 1024,
+  multipartThreshold: 64 * 1024 * 1024,
+  multipartChunkSize: 16 * 1024 * 1024,
+  treePageSize: 1000,
+  searchPageSize: 1000,
+  enableFaults: false,
+  rateLimits: UNLIMITED,
+};
+
+export interface MultipartSession {
+  id: string;
+  sha256: string;
+  size: number;
+  chunkSize: number;
+  partCount: number;
+  dir: string;
+  parts: Map<number, { file: string; etag: string }>;
+}
+
+/** Everything the request handlers of both faces share. */
+export class HubState {
+  readonly blobs: BlobStore;
+  readonly repos: RepoStore;
+  readonly faults = new FaultInjector();
+  readonly rateLimiter: RateLimiter;
+  readonly multipart = new Map<string, MultipartSession>();
+  readonly requestCounts = new Map<string, number>();
+  signer!: UrlSigner;
+
+  constructor(
+    readonly root: string,
+    readonly users: UserTable,
+    readonly options: HubOptions,
+  ) {
+    this.blobs = new BlobStore(root);
+    this.repos = new RepoStore(root);
+    this.rateLimiter = new RateLimiter(options.rateLimits);
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await writeFile(join(this.root, "HUBFERRY-STORE"), "hubferry local hub store, format 1\n");
+    this.signer = new UrlSigner(await this.loadSecret());
+    await this.blobs.init();
+    await this.repos.init();
+  }
+
+  /** The URL-signing key survives restarts so that hrefs handed out stay valid until they expire. */
+  private async loadSecret(): Promise<Buffer> {
+    const file = join(this.root, "signing-key");
+    try {
+      const key = Buffer.from((await readFile(file, "utf8")).trim(), "hex");
+      if (key.length === 32) return key;
+    } catch {
+      // first start
+    }
+    const key = randomBytes(32);
+    await writeFile(file, key.toString("hex"), { mode: 0o600 });
+    return key;
+  }
+}

@@ -1,0 +1,78 @@
+import type { HubState } from "./hub-state.js";
+import type { FileMap } from "./store/file-tree.js";
+import { gitBlobOid, lfsPointerOid } from "./store/git-objects.js";
+import { DEFAULT_GITATTRIBUTES } from "./store/gitattributes.js";
+import type { Face } from "./store/repo-store.js";
+
+/** A tiny but real safetensors file: an 8-byte header length, a JSON header, then the tensor bytes. */
+export function sampleSafetensors(values: number): Buffer {
+  const data = Buffer.alloc(values * 4);
+  for (let i = 0; i < values; i++) data.writeFloatLE(Math.sin(i) / 2, i * 4);
+  const header = Buffer.from(
+    JSON.stringify({
+      __metadata__: { format: "pt" },
+      "linear.weight": { dtype: "F32", shape: [values], data_offsets: [0, data.byteLength] },
+    }),
+  );
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(header.byteLength));
+  return Buffer.concat([len, header, data]);
+}
+
+export function sampleRepoFiles(): { path: string; content: Buffer; lfs: boolean }[] {
+  const readme = `---
+license: mit
+library_name: transformers
+pipeline_tag: text-classification
+tags:
+  - hubferry-sample
+---
+
+# hubferry sample model
+
+A tiny repo made by \`hubferry serve --sample\` so that the local hub has something to serve.
+`;
+  return [
+    { path: ".gitattributes", content: Buffer.from(DEFAULT_GITATTRIBUTES), lfs: false },
+    { path: "README.md", content: Buffer.from(readme), lfs: false },
+    {
+      path: "config.json",
+      content: Buffer.from(
+        `${JSON.stringify({ model_type: "hubferry-sample", hidden_size: 64 }, null, 2)}\n`,
+      ),
+      lfs: false,
+    },
+    { path: "tokenizer/vocab.txt", content: Buffer.from("[PAD]\n[UNK]\nhello\nworld\n"), lfs: false },
+    { path: "model.safetensors", content: sampleSafetensors(64 * 1024), lfs: true },
+  ];
+}
+
+/** Creates `namespace/name` with the sample files on the given face unless it exists already. */
+export async function seedSampleRepo(
+  hub: HubState,
+  face: Face,
+  namespace: string,
+  name: string,
+): Promise<boolean> {
+  const key = { face, type: "model" as const, namespace, name };
+  if (hub.repos.get(key)) return false;
+  const files: FileMap = {};
+  for (const f of sampleRepoFiles()) {
+    const blob = await hub.blobs.putBuffer(f.content);
+    files[f.path] = {
+      sha256: blob.sha256,
+      size: blob.size,
+      lfs: f.lfs,
+      gitOid: f.lfs ? lfsPointerOid(blob.sha256, blob.size).oid : gitBlobOid(f.content),
+    };
+  }
+  const meta = await hub.repos.create(key, { private: false, author: namespace, initialFiles: {} });
+  await hub.repos.commit(meta, {
+    branch: "main",
+    title: "Add sample model",
+    description: "",
+    author: namespace,
+    ops: Object.entries(files).map(([path, entry]) => ({ kind: "add" as const, path, entry })),
+  });
+  return true;
+}

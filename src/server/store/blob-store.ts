@@ -1,0 +1,134 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+}
+
+export class BlobMismatchError extends Error {
+  constructor(
+    readonly expected: StoredBlob,
+    readonly actual: StoredBlob,
+  ) {
+    super(
+      `uploaded bytes do not match the announced object: expected sha256 ${expected.sha256} (${expected.size} bytes), got ${actual.sha256} (${actual.size} bytes)`,
+    );
+  }
+}
+
+const SHA256_RE = /^[0-9a-f]{64}$/;
+
+export function isSha256(value: string): boolean {
+  return SHA256_RE.test(value);
+}
+
+/**
+ * Content-addressed storage shared by every repo and both API faces. A blob only appears under
+ * its final name after its bytes were hashed and matched, so a half-written or corrupt upload can
+ * never be referenced by a commit.
+ */
+export class BlobStore {
+  constructor(private readonly root: string) {}
+
+  private blobPath(sha256: string): string {
+    return join(this.root, "blobs", sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  tmpPath(label: string): string {
+    return join(this.root, "tmp", `${label}.${randomBytes(8).toString("hex")}`);
+  }
+
+  async init(): Promise<void> {
+    await mkdir(join(this.root, "blobs"), { recursive: true });
+    await rm(join(this.root, "tmp"), { recursive: true, force: true });
+    await mkdir(join(this.root, "tmp"), { recursive: true });
+  }
+
+  async stat(sha256: string): Promise<StoredBlob | null> {
+    if (!isSha256(sha256)) return null;
+    try {
+      const s = await stat(this.blobPath(sha256));
+      return { sha256, size: s.size };
+    } catch {
+      return null;
+    }
+  }
+
+  async putBuffer(data: Uint8Array): Promise<StoredBlob> {
+    const sha256 = createHash("sha256").update(data).digest("hex");
+    const existing = await this.stat(sha256);
+    if (existing) return existing;
+    const tmp = this.tmpPath("buf");
+    await writeFile(tmp, data);
+    await this.adopt(tmp, sha256);
+    return { sha256, size: data.byteLength };
+  }
+
+  /** Streams `source` into the store, hashing on the way; refuses it unless it matches `expected`. */
+  async putStream(source: Readable | AsyncIterable<Uint8Array>, expected?: StoredBlob): Promise<StoredBlob> {
+    const tmp = this.tmpPath("stream");
+    try {
+      const actual = await hashToFile(source, tmp);
+      await this.accept(tmp, actual, expected);
+      return actual;
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /** Concatenates part files in order into one blob (multipart completion). */
+  async putConcatenation(partFiles: string[], expected: StoredBlob): Promise<StoredBlob> {
+    async function* chain() {
+      for (const file of partFiles) yield* createReadStream(file);
+    }
+    return this.putStream(chain(), expected);
+  }
+
+  private async accept(tmp: string, actual: StoredBlob, expected?: StoredBlob): Promise<void> {
+    if (expected && (expected.sha256 !== actual.sha256 || expected.size !== actual.size)) {
+      throw new BlobMismatchError(expected, actual);
+    }
+    if (await this.stat(actual.sha256)) return;
+    await this.adopt(tmp, actual.sha256);
+  }
+
+  private async adopt(tmp: string, sha256: string): Promise<void> {
+    const dest = this.blobPath(sha256);
+    await mkdir(join(dest, ".."), { recursive: true });
+    await rename(tmp, dest);
+  }
+
+  read(sha256: string, range?: { start: number; end: number }): Readable {
+    return createReadStream(this.blobPath(sha256), range ? { start: range.start, end: range.end } : {});
+  }
+
+  async readAll(sha256: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.read(sha256)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+}
+
+/** Writes a stream to `file`, returning its sha256 and size. */
+export async function hashToFile(
+  source: Readable | AsyncIterable<Uint8Array>,
+  file: string,
+): Promise<StoredBlob> {
+  const hash = createHash("sha256");
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      size += chunk.byteLength;
+      done(null, chunk);
+    },
+  });
+  await pipeline(source, tap, createWriteStream(file));
+  return { sha256: hash.digest("hex"), size };
+}

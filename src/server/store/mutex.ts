@@ -1,0 +1,25 @@
+/** A per-key async mutex: callers on the same key run one after another. */
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  isLocked(key: string): boolean {
+    return this.tails.has(key);
+  }
+
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const current = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = previous.then(() => current);
+    this.tails.set(key, tail);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}

@@ -1,0 +1,336 @@
+import { randomBytes } from "node:crypto";
+import { readdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { RepoType } from "../../core/repo-type.js";
+import { atomicWriteJson } from "./atomic-write.js";
+import { type FileEntry, type FileMap, FileTree } from "./file-tree.js";
+import { gitCommitOid } from "./git-objects.js";
+import { KeyedMutex } from "./mutex.js";
+
+/** Which API face a repo belongs to: each face keeps its own namespaces, as two real sites would. */
+export type Face = "hf" | "ms";
+
+export type Gated = false | "auto" | "manual";
+
+export interface RepoMeta {
+  face: Face;
+  type: RepoType;
+  namespace: string;
+  name: string;
+  objectId: string;
+  private: boolean;
+  gated: Gated;
+  sdk?: string;
+  license?: string;
+  createdAt: string;
+  defaultBranch: string;
+  branches: Record<string, string>;
+  tags: Record<string, string>;
+  pullRequests: Record<string, string>;
+  likes: number;
+  /** Face-specific extras (e.g. ModelScope chinese name, visibility code). */
+  extra: Record<string, unknown>;
+}
+
+export interface Commit {
+  id: string;
+  parents: string[];
+  title: string;
+  description: string;
+  author: string;
+  date: string;
+  files: FileMap;
+}
+
+export type CommitOp =
+  | { kind: "add"; path: string; entry: FileEntry }
+  | { kind: "delete"; path: string }
+  | { kind: "deleteFolder"; path: string };
+
+export class RevisionNotFound extends Error {}
+export class EntryNotFound extends Error {}
+export class ParentMismatch extends Error {}
+
+export interface RepoKey {
+  face: Face;
+  type: RepoType;
+  namespace: string;
+  name: string;
+}
+
+export function repoKeyString(k: RepoKey): string {
+  return `${k.face}:${k.type}:${k.namespace}/${k.name}`;
+}
+
+const COMMIT_RE = /^[0-9a-f]{40}$/;
+
+/** Repos, their refs and commits, as JSON files under `root/repos`, with an in-memory index. */
+export class RepoStore {
+  private readonly repos = new Map<string, RepoMeta>();
+  private readonly commits = new Map<string, Commit>();
+  private readonly trees = new Map<string, FileTree>();
+  private readonly downloads = new Map<string, number>();
+  readonly locks = new KeyedMutex();
+
+  constructor(private readonly root: string) {}
+
+  private repoDir(k: RepoKey): string {
+    return join(this.root, "repos", k.face, `${k.type}s`, k.namespace, k.name);
+  }
+
+  async init(): Promise<void> {
+    const base = join(this.root, "repos");
+    for (const face of await listDirs(base)) {
+      for (const typeDir of await listDirs(join(base, face))) {
+        for (const ns of await listDirs(join(base, face, typeDir))) {
+          for (const name of await listDirs(join(base, face, typeDir, ns))) {
+            const dir = join(base, face, typeDir, ns, name);
+            try {
+              const meta = JSON.parse(await readFile(join(dir, "repo.json"), "utf8")) as RepoMeta;
+              this.repos.set(repoKeyString(meta), meta);
+              const stats = JSON.parse(await readFile(join(dir, "stats.json"), "utf8").catch(() => "{}"));
+              if (typeof stats.downloads === "number")
+                this.downloads.set(repoKeyString(meta), stats.downloads);
+            } catch {
+              // A folder without a readable repo.json is not a repo (e.g. an interrupted create).
+            }
+          }
+        }
+      }
+    }
+  }
+
+  get(k: RepoKey): RepoMeta | undefined {
+    return this.repos.get(repoKeyString(k));
+  }
+
+  all(face: Face, type: RepoType): RepoMeta[] {
+    return [...this.repos.values()].filter((r) => r.face === face && r.type === type);
+  }
+
+  async create(
+    k: RepoKey,
+    opts: {
+      private: boolean;
+      sdk?: string;
+      license?: string;
+      author: string;
+      initialFiles: FileMap;
+      extra?: Record<string, unknown>;
+    },
+  ): Promise<RepoMeta> {
+    const meta: RepoMeta = {
+      ...k,
+      objectId: randomBytes(12).toString("hex"),
+      private: opts.private,
+      gated: false,
+      createdAt: new Date().toISOString(),
+      defaultBranch: "main",
+      branches: {},
+      tags: {},
+      pullRequests: {},
+      likes: 0,
+      extra: opts.extra ?? {},
+      ...(opts.sdk ? { sdk: opts.sdk } : {}),
+      ...(opts.license ? { license: opts.license } : {}),
+    };
+    const initial = await this.writeCommit(k, {
+      parents: [],
+      title: "initial commit",
+      description: "",
+      author: "system",
+      files: opts.initialFiles,
+    });
+    meta.branches.main = initial.id;
+    await this.saveMeta(meta);
+    return meta;
+  }
+
+  async delete(k: RepoKey): Promise<void> {
+    this.repos.delete(repoKeyString(k));
+    await rm(this.repoDir(k), { recursive: true, force: true });
+  }
+
+  async saveMeta(meta: RepoMeta): Promise<void> {
+    await atomicWriteJson(join(this.repoDir(meta), "repo.json"), meta);
+    this.repos.set(repoKeyString(meta), meta);
+  }
+
+  /** Resolves a revision (branch, tag, `refs/...`, `HEAD`, or a commit of this repo) to a commit id. */
+  async resolveRevision(meta: RepoMeta, revision: string): Promise<string> {
+    const rev = revision === "HEAD" ? meta.defaultBranch : revision;
+    const named =
+      meta.branches[rev] ??
+      meta.tags[rev] ??
+      meta.branches[rev.replace(/^refs\/heads\//, "")] ??
+      meta.tags[rev.replace(/^refs\/tags\//, "")] ??
+      meta.pullRequests[rev];
+    if (named) return named;
+    if (COMMIT_RE.test(rev) && (await this.loadCommit(meta, rev))) return rev;
+    throw new RevisionNotFound(`Invalid rev id: ${revision}`);
+  }
+
+  async loadCommit(k: RepoKey, id: string): Promise<Commit | undefined> {
+    const cacheKey = `${repoKeyString(k)}@${id}`;
+    const cached = this.commits.get(cacheKey);
+    if (cached) return cached;
+    try {
+      const commit = JSON.parse(
+        await readFile(join(this.repoDir(k), "commits", `${id}.json`), "utf8"),
+      ) as Commit;
+      this.commits.set(cacheKey, commit);
+      return commit;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async commitAt(meta: RepoMeta, revision: string): Promise<Commit> {
+    const id = await this.resolveRevision(meta, revision);
+    const commit = await this.loadCommit(meta, id);
+    if (!commit) throw new RevisionNotFound(`Invalid rev id: ${revision}`);
+    return commit;
+  }
+
+  tree(commit: Commit): FileTree {
+    let tree = this.trees.get(commit.id);
+    if (!tree) {
+      tree = new FileTree(commit.files);
+      if (this.trees.size > 256) this.trees.clear();
+      this.trees.set(commit.id, tree);
+    }
+    return tree;
+  }
+
+  /** Commits newest first, following first parents from `id`. */
+  async history(k: RepoKey, id: string, limit = Number.POSITIVE_INFINITY): Promise<Commit[]> {
+    const out: Commit[] = [];
+    let next: string | undefined = id;
+    while (next && out.length < limit) {
+      const c = await this.loadCommit(k, next);
+      if (!c) break;
+      out.push(c);
+      next = c.parents[0];
+    }
+    return out;
+  }
+
+  /** The newest commit in which `path` (a file or a folder) last changed. */
+  async lastCommitOf(k: RepoKey, head: Commit, path: string, isDir: boolean): Promise<Commit> {
+    const oidAt = (c: Commit) => this.tree(c).node(path)?.oid;
+    const target = isDir ? oidAt(head) : head.files[path]?.gitOid;
+    let last = head;
+    for (const c of await this.history(k, head.id, 1000)) {
+      const oid = isDir ? oidAt(c) : c.files[path]?.gitOid;
+      if (oid !== target) break;
+      last = c;
+    }
+    return last;
+  }
+
+  /**
+   * Applies `ops` on top of `branch` and moves the branch. Callers hold `locks` for the repo.
+   * Deleting a path that does not exist is an EntryNotFound error, as on the real hubs.
+   */
+  async commit(
+    meta: RepoMeta,
+    params: {
+      branch: string;
+      parentCommit?: string;
+      title: string;
+      description: string;
+      author: string;
+      ops: CommitOp[];
+    },
+  ): Promise<Commit> {
+    const headId = meta.branches[params.branch] ?? meta.pullRequests[params.branch];
+    if (!headId) throw new RevisionNotFound(`Invalid rev id: ${params.branch}`);
+    if (params.parentCommit && !headId.startsWith(params.parentCommit)) {
+      throw new ParentMismatch("A commit has happened since. Please refresh and try again.");
+    }
+    const head = await this.loadCommit(meta, headId);
+    if (!head) throw new RevisionNotFound(`Invalid rev id: ${params.branch}`);
+    const files: FileMap = { ...head.files };
+    for (const op of params.ops) {
+      if (op.kind === "add") {
+        files[op.path] = op.entry;
+      } else if (op.kind === "delete") {
+        if (!files[op.path]) throw new EntryNotFound(`File not found in repository: ${op.path}`);
+        delete files[op.path];
+      } else {
+        const prefix = op.path.replace(/\/+$/, "") + "/";
+        const doomed = Object.keys(files).filter((p) => p.startsWith(prefix));
+        if (doomed.length === 0) throw new EntryNotFound(`Folder not found in repository: ${op.path}`);
+        for (const p of doomed) delete files[p];
+      }
+    }
+    const commit = await this.writeCommit(meta, {
+      parents: [headId],
+      title: params.title,
+      description: params.description,
+      author: params.author,
+      files,
+    });
+    if (meta.branches[params.branch]) meta.branches[params.branch] = commit.id;
+    else meta.pullRequests[params.branch] = commit.id;
+    await this.saveMeta(meta);
+    return commit;
+  }
+
+  private async writeCommit(k: RepoKey, c: Omit<Commit, "id" | "date">): Promise<Commit> {
+    const date = new Date();
+    const tree = new FileTree(c.files);
+    const message = c.description ? `${c.title}\n\n${c.description}` : c.title;
+    const id = gitCommitOid({
+      tree: tree.rootOid,
+      parents: c.parents,
+      author: c.author,
+      email: `${c.author}@users.noreply.hubferry.local`,
+      timestamp: date.getTime(),
+      message,
+    });
+    const commit: Commit = { id, date: date.toISOString(), ...c };
+    await atomicWriteJson(join(this.repoDir(k), "commits", `${id}.json`), commit);
+    this.commits.set(`${repoKeyString(k)}@${id}`, commit);
+    this.trees.set(id, tree);
+    return commit;
+  }
+
+  downloadCount(k: RepoKey): number {
+    return this.downloads.get(repoKeyString(k)) ?? 0;
+  }
+
+  private pendingStats = new Set<string>();
+  private statsTimer: NodeJS.Timeout | undefined;
+
+  /** Counts a download; counters are flushed to disk in the background, at most once a second. */
+  countDownload(meta: RepoMeta): void {
+    const key = repoKeyString(meta);
+    this.downloads.set(key, (this.downloads.get(key) ?? 0) + 1);
+    this.pendingStats.add(key);
+    this.statsTimer ??= setTimeout(() => void this.flushStats(), 1000);
+    this.statsTimer.unref();
+  }
+
+  async flushStats(): Promise<void> {
+    clearTimeout(this.statsTimer);
+    this.statsTimer = undefined;
+    const keys = [...this.pendingStats];
+    this.pendingStats.clear();
+    for (const key of keys) {
+      const meta = this.repos.get(key);
+      if (meta)
+        await atomicWriteJson(join(this.repoDir(meta), "stats.json"), {
+          downloads: this.downloads.get(key) ?? 0,
+        });
+    }
+  }
+}
+
+async function listDirs(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+}
