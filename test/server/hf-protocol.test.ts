@@ -299,7 +299,8 @@ describe("local hub, Hugging Face face: protocol details", () => {
   it("private repos are invisible (404 RepoNotFound) to anyone but the owner", async () => {
     const name = randomName("priv");
     await createRepo(name, { visibility: "private" });
-    for (const headers of [{}, { authorization: `Bearer ${USERS.bob.token}` }]) {
+    const callers: Record<string, string>[] = [{}, { authorization: `Bearer ${USERS.bob.token}` }];
+    for (const headers of callers) {
       for (const path of [
         `/api/models/alice/${name}`,
         `/alice/${name}/resolve/main/.gitattributes`,
