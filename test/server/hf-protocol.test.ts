@@ -101,9 +101,7 @@ async function lfsBatch(
 }
 
 /** A raw GET that survives a cut connection, reporting what arrived. */
-function rawGet(
-  url: string,
-): Promise<{
+function rawGet(url: string): Promise<{
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
