@@ -9,6 +9,7 @@ import { sabotageBody } from "./http/faults.js";
 import { HttpError } from "./http/http-error.js";
 import { matchRoute, type Route } from "./http/router.js";
 import { DEFAULT_HUB_OPTIONS, type HubOptions, HubState } from "./hub-state.js";
+import { msRoutes } from "./ms/ms-routes.js";
 
 export interface LocalHubOptions extends Partial<HubOptions> {
   root: string;
@@ -31,7 +32,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   const options: HubOptions = { ...DEFAULT_HUB_OPTIONS, ...stripUndefined(opts) };
   const hub = new HubState(opts.root, opts.users, options);
   await hub.init();
-  const routes: Route[] = [...adminRoutes(), ...hfRoutes()];
+  const routes: Route[] = [...adminRoutes(), ...msRoutes(), ...hfRoutes()];
   const server = createServer((req, res) => {
     void dispatch(hub, routes, req, res);
   });

@@ -1,3 +1,4 @@
+import { sendJson } from "../http/context.js";
 import type { Bucket } from "../http/rate-limit.js";
 import type { Handler, Route } from "../http/router.js";
 import { completeMultipart, putObject, putPart, verifyObject } from "../lfs/lfs-transfer.js";
@@ -47,6 +48,10 @@ function r(
 export function hfRoutes(): Route[] {
   return [
     r("whoami", ["GET"], "^/api/whoami-v2$", whoami),
+    // The hf CLI asks this on every run; an answer is cached by the client for 24 h.
+    r("agent-harnesses", ["GET"], "^/api/agent-harnesses$", async (ctx) =>
+      sendJson(ctx, 200, { standardEnvVars: [], harnesses: {} }),
+    ),
     r("repo-create", ["POST"], "^/api/repos/create$", createRepo),
     r("repo-delete", ["DELETE"], "^/api/repos/delete$", deleteRepo),
     r("validate-yaml", ["POST"], "^/api/validate-yaml$", validateYaml),

@@ -117,6 +117,7 @@ export class RepoStore {
       author: string;
       initialFiles: FileMap;
       extra?: Record<string, unknown>;
+      defaultBranch?: string;
     },
   ): Promise<RepoMeta> {
     const meta: RepoMeta = {
@@ -125,7 +126,7 @@ export class RepoStore {
       private: opts.private,
       gated: false,
       createdAt: new Date().toISOString(),
-      defaultBranch: "main",
+      defaultBranch: opts.defaultBranch ?? "main",
       branches: {},
       tags: {},
       pullRequests: {},
@@ -141,7 +142,7 @@ export class RepoStore {
       author: "system",
       files: opts.initialFiles,
     });
-    meta.branches.main = initial.id;
+    meta.branches[meta.defaultBranch] = initial.id;
     await this.saveMeta(meta);
     return meta;
   }

@@ -1,0 +1,265 @@
+import busboy from "busboy";
+import { z } from "zod";
+import type { RepoType } from "../../core/repo-type.js";
+import { canReadPrivate, canWrite } from "../auth/users.js";
+import { REPO_NAME_RE } from "../hf/repo-admin.js";
+import { type RequestContext, readBody, readJson } from "../http/context.js";
+import { HttpError } from "../http/http-error.js";
+import type { FileMap } from "../store/file-tree.js";
+import { gitBlobOid } from "../store/git-objects.js";
+import { DEFAULT_GITATTRIBUTES } from "../store/gitattributes.js";
+import type { RepoMeta } from "../store/repo-store.js";
+import { MS_CODES, msOk, openapiOk } from "./ms-envelope.js";
+import { msRepo, msTypeFromPlural, notLoggedIn } from "./ms-repo-access.js";
+import { msRepoInfo, openapiRepo } from "./ms-serialize.js";
+
+export const MS_DEFAULT_BRANCH = "master";
+
+/** `GET /api/v1/{models,datasets}/{o}/{n}[?Revision=]` */
+export async function repoInfo(ctx: RequestContext): Promise<void> {
+  const meta = msRepo(ctx);
+  const rev = ctx.url.searchParams.get("Revision") || meta.defaultBranch;
+  const commit = await ctx.hub.repos.commitAt(meta, rev);
+  msOk(ctx, await msRepoInfo(ctx, meta, commit));
+}
+
+/** `GET /openapi/v1/{models,datasets}/{o}/{n}` (new SDK `get_repo`, falls back to /api/v1 on 404). */
+export async function openapiRepoInfo(ctx: RequestContext): Promise<void> {
+  const meta = msRepo(ctx);
+  const commit = await ctx.hub.repos.commitAt(meta, meta.defaultBranch);
+  openapiOk(ctx, await openapiRepo(ctx, meta, commit, true));
+}
+
+const VISIBILITY = { 1: true, 3: true, 5: false } as const;
+
+const CreateSchema = z.object({
+  Path: z.string().optional(),
+  Owner: z.string().optional(),
+  Name: z.string(),
+  ChineseName: z.string().nullish(),
+  Visibility: z.coerce.number().int().optional(),
+  License: z.string().nullish(),
+  Description: z.string().nullish(),
+  ProtectedMode: z.coerce.number().int().optional(),
+});
+
+async function multipartFields(ctx: RequestContext): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    const fields: Record<string, string> = {};
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: ctx.req.headers, limits: { fieldSize: 1024 * 1024, files: 0 } });
+    } catch (err) {
+      reject(new HttpError(400, `expected a multipart/form-data body: ${(err as Error).message}`));
+      return;
+    }
+    bb.on("field", (name, value) => {
+      fields[name] = value;
+    });
+    bb.on("close", () => resolve(fields));
+    bb.on("error", (err) => reject(new HttpError(400, `invalid multipart body: ${(err as Error).message}`)));
+    ctx.req.pipe(bb);
+  });
+}
+
+/** Datasets have numeric hub ids the legacy SDK lists by; each store counts its own. */
+const lastNumericId = new WeakMap<object, number>();
+
+function allocateNumericId(ctx: RequestContext): number {
+  let last = lastNumericId.get(ctx.hub);
+  if (last === undefined) {
+    const used = [...ctx.hub.repos.all("ms", "model"), ...ctx.hub.repos.all("ms", "dataset")].map(
+      (m) => Number(m.extra.numericId) || 0,
+    );
+    last = Math.max(100, ...used);
+  }
+  lastNumericId.set(ctx.hub, last + 1);
+  return last + 1;
+}
+
+async function initialFiles(ctx: RequestContext): Promise<FileMap> {
+  const content = Buffer.from(DEFAULT_GITATTRIBUTES);
+  const blob = await ctx.hub.blobs.putBuffer(content);
+  return {
+    ".gitattributes": { sha256: blob.sha256, size: blob.size, lfs: false, gitOid: gitBlobOid(content) },
+  };
+}
+
+/**
+ * `POST /api/v1/models` (JSON) and `POST /api/v1/datasets` (multipart form). An existing name is a
+ * 400 with the site's code and message, which both SDKs recognise as "already exists".
+ */
+export async function createRepo(ctx: RequestContext): Promise<void> {
+  const type: RepoType = msTypeFromPlural(ctx.params.types);
+  if (!ctx.who) throw notLoggedIn();
+  let raw: unknown;
+  if ((ctx.req.headers["content-type"] ?? "").startsWith("multipart/form-data"))
+    raw = await multipartFields(ctx);
+  else raw = await readJson(ctx);
+  const parsed = CreateSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new HttpError(
+      400,
+      `invalid create request: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}`,
+    );
+  const body = parsed.data;
+  const namespace = body.Path ?? body.Owner ?? ctx.who.user.name;
+  if (!REPO_NAME_RE.test(body.Name))
+    throw new HttpError(400, `invalid name "${body.Name}": use letters, digits, '-', '_' and '.'`);
+  if (!canWrite(ctx.who, namespace))
+    throw new HttpError(403, `no permission to create a ${type} under "${namespace}"`);
+  const visibility = body.Visibility ?? 5;
+  if (!(visibility in VISIBILITY))
+    throw new HttpError(400, `invalid Visibility ${visibility}: use 1 (private), 3 (internal) or 5 (public)`);
+  const key = { face: "ms" as const, type, namespace, name: body.Name };
+  await ctx.hub.repos.locks.run(`create:ms:${type}:${namespace}/${body.Name}`, async () => {
+    if (ctx.hub.repos.get(key)) {
+      throw new HttpError(400, "该名称已被注册使用，请重新命名 (the name already exists)", {
+        code: String(type === "dataset" ? MS_CODES.datasetExists : MS_CODES.modelExists),
+      });
+    }
+    const meta = await ctx.hub.repos.create(key, {
+      private: VISIBILITY[visibility as 1 | 3 | 5],
+      license: body.License ?? undefined,
+      author: ctx.who!.user.name,
+      initialFiles: await initialFiles(ctx),
+      defaultBranch: MS_DEFAULT_BRANCH,
+      extra: {
+        numericId: allocateNumericId(ctx),
+        visibility,
+        chineseName: body.ChineseName ?? "",
+        description: body.Description ?? "",
+        createdBy: ctx.who!.user.name,
+      },
+    });
+    // The new SDK builds its RepoInfo from this object (an id alone breaks it).
+    msOk(ctx, {
+      Id: meta.extra.numericId,
+      Name: body.Name,
+      Path: namespace,
+      Owner: namespace,
+      Visibility: visibility,
+      License: meta.license ?? "",
+    });
+  });
+}
+
+/** `GET /api/v1/{type}s/{o}/{n}/revisions`: the legacy SDK needs a `master` branch with `CreatedAt`. */
+export async function listRevisions(ctx: RequestContext): Promise<void> {
+  const meta = msRepo(ctx);
+  const entry = async (name: string, id: string) => {
+    const c = await ctx.hub.repos.loadCommit(meta, id);
+    return {
+      Revision: name,
+      CreatedAt: Math.floor(new Date(c?.date ?? meta.createdAt).getTime() / 1000),
+      CommitId: id,
+    };
+  };
+  const branches = await Promise.all(Object.entries(meta.branches).map(([n, id]) => entry(n, id)));
+  const tags = (await Promise.all(Object.entries(meta.tags).map(([n, id]) => entry(n, id)))).sort(
+    (a, b) => b.CreatedAt - a.CreatedAt,
+  );
+  msOk(ctx, { RevisionMap: { Branches: branches, Tags: tags } });
+}
+
+/** `GET /api/v1/{type}s/{o}/{n}/commits?Ref=&PageNumber=&PageSize=` */
+export async function listCommits(ctx: RequestContext): Promise<void> {
+  const meta = msRepo(ctx);
+  const q = ctx.url.searchParams;
+  const head = await ctx.hub.repos.resolveRevision(meta, q.get("Ref") || meta.defaultBranch);
+  const all = await ctx.hub.repos.history(meta, head);
+  const size = Math.min(Math.max(Number(q.get("PageSize")) || 50, 1), 500);
+  const page = Math.max(Number(q.get("PageNumber")) || 1, 1);
+  const items = all.slice((page - 1) * size, page * size).map((c) => {
+    const t = Math.floor(new Date(c.date).getTime() / 1000);
+    return {
+      Id: c.id,
+      ShortId: c.id.slice(0, 8),
+      Title: c.title,
+      Message: c.description ? `${c.title}\n\n${c.description}` : c.title,
+      AuthorName: c.author,
+      AuthorEmail: `${c.author}@users.hubferry.local`,
+      AuthoredDate: t,
+      CommitterName: c.author,
+      CommitterEmail: `${c.author}@users.hubferry.local`,
+      CommittedDate: t,
+      CreatedAt: t,
+    };
+  });
+  msOk(ctx, { Commit: items }, { TotalCount: all.length });
+}
+
+function visibleRepos(ctx: RequestContext, type: RepoType): RepoMeta[] {
+  return ctx.hub.repos.all("ms", type).filter((m) => !m.private || canReadPrivate(ctx.who, m.namespace));
+}
+
+function matches(meta: RepoMeta, owner: string | null, search: string | null): boolean {
+  if (owner && meta.namespace !== owner) return false;
+  return !search || `${meta.namespace}/${meta.name}`.toLowerCase().includes(search.toLowerCase());
+}
+
+type Sortable = { downloads: number; likes: number; last_modified: string; id: string };
+
+function sortItems<T extends Sortable>(items: T[], sort: string | null): T[] {
+  if (sort === "downloads") return items.sort((a, b) => b.downloads - a.downloads);
+  if (sort === "likes") return items.sort((a, b) => b.likes - a.likes);
+  if (sort === "last_modified") return items.sort((a, b) => b.last_modified.localeCompare(a.last_modified));
+  return items.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** `GET /openapi/v1/{models,datasets}?search=&owner=&author=&sort=&page_number=&page_size=` */
+export async function openapiList(ctx: RequestContext): Promise<void> {
+  const type = msTypeFromPlural(ctx.params.types);
+  const q = ctx.url.searchParams;
+  const owner = q.get("owner") ?? q.get("author");
+  const pageSize = Math.min(Math.max(Number(q.get("page_size")) || 10, 1), 50);
+  const pageNumber = Math.max(Number(q.get("page_number")) || 1, 1);
+  const items: (Record<string, unknown> & Sortable)[] = [];
+  for (const meta of visibleRepos(ctx, type)) {
+    if (!matches(meta, owner, q.get("search"))) continue;
+    const commit = await ctx.hub.repos.commitAt(meta, meta.defaultBranch);
+    items.push((await openapiRepo(ctx, meta, commit, false)) as Record<string, unknown> & Sortable);
+  }
+  const sorted = sortItems(items, q.get("sort"));
+  const page = sorted.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+  openapiOk(ctx, {
+    [`${type}s`]: page,
+    total_count: sorted.length,
+    page_number: pageNumber,
+    page_size: pageSize,
+  });
+}
+
+/** Legacy `PUT /api/v1/models/` body `{Path, PageNumber, PageSize}` → `{Models, TotalCount}`. */
+export async function legacyListModels(ctx: RequestContext): Promise<void> {
+  const raw = (await readBody(ctx)).toString("utf8");
+  let body: { Path?: string; PageNumber?: number; PageSize?: number } = {};
+  try {
+    body = raw ? JSON.parse(raw) : {};
+  } catch {
+    throw new HttpError(400, "request body is not valid JSON");
+  }
+  const pageSize = Math.min(Math.max(Number(body.PageSize) || 10, 1), 100);
+  const pageNumber = Math.max(Number(body.PageNumber) || 1, 1);
+  const all = visibleRepos(ctx, "model").filter((m) => matches(m, body.Path ?? null, null));
+  const models = [];
+  for (const meta of all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize)) {
+    models.push(await msRepoInfo(ctx, meta, await ctx.hub.repos.commitAt(meta, meta.defaultBranch)));
+  }
+  msOk(ctx, { Models: models, TotalCount: all.length });
+}
+
+/** `GET /api/v1/datasets?PageNumber=&PageSize=[&owner=]` → top-level Data list. */
+export async function legacyListDatasets(ctx: RequestContext): Promise<void> {
+  const q = ctx.url.searchParams;
+  const pageSize = Math.min(Math.max(Number(q.get("PageSize")) || 10, 1), 100);
+  const pageNumber = Math.max(Number(q.get("PageNumber")) || 1, 1);
+  const all = visibleRepos(ctx, "dataset").filter((m) =>
+    matches(m, q.get("owner"), q.get("Search") ?? q.get("search")),
+  );
+  const items = [];
+  for (const meta of all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize)) {
+    items.push(await msRepoInfo(ctx, meta, await ctx.hub.repos.commitAt(meta, meta.defaultBranch)));
+  }
+  msOk(ctx, items, { TotalCount: all.length, PageNumber: pageNumber, PageSize: pageSize });
+}

@@ -1,0 +1,81 @@
+import type { RequestContext } from "../http/context.js";
+import { HttpError } from "../http/http-error.js";
+import type { Handler, Route } from "../http/router.js";
+import { login, usersMe } from "./ms-auth.js";
+import { renderMsError, renderOpenapiError } from "./ms-envelope.js";
+import { downloadFile, listDatasetTree, listModelFiles } from "./ms-files.js";
+import {
+  createRepo,
+  legacyListDatasets,
+  legacyListModels,
+  listCommits,
+  listRevisions,
+  openapiList,
+  openapiRepoInfo,
+  repoInfo,
+} from "./ms-repos.js";
+import { msCommit, msLfsBatch, msPutBlob } from "./ms-upload.js";
+
+const TYPES = "(?<types>models|datasets)";
+const REPO = "(?<ns>[^/]+)/(?<name>[^/]+)";
+
+function r(name: string, methods: string[], pattern: string, handler: Handler): Route {
+  return {
+    name: `ms.${name}`,
+    methods,
+    pattern: new RegExp(pattern),
+    handler,
+    bucket: "api",
+    renderError: renderMsError,
+  };
+}
+
+function o(name: string, methods: string[], pattern: string, handler: Handler): Route {
+  return {
+    name: `ms.${name}`,
+    methods,
+    pattern: new RegExp(pattern),
+    handler,
+    bucket: "api",
+    renderError: renderOpenapiError,
+  };
+}
+
+const notFound = async (ctx: RequestContext) => {
+  throw new HttpError(404, `no such endpoint: ${ctx.method} ${ctx.url.pathname}`);
+};
+
+/** The ModelScope face: `/api/v1` (PascalCase envelope) and `/openapi/v1` (snake_case). */
+export function msRoutes(): Route[] {
+  return [
+    r("login", ["POST"], "^/api/v1/login$", login),
+    o("users-me", ["GET"], "^/openapi/v1/users/me$", usersMe),
+    o("openapi-list", ["GET"], `^/openapi/v1/${TYPES}$`, openapiList),
+    o("openapi-info", ["GET"], `^/openapi/v1/${TYPES}/${REPO}$`, openapiRepoInfo),
+    r("create", ["POST"], `^/api/v1/${TYPES}/?$`, createRepo),
+    r("list-models", ["PUT"], "^/api/v1/models/?$", legacyListModels),
+    r("list-datasets", ["GET"], "^/api/v1/datasets/?$", legacyListDatasets),
+    r("lfs-batch", ["POST"], `^/api/v1/repos/${TYPES}/${REPO}/info/lfs/objects/batch$`, msLfsBatch),
+    r(
+      "blob-put",
+      ["PUT"],
+      `^/api/v1/repos/${TYPES}/${REPO}/blobs/(?<oid>[0-9a-f]{64})/(?<size>\\d+)$`,
+      msPutBlob,
+    ),
+    r("commit", ["POST"], `^/api/v1/repos/${TYPES}/${REPO}/commit/(?<rev>[^/]+)$`, msCommit),
+    r("files", ["GET"], `^/api/v1/(?<types>models)/${REPO}/repo/files$`, listModelFiles),
+    r(
+      "tree",
+      ["GET"],
+      `^/api/v1/(?<types>datasets)/(?:(?<numericId>\\d+)|${REPO})/repo/tree$`,
+      listDatasetTree,
+    ),
+    r("download", ["GET", "HEAD"], `^/api/v1/${TYPES}/${REPO}/repo$`, downloadFile),
+    r("revisions", ["GET"], `^/api/v1/${TYPES}/${REPO}/revisions$`, listRevisions),
+    r("commits", ["GET"], `^/api/v1/${TYPES}/${REPO}/commits$`, listCommits),
+    r("info", ["GET"], `^/api/v1/${TYPES}/${REPO}$`, repoInfo),
+    // Everything else on either prefix is a JSON 404: the new SDK falls back from /openapi only on 404.
+    o("openapi-unknown", ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"], "^/openapi/v1/", notFound),
+    r("unknown", ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"], "^/api/v1/", notFound),
+  ];
+}

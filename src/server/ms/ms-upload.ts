@@ -1,0 +1,155 @@
+import { z } from "zod";
+import { type RequestContext, readBody } from "../http/context.js";
+import { HttpError } from "../http/http-error.js";
+import { validateObject } from "../lfs/lfs-transfer.js";
+import { gitBlobOid, lfsPointerOid } from "../store/git-objects.js";
+import { repoPathProblem } from "../store/repo-path.js";
+import { type CommitOp, EntryNotFound } from "../store/repo-store.js";
+import { MS_CODES, msOk } from "./ms-envelope.js";
+import { msRepo } from "./ms-repo-access.js";
+
+/** The legacy SDK posts JSON without a Content-Type: parse whatever arrives. */
+async function readAnyJson(ctx: RequestContext): Promise<unknown> {
+  const raw = (await readBody(ctx, 2 * 1024 * 1024 * 1024)).toString("utf8");
+  try {
+    return JSON.parse(raw || "null");
+  } catch {
+    throw new HttpError(400, "request body is not valid JSON");
+  }
+}
+
+const BatchSchema = z.object({
+  operation: z.string().optional(),
+  objects: z.array(z.object({ oid: z.string(), size: z.coerce.number() })),
+});
+
+/**
+ * `POST /api/v1/repos/{type}s/{o}/{n}/info/lfs/objects/batch`: objects already stored are omitted
+ * (the SDKs treat a missing oid as "exists"); the others get an absolute blob PUT href.
+ */
+export async function msLfsBatch(ctx: RequestContext): Promise<void> {
+  const meta = msRepo(ctx, { write: true });
+  const parsed = BatchSchema.safeParse(await readAnyJson(ctx));
+  if (!parsed.success)
+    throw new HttpError(400, `invalid LFS batch request: ${parsed.error.issues[0]?.message}`);
+  const objects: Record<string, unknown>[] = [];
+  for (const o of parsed.data.objects) {
+    const invalid = validateObject(o);
+    if (invalid) throw new HttpError(400, invalid);
+    const stored = await ctx.hub.blobs.stat(o.oid);
+    if (stored && stored.size === o.size) continue;
+    const href = `${ctx.baseUrl}/api/v1/repos/${meta.type}s/${meta.namespace}/${meta.name}/blobs/${o.oid}/${o.size}`;
+    objects.push({
+      oid: o.oid,
+      size: o.size,
+      actions: { upload: { href, offset: 0, upload_header: { Range: "bytes=0-" }, upload_parameters: {} } },
+    });
+  }
+  msOk(ctx, { objects, "reused-objects": [] });
+}
+
+/** The blob PUT: Content-Length or chunked; the body must hash to the oid and have the size in the URL. */
+export async function msPutBlob(ctx: RequestContext): Promise<void> {
+  msRepo(ctx, { write: true });
+  const expected = { sha256: ctx.params.oid!, size: Number(ctx.params.size) };
+  await ctx.hub.blobs.putStream(ctx.req, expected);
+  msOk(ctx, {});
+}
+
+const ActionSchema = z.object({
+  action: z.enum(["create", "update", "delete"]),
+  path: z.string(),
+  type: z.enum(["normal", "lfs"]).optional(),
+  size: z.coerce.number().optional(),
+  sha256: z.string().optional(),
+  content: z.string().optional(),
+  encoding: z.string().optional(),
+});
+
+const CommitSchema = z.object({
+  commit_message: z.string().optional(),
+  commit_description: z.string().optional(),
+  actions: z.array(ActionSchema).min(1),
+});
+
+/**
+ * `POST /api/v1/repos/{type}s/{o}/{n}/commit/{branch}`. One commit at a time per repo: a second
+ * concurrent commit gets the real site's 429 "commit lock busy, please try again", which both
+ * SDKs retry. Deleting a path that does not exist rejects the whole commit, as the site does.
+ */
+export async function msCommit(ctx: RequestContext): Promise<void> {
+  const meta = msRepo(ctx, { write: true });
+  const parsed = CommitSchema.safeParse(await readAnyJson(ctx));
+  if (!parsed.success)
+    throw new HttpError(
+      400,
+      `invalid commit: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}`,
+    );
+  const branch = ctx.params.rev!;
+  if (!meta.branches[branch])
+    throw new HttpError(
+      404,
+      `branch ${branch} does not exist (commits go to a branch, e.g. ${meta.defaultBranch})`,
+    );
+  const ops: CommitOp[] = [];
+  for (const a of parsed.data.actions) {
+    const path = a.path.replace(/^\.\//, "");
+    const problem = repoPathProblem(path);
+    if (problem) throw new HttpError(400, `invalid path: ${problem}`);
+    if (a.action === "delete") {
+      ops.push({ kind: "delete", path });
+    } else if (a.type === "lfs") {
+      const blob = a.sha256 ? await ctx.hub.blobs.stat(a.sha256) : null;
+      if (!blob || (a.size !== undefined && a.size !== blob.size)) {
+        throw new HttpError(
+          400,
+          `lfs object for ${path} (sha256 ${a.sha256 || "missing"}) was not uploaded; upload the blob first`,
+        );
+      }
+      ops.push({
+        kind: "add",
+        path,
+        entry: {
+          sha256: blob.sha256,
+          size: blob.size,
+          lfs: true,
+          gitOid: lfsPointerOid(blob.sha256, blob.size).oid,
+        },
+      });
+    } else {
+      const content = Buffer.from(a.content ?? "", a.encoding === "base64" ? "base64" : "utf8");
+      if (a.sha256 && a.sha256 !== (await ctx.hub.blobs.putBuffer(content)).sha256)
+        throw new HttpError(400, `content of ${path} does not match its sha256`);
+      const blob = await ctx.hub.blobs.putBuffer(content);
+      ops.push({
+        kind: "add",
+        path,
+        entry: { sha256: blob.sha256, size: blob.size, lfs: false, gitOid: gitBlobOid(content) },
+      });
+    }
+  }
+  const lockKey = `commit:${meta.face}:${meta.type}:${meta.namespace}/${meta.name}`;
+  if (ctx.hub.repos.locks.isLocked(lockKey)) {
+    throw new HttpError(429, "commit lock busy, please try again", {
+      code: String(MS_CODES.commitLockBusy),
+      headers: { "Retry-After": "1" },
+    });
+  }
+  const commit = await ctx.hub.repos.locks.run(lockKey, async () => {
+    try {
+      return await ctx.hub.repos.commit(meta, {
+        branch,
+        title: parsed.data.commit_message ?? "Upload files",
+        description: parsed.data.commit_description ?? "",
+        author: ctx.who!.user.name,
+        ops,
+      });
+    } catch (err) {
+      if (err instanceof EntryNotFound) {
+        throw new HttpError(400, `commit rejected by repository policy: ${(err as Error).message}`);
+      }
+      throw err;
+    }
+  });
+  msOk(ctx, { oid: commit.id, CommitId: commit.id });
+}

@@ -1,0 +1,102 @@
+"""Drives the official modelscope SDK (either generation) against the local hub.
+
+Usage: python ms_client.py '{"op": "...", ...}'. The endpoint comes from the JSON ("endpoint");
+the legacy generation (<= 1.37) takes it only as an argument, the new one also reads
+MODELSCOPE_ENDPOINT. Prints one JSON line: the result, or {"ok": false, "error": <class>, ...}.
+"""
+
+import json
+import os
+import sys
+import traceback
+
+import modelscope
+from modelscope.hub.api import HubApi
+
+
+def listing_entry(f):
+    return {"path": f.get("Path") or f.get("path"), "type": f.get("Type") or f.get("type"),
+            "size": f.get("Size", f.get("size")), "sha256": f.get("Sha256", f.get("sha256"))}
+
+
+def main(args):
+    op = args["op"]
+    endpoint = args.get("endpoint")
+    api = HubApi(endpoint=endpoint) if endpoint else HubApi()
+    rt = args.get("repo_type", "model")
+    if op == "version":
+        out = {"version": modelscope.__version__}
+        try:
+            import modelscope_hub
+            out["hub_version"] = modelscope_hub.__version__
+        except ImportError:
+            out["hub_version"] = None
+        return out
+    if op == "login":
+        res = api.login(args["token"])
+        return {"result": str(type(res).__name__)}
+    if op == "whoami":
+        from modelscope_hub import HubApi as NewHubApi
+        me = NewHubApi(endpoint=endpoint).whoami()
+        return {"username": me.username, "email": me.email}
+    if op == "create_repo":
+        kwargs = {"repo_type": rt, "exist_ok": args.get("exist_ok", False), "visibility": args.get("visibility", "public")}
+        if "create_default_config" in args:
+            kwargs["create_default_config"] = args["create_default_config"]
+        url = api.create_repo(args["repo_id"], **kwargs)
+        return {"url": str(url)}
+    if op == "repo_exists":
+        return {"exists": api.repo_exists(args["repo_id"], repo_type=rt)}
+    if op == "get_model":
+        info = api.get_model(args["repo_id"])
+        return {"name": info.get("Name") if isinstance(info, dict) else getattr(info, "name", None)}
+    if op == "upload_file":
+        info = api.upload_file(path_or_fileobj=args["file"], path_in_repo=args["path_in_repo"], repo_id=args["repo_id"],
+                               repo_type=rt, commit_message=args.get("message"))
+        return {"info": str(info)[:500]}
+    if op == "upload_folder":
+        info = api.upload_folder(repo_id=args["repo_id"], folder_path=args["folder"], repo_type=rt,
+                                 commit_message=args.get("message"))
+        return {"info": str(info)[:500]}
+    if op == "list_model_files":
+        files = api.get_model_files(args["repo_id"], recursive=True, revision=args.get("revision", "master"))
+        return {"files": [listing_entry(f) for f in files]}
+    if op == "list_repo_files":
+        from modelscope_hub import HubApi as NewHubApi
+        files = NewHubApi(endpoint=endpoint).list_repo_files(args["repo_id"], rt, revision=args.get("revision"))
+        return {"files": [{"path": f.path, "type": f.type, "size": f.size, "sha256": f.sha256} for f in files]}
+    if op == "list_dataset_files":
+        files = api.get_dataset_files(args["repo_id"], recursive=True, revision=args.get("revision", "master"))
+        return {"files": [listing_entry(f) for f in files]}
+    if op == "snapshot_download":
+        kwargs = {"cache_dir": args.get("cache_dir"), "local_dir": args.get("local_dir"), "endpoint": endpoint}
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        if rt == "dataset":
+            from modelscope.hub.snapshot_download import dataset_snapshot_download
+            path = dataset_snapshot_download(args["repo_id"], **kwargs)
+        else:
+            from modelscope.hub.snapshot_download import snapshot_download
+            path = snapshot_download(args["repo_id"], **kwargs)
+        return {"path": path}
+    if op == "file_download":
+        kwargs = {"cache_dir": args.get("cache_dir"), "local_dir": args.get("local_dir"), "endpoint": endpoint}
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        if rt == "dataset":
+            from modelscope.hub.file_download import dataset_file_download
+            path = dataset_file_download(args["repo_id"], args["file_path"], **kwargs)
+        else:
+            from modelscope.hub.file_download import model_file_download
+            path = model_file_download(args["repo_id"], args["file_path"], **kwargs)
+        return {"path": path}
+    raise ValueError(f"unknown op {op}")
+
+
+if __name__ == "__main__":
+    args = json.loads(sys.argv[1])
+    try:
+        result = main(args)
+        result["ok"] = True
+    except BaseException as exc:  # SystemExit too: the test asserts on the class
+        result = {"ok": False, "error": type(exc).__name__, "mro": [c.__name__ for c in type(exc).__mro__],
+                  "message": str(exc)[:2000], "trace": traceback.format_exc()[-3000:]}
+    print(json.dumps(result, default=str))
