@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import { z } from "zod";
 import { type RequestContext, sendJson } from "../http/context.js";
+import { slowCommit } from "../http/faults.js";
 import { HttpError } from "../http/http-error.js";
 import { gitBlobOid, lfsPointerOid } from "../store/git-objects.js";
 import { lfsLineFor } from "../store/gitattributes.js";
@@ -120,6 +121,7 @@ export async function commitNdjson(ctx: RequestContext): Promise<void> {
   const result = await ctx.hub.repos.locks.run(
     `commit:${meta.face}:${meta.type}:${meta.namespace}/${meta.name}`,
     async () => {
+      await slowCommit(ctx.hub.faults, ctx.method, ctx.route, ctx.url.pathname);
       let branch = ctx.params.rev!;
       if (branch === "HEAD") branch = meta.defaultBranch;
       branch = branch.replace(/^refs\/heads\//, "");

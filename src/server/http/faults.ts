@@ -10,6 +10,8 @@ export const FaultRuleSchema = z.object({
   route: z.string().optional(),
   path: z.string().optional(),
   kind: z.enum(["status", "reset", "truncate", "corrupt", "slow"]),
+  /** `request` (default): before the handler runs. `commit`: a slow commit, inside the repo's commit lock. */
+  stage: z.enum(["request", "commit"]).default("request"),
   status: z.number().int().min(400).max(599).default(503),
   retryAfter: z.number().int().min(0).optional(),
   delayMs: z.number().int().min(0).max(120_000).default(0),
@@ -41,9 +43,14 @@ export class FaultInjector {
   }
 
   /** Picks the rule that fires for this request, if any, and counts it. */
-  take(method: string, route: string, path: string): FaultRule | undefined {
+  take(
+    method: string,
+    route: string,
+    path: string,
+    stage: "request" | "commit" = "request",
+  ): FaultRule | undefined {
     for (const rule of this.rules) {
-      if (rule.hits >= rule.times) continue;
+      if (rule.stage !== stage || rule.hits >= rule.times) continue;
       if (rule.method && rule.method.toUpperCase() !== method) continue;
       if (rule.route && rule.route !== route) continue;
       if (rule.path && !new RegExp(rule.path).test(path)) continue;
@@ -111,4 +118,15 @@ export function sabotageBody(res: ServerResponse, rule: FaultRule): void {
     done = true;
     return res;
   }) as typeof res.end;
+}
+
+/** Applies a `stage: "commit"` rule: the commit holds its lock for `delayMs` longer. */
+export async function slowCommit(
+  faults: FaultInjector,
+  method: string,
+  route: string,
+  path: string,
+): Promise<void> {
+  const rule = faults.take(method, route, path, "commit");
+  if (rule) await new Promise((r) => setTimeout(r, rule.delayMs));
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type RequestContext, readBody } from "../http/context.js";
+import { slowCommit } from "../http/faults.js";
 import { HttpError } from "../http/http-error.js";
 import { validateObject } from "../lfs/lfs-transfer.js";
 import { gitBlobOid, lfsPointerOid } from "../store/git-objects.js";
@@ -136,6 +137,7 @@ export async function msCommit(ctx: RequestContext): Promise<void> {
     });
   }
   const commit = await ctx.hub.repos.locks.run(lockKey, async () => {
+    await slowCommit(ctx.hub.faults, ctx.method, ctx.route, ctx.url.pathname);
     try {
       return await ctx.hub.repos.commit(meta, {
         branch,
