@@ -147,6 +147,27 @@ for (const gen of GENERATIONS) {
       }
     });
 
+    it("lists and searches the owner's models and datasets as the SDK offers it", async () => {
+      const models = await ok(
+        gen.legacy
+          ? { op: "list_models", legacy: true, owner, page_size: 50 }
+          : { op: "list_models", owner, page_size: 50 },
+      );
+      assert.ok((models.ids as string[]).includes(modelId), `model listed: ${JSON.stringify(models.ids)}`);
+      const datasets = await ok(
+        gen.legacy
+          ? { op: "list_datasets", owner, page_size: 50 }
+          : {
+              op: "list_models",
+              repo_type: "dataset",
+              owner,
+              search: datasetId.split("/")[1],
+              page_size: 50,
+            },
+      );
+      assert.deepEqual(datasets.ids, [datasetId]);
+    });
+
     it("upload_file, then model_file_download returns those bytes", async () => {
       const file = join(work.path, `single-${gen.venv}.json`);
       await writeFile(file, `{"single": "${gen.venv}"}\n`);

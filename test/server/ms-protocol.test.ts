@@ -172,6 +172,30 @@ describe("local hub, ModelScope face: protocol details", () => {
     assert.match(String((done.json.Data as { oid: string }).oid), /^[0-9a-f]{40}$/);
   });
 
+  it("the blob PUT accepts a chunked body (no Content-Length), as SDKs before 1.36.2 send it", async () => {
+    const data = pseudoRandom(300_000, 8);
+    const oid = sha256(data);
+    const batch = await call("POST", `/api/v1/repos/models/${repo}/info/lfs/objects/batch`, {
+      operation: "upload",
+      objects: [{ oid, size: data.length }],
+    });
+    const href = (batch.json.Data as { objects: { actions: { upload: { href: string } } }[] }).objects[0]!
+      .actions.upload.href;
+    const body = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < data.length; i += 65536) controller.enqueue(data.subarray(i, i + 65536));
+        controller.close();
+      },
+    });
+    const res = await fetch(href, { method: "PUT", headers: bearer, body, duplex: "half" } as RequestInit);
+    assert.equal(res.status, 200);
+    const again = await call("POST", `/api/v1/repos/models/${repo}/info/lfs/objects/batch`, {
+      operation: "upload",
+      objects: [{ oid, size: data.length }],
+    });
+    assert.deepEqual((again.json.Data as { objects: unknown[] }).objects, [], "the object is stored");
+  });
+
   it("repo/files lists content sha256 for every file; downloads honour Range; LFS goes by 302", async () => {
     await call(
       "POST",

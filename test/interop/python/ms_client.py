@@ -65,6 +65,17 @@ def main(args):
         from modelscope_hub import HubApi as NewHubApi
         files = NewHubApi(endpoint=endpoint).list_repo_files(args["repo_id"], rt, revision=args.get("revision"))
         return {"files": [{"path": f.path, "type": f.type, "size": f.size, "sha256": f.sha256} for f in files]}
+    if op == "list_models":
+        if args.get("legacy"):
+            data = api.list_models(args["owner"], page_number=1, page_size=args.get("page_size", 10))
+            return {"ids": [f'{m.get("Path")}/{m.get("Name")}' for m in data["Models"]], "total": data.get("TotalCount")}
+        from modelscope_hub import HubApi as NewHubApi
+        page = NewHubApi(endpoint=endpoint).list_repos(rt, owner=args.get("owner"), search=args.get("search"), page_size=args.get("page_size", 10))
+        return {"ids": [r.repo_id if hasattr(r, "repo_id") else r.id for r in page.items], "total": page.total_count}
+    if op == "list_datasets":
+        data = api.list_datasets(args["owner"], page_number=1, page_size=args.get("page_size", 10), search=args.get("search"))
+        items = data.get("datasets") if isinstance(data, dict) else data
+        return {"ids": [d.get("id") for d in items], "total": data.get("total_count") if isinstance(data, dict) else None}
     if op == "list_dataset_files":
         files = api.get_dataset_files(args["repo_id"], recursive=True, revision=args.get("revision", "master"))
         return {"files": [listing_entry(f) for f in files]}
