@@ -1,5 +1,9 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { authCommand } from "./auth-command.js";
+import { demoCommand } from "./demo-command.js";
+import { ExitCode } from "./fail.js";
+import { migrateCommand } from "./migrate-command.js";
 import { serveCommand } from "./serve.js";
 
 export function packageVersion(): string {
@@ -17,7 +21,10 @@ export function buildProgram(): Command {
     .version(packageVersion(), "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
+  program.addCommand(migrateCommand());
+  program.addCommand(authCommand());
   program.addCommand(serveCommand());
+  program.addCommand(demoCommand());
   return program;
 }
 
@@ -29,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ExitCode) return err.code;
     process.stderr.write(`hubferry: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }

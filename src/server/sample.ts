@@ -19,7 +19,9 @@ export function sampleSafetensors(values: number): Buffer {
   return Buffer.concat([len, header, data]);
 }
 
-export function sampleRepoFiles(): { path: string; content: Buffer; lfs: boolean }[] {
+export function sampleRepoFiles(
+  opts: { weightsBytes?: number } = {},
+): { path: string; content: Buffer; lfs: boolean }[] {
   const readme = `---
 license: mit
 library_name: transformers
@@ -43,7 +45,11 @@ A tiny repo made by \`hubferry serve --sample\` so that the local hub has someth
       lfs: false,
     },
     { path: "tokenizer/vocab.txt", content: Buffer.from("[PAD]\n[UNK]\nhello\nworld\n"), lfs: false },
-    { path: "model.safetensors", content: sampleSafetensors(64 * 1024), lfs: true },
+    {
+      path: "model.safetensors",
+      content: sampleSafetensors(Math.max(1024, Math.floor((opts.weightsBytes ?? 256 * 1024) / 4))),
+      lfs: true,
+    },
   ];
 }
 
@@ -53,11 +59,12 @@ export async function seedSampleRepo(
   face: Face,
   namespace: string,
   name: string,
+  opts: { weightsBytes?: number } = {},
 ): Promise<boolean> {
   const key = { face, type: "model" as const, namespace, name };
   if (hub.repos.get(key)) return false;
   const files: FileMap = {};
-  for (const f of sampleRepoFiles()) {
+  for (const f of sampleRepoFiles(opts)) {
     const blob = await hub.blobs.putBuffer(f.content);
     files[f.path] = {
       sha256: blob.sha256,

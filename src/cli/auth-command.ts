@@ -1,0 +1,117 @@
+import { Command } from "commander";
+import { hfTokenFile, loadSettings } from "../core/config.js";
+import { HubferryError } from "../core/errors.js";
+import { HfHub } from "../hubs/hf/hf-hub.js";
+import { MsHub } from "../hubs/ms/ms-hub.js";
+import { ExitCode, reportError } from "./fail.js";
+
+export interface TokenCheck {
+  name: "huggingface" | "modelscope" | "modal";
+  present: boolean;
+  /** Where it was found: an env var name or a file path (never the token). */
+  source?: string;
+  valid?: boolean;
+  user?: string;
+  endpoint?: string;
+  problem?: string;
+  getOne: string;
+}
+
+const MODAL_ID_RE = /^ak-[A-Za-z0-9]{10,}$/;
+const MODAL_SECRET_RE = /^as-[A-Za-z0-9]{10,}$/;
+
+/** The seed's token validation: each token present? accepted by its hub? and where to get one. */
+export async function checkTokens(opts: { verify: boolean }): Promise<TokenCheck[]> {
+  const s = loadSettings();
+  const out: TokenCheck[] = [];
+  const hf: TokenCheck = {
+    name: "huggingface",
+    present: !!s.hfToken,
+    source: s.hfTokenSource,
+    endpoint: s.hfEndpoint,
+    getOne: "https://huggingface.co/settings/tokens (then export HF_TOKEN=... or run `hf auth login`)",
+  };
+  const ms: TokenCheck = {
+    name: "modelscope",
+    present: !!s.msToken,
+    source: s.msTokenSource,
+    endpoint: s.msEndpoint,
+    getOne: "https://modelscope.cn/my/myaccesstoken (then export MODELSCOPE_API_TOKEN=...)",
+  };
+  for (const [check, hub] of [
+    [hf, new HfHub(s.hfEndpoint, s.hfToken)],
+    [ms, new MsHub(s.msEndpoint, s.msToken)],
+  ] as const) {
+    if (!check.present) {
+      check.problem = `not set (looked at ${check.name === "huggingface" ? `HF_TOKEN, HUGGING_FACE_HUB_TOKEN and ${hfTokenFile()}` : "MODELSCOPE_API_TOKEN and MODELSCOPE_TOKEN"})`;
+    } else if (opts.verify) {
+      try {
+        const me = await hub.whoami();
+        check.valid = true;
+        check.user = me.name;
+      } catch (err) {
+        check.valid = false;
+        check.problem = err instanceof HubferryError ? err.message : String(err);
+      }
+    }
+    out.push(check);
+  }
+  const id = process.env.MODAL_TOKEN_ID;
+  const secret = process.env.MODAL_TOKEN_SECRET;
+  const modal: TokenCheck = {
+    name: "modal",
+    present: !!(id && secret),
+    source: id && secret ? "MODAL_TOKEN_ID/MODAL_TOKEN_SECRET" : undefined,
+    getOne: "https://modal.com/settings/tokens (only for --runner modal)",
+  };
+  if (id || secret) {
+    if (!id || !secret) modal.problem = "MODAL_TOKEN_ID and MODAL_TOKEN_SECRET must both be set";
+    else if (!MODAL_ID_RE.test(id) || !MODAL_SECRET_RE.test(secret))
+      modal.problem = "malformed: MODAL_TOKEN_ID starts with ak- and MODAL_TOKEN_SECRET with as-";
+    else modal.problem = undefined;
+  } else modal.problem = "not set (optional: only the Modal runner needs it)";
+  out.push(modal);
+  return out;
+}
+
+export function authCommand(): Command {
+  const auth = new Command("auth").description("tokens for Hugging Face, ModelScope and Modal");
+  auth
+    .command("check")
+    .description(
+      "check that each token is present and accepted by its hub, and say where to get a missing one",
+    )
+    .option("--json", "print the result as JSON", false)
+    .option("--offline", "only check presence and format, call no hub", false)
+    .action(async (flags: { json: boolean; offline: boolean }) => {
+      try {
+        const checks = await checkTokens({ verify: !flags.offline });
+        const ok = checks.filter((c) => c.name !== "modal").every((c) => c.present && c.valid !== false);
+        if (flags.json) process.stdout.write(`${JSON.stringify({ ok, tokens: checks })}\n`);
+        else {
+          for (const c of checks) {
+            const state = !c.present
+              ? "missing"
+              : c.valid === false
+                ? "REFUSED"
+                : c.valid
+                  ? `ok (${c.user})`
+                  : c.problem
+                    ? "invalid"
+                    : "present";
+            process.stdout.write(
+              `${c.name.padEnd(12)} ${state}${c.source ? `  from ${c.source}` : ""}${c.endpoint ? `  at ${c.endpoint}` : ""}\n`,
+            );
+            if (c.problem) process.stdout.write(`${"".padEnd(13)}${c.problem}\n`);
+            if (!c.present || c.valid === false)
+              process.stdout.write(`${"".padEnd(13)}get one: ${c.getOne}\n`);
+          }
+        }
+        if (!ok) throw new ExitCode(3);
+      } catch (err) {
+        if (err instanceof ExitCode) throw err;
+        throw reportError(err, flags.json);
+      }
+    });
+  return auth;
+}

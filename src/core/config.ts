@@ -1,0 +1,69 @@
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+/** Where tokens and endpoints come from, read exactly as the official clients read them. */
+export interface HubSettings {
+  hfEndpoint: string;
+  msEndpoint: string;
+  hfToken?: string;
+  /** Where the HF token was found (an env var name or a file path), never the token itself. */
+  hfTokenSource?: string;
+  msToken?: string;
+  msTokenSource?: string;
+}
+
+export const DEFAULT_HF_ENDPOINT = "https://huggingface.co";
+export const DEFAULT_MS_ENDPOINT = "https://www.modelscope.cn";
+
+function hfHome(env: NodeJS.ProcessEnv): string {
+  return env.HF_HOME ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "huggingface");
+}
+
+export function hfTokenFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.HF_TOKEN_PATH ?? join(hfHome(env), "token");
+}
+
+function readTokenFile(path: string): string | undefined {
+  try {
+    const t = readFileSync(path, "utf8").trim();
+    return t || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): HubSettings {
+  const s: HubSettings = {
+    hfEndpoint: (env.HF_ENDPOINT || DEFAULT_HF_ENDPOINT).replace(/\/+$/, ""),
+    msEndpoint: DEFAULT_MS_ENDPOINT,
+  };
+  if (env.MODELSCOPE_ENDPOINT) s.msEndpoint = env.MODELSCOPE_ENDPOINT.replace(/\/+$/, "");
+  else if (env.MODELSCOPE_DOMAIN) {
+    const d = env.MODELSCOPE_DOMAIN.replace(/\/+$/, "");
+    s.msEndpoint = /^https?:\/\//.test(d) ? d : `https://${d}`;
+  }
+  for (const name of ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"] as const) {
+    if (env[name]?.trim()) {
+      s.hfToken = env[name]!.trim();
+      s.hfTokenSource = name;
+      break;
+    }
+  }
+  if (!s.hfToken) {
+    const file = hfTokenFile(env);
+    const t = readTokenFile(file);
+    if (t) {
+      s.hfToken = t;
+      s.hfTokenSource = file;
+    }
+  }
+  for (const name of ["MODELSCOPE_API_TOKEN", "MODELSCOPE_TOKEN"] as const) {
+    if (env[name]?.trim()) {
+      s.msToken = env[name]!.trim();
+      s.msTokenSource = name;
+      break;
+    }
+  }
+  return s;
+}

@@ -1,0 +1,230 @@
+import type { Readable } from "node:stream";
+import type { Dispatcher } from "undici";
+import { request } from "undici";
+import { HubferryError, redact } from "../errors.js";
+import { RETRYABLE_STATUS, retryDelayMs } from "./backoff.js";
+
+export interface HttpEvents {
+  /** A request is retried after `waitMs` (rate limits included). */
+  onRetry?(e: {
+    method: string;
+    url: string;
+    attempt: number;
+    waitMs: number;
+    reason: string;
+    rateLimited: boolean;
+  }): void;
+}
+
+export interface RetryPolicy {
+  retries: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 6, baseMs: 500, maxMs: 16_000 };
+
+export type Body = string | Buffer | Uint8Array | Readable | AsyncIterable<Uint8Array> | null;
+
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  /** A function, so that a retry can send the body again (streams cannot be replayed). */
+  body?: () => Body;
+  /** Retry 408/429/5xx and network errors (only for requests that are safe to repeat). */
+  retry?: boolean;
+  /** Follow redirects (GET/HEAD); credentials are dropped when the origin changes. */
+  followRedirects?: boolean;
+  signal?: AbortSignal;
+  /** Statuses returned to the caller instead of thrown. */
+  accept?: number[];
+}
+
+export interface HttpResponse {
+  status: number;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+}
+
+/** Maps an error status to the code users see. */
+function codeForStatus(status: number): HubferryError["code"] {
+  if (status === 401) return "AUTH_INVALID";
+  if (status === 403) return "FORBIDDEN";
+  if (status === 404) return "REPO_NOT_FOUND";
+  if (status === 429) return "RATE_LIMITED";
+  if (status >= 500) return "SERVER";
+  return "PROTOCOL";
+}
+
+export class HttpStatusError extends HubferryError {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string | string[] | undefined>,
+    readonly bodyText: string,
+    message: string,
+  ) {
+    super(codeForStatus(status), message);
+  }
+}
+
+/**
+ * One HTTP client per hub: attaches the token only to the hub's own origin, retries what is safe
+ * to retry with backoff that honours Retry-After and RateLimit headers, and never lets a token
+ * into an error message.
+ */
+export class HttpClient {
+  constructor(
+    private readonly opts: {
+      origin: string;
+      token?: string;
+      /** Extra auth headers for the hub's own origin (e.g. ModelScope's session cookie). */
+      authHeaders?: (token: string) => Record<string, string>;
+      userAgent: string;
+      events?: HttpEvents;
+      policy?: RetryPolicy;
+    },
+  ) {}
+
+  get origin(): string {
+    return this.opts.origin;
+  }
+
+  private headersFor(url: string, extra: Record<string, string> = {}): Record<string, string> {
+    const h: Record<string, string> = { "user-agent": this.opts.userAgent, ...extra };
+    const sameOrigin = new URL(url).origin === new URL(this.opts.origin).origin;
+    if (sameOrigin && this.opts.token) {
+      Object.assign(
+        h,
+        this.opts.authHeaders
+          ? this.opts.authHeaders(this.opts.token)
+          : { authorization: `Bearer ${this.opts.token}` },
+      );
+    }
+    return h;
+  }
+
+  async request(method: string, url: string, options: RequestOptions = {}): Promise<HttpResponse> {
+    const policy = this.opts.policy ?? DEFAULT_RETRY;
+    const maxAttempts = options.retry ? policy.retries + 1 : 1;
+    for (let attempt = 1; ; attempt++) {
+      options.signal?.throwIfAborted();
+      let res: HttpResponse;
+      try {
+        res = await this.once(method, url, options);
+      } catch (err) {
+        if (options.signal?.aborted) throw new HubferryError("CANCELLED", "cancelled");
+        if (err instanceof HubferryError || attempt >= maxAttempts) throw this.networkError(method, url, err);
+        const wait = retryDelayMs(attempt, {}, policy);
+        this.opts.events?.onRetry?.({
+          method,
+          url,
+          attempt,
+          waitMs: wait.ms,
+          reason: (err as Error).message,
+          rateLimited: false,
+        });
+        await sleep(wait.ms, options.signal);
+        continue;
+      }
+      if (res.status < 400 || options.accept?.includes(res.status)) return res;
+      const text = await res.text().catch(() => "");
+      if (options.retry && RETRYABLE_STATUS.has(res.status) && attempt < maxAttempts) {
+        const wait = retryDelayMs(attempt, res.headers, policy);
+        this.opts.events?.onRetry?.({
+          method,
+          url,
+          attempt,
+          waitMs: wait.ms,
+          reason: `HTTP ${res.status}`,
+          rateLimited: res.status === 429,
+        });
+        await sleep(wait.ms, options.signal);
+        continue;
+      }
+      throw new HttpStatusError(
+        res.status,
+        res.headers,
+        text,
+        this.describe(method, url, `HTTP ${res.status}${summarize(text)}`),
+      );
+    }
+  }
+
+  private async once(method: string, url: string, options: RequestOptions): Promise<HttpResponse> {
+    let current = url;
+    for (let hop = 0; hop < 6; hop++) {
+      const headers = this.headersFor(current, options.headers);
+      const res = await request(current, {
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body: options.body ? (options.body() as Dispatcher.DispatchOptions["body"]) : undefined,
+        signal: options.signal,
+        headersTimeout: 120_000,
+        bodyTimeout: 120_000,
+      });
+      const location = res.headers.location;
+      if (options.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location) {
+        res.body.resume();
+        current = new URL(String(location), current).toString();
+        continue;
+      }
+      const body = res.body as unknown as Readable;
+      return {
+        status: res.statusCode,
+        url: current,
+        headers: res.headers,
+        body,
+        text: () => res.body.text(),
+        json: () => res.body.json(),
+      };
+    }
+    throw new HubferryError("PROTOCOL", this.describe(method, url, "too many redirects"));
+  }
+
+  private describe(method: string, url: string, what: string): string {
+    const u = new URL(url);
+    u.search = "";
+    return redact(`${method} ${u.toString()}: ${what}`, [this.opts.token]);
+  }
+
+  private networkError(method: string, url: string, err: unknown): HubferryError {
+    if (err instanceof HubferryError) return err;
+    return new HubferryError(
+      "NETWORK",
+      this.describe(method, url, `network error: ${(err as Error).message}`),
+      "check the endpoint and your connection, then re-run: finished files are kept",
+    );
+  }
+}
+
+function summarize(text: string): string {
+  if (!text) return "";
+  let msg = text;
+  try {
+    const j = JSON.parse(text) as Record<string, unknown>;
+    msg = String(j.error ?? j.Message ?? j.message ?? text);
+  } catch {
+    // plain text
+  }
+  return `: ${msg.replace(/\s+/g, " ").slice(0, 300)}`;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new HubferryError("CANCELLED", "cancelled"));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new HubferryError("CANCELLED", "cancelled"));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,233 @@
+import { HubferryError } from "../../core/errors.js";
+import { HttpClient, type HttpEvents, HttpStatusError } from "../../core/http/http-client.js";
+import { parseAs } from "../../core/http/parse.js";
+import type { RepoRef } from "../../core/repo-ref.js";
+import { hfUrlPrefix, type RepoType } from "../../core/repo-type.js";
+import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
+import type { Hub, RepoInfo, WhoAmI } from "../hub.js";
+import { HfDestination } from "./hf-destination.js";
+import { RepoInfoSchema, TreeEntrySchema, WhoAmISchema } from "./hf-schemas.js";
+
+export const USER_AGENT = "hubferry/0.1";
+
+/** The Hugging Face Hub, spoken as huggingface_hub speaks it (LFS basic/multipart, no Xet). */
+export class HfHub implements Hub {
+  readonly name = "hf" as const;
+  readonly http: HttpClient;
+
+  constructor(
+    readonly endpoint: string,
+    private readonly token: string | undefined,
+    events?: HttpEvents,
+  ) {
+    this.http = new HttpClient({ origin: endpoint, token, userAgent: USER_AGENT, events });
+  }
+
+  apiRepo(ref: { type: RepoType; id: string }): string {
+    return `${this.endpoint}/api/${ref.type}s/${ref.id}`;
+  }
+
+  webUrl(ref: RepoRef): string {
+    return `${this.endpoint}/${hfUrlPrefix(ref.type)}${ref.id}`;
+  }
+
+  /** Turns HF error responses into errors that say what to do. */
+  explain(err: unknown, ref: RepoRef, what: string): never {
+    if (err instanceof HttpStatusError) {
+      const code = String(err.headers["x-error-code"] ?? "");
+      const label = `hf:${hfUrlPrefix(ref.type)}${ref.id}`;
+      if (code === "RepoNotFound" || (err.status === 404 && !code)) {
+        throw new HubferryError(
+          "REPO_NOT_FOUND",
+          `${label} was not found (or it is private and this token cannot see it)`,
+          "check the id and --repo-type, and that HF_TOKEN belongs to an account with access",
+        );
+      }
+      if (code === "RevisionNotFound")
+        throw new HubferryError(
+          "REVISION_NOT_FOUND",
+          `${label} has no revision "${what}"`,
+          "check --revision (a branch, tag or commit)",
+        );
+      if (code === "GatedRepo")
+        throw new HubferryError(
+          "FORBIDDEN",
+          `${label} is gated and this account has not been granted access`,
+          `ask for access at ${this.webUrl(ref)}`,
+        );
+      if (err.status === 401)
+        throw new HubferryError(
+          "AUTH_INVALID",
+          `Hugging Face refused the token while trying to ${what}`,
+          "set HF_TOKEN to a valid token (https://huggingface.co/settings/tokens)",
+        );
+      if (err.status === 403)
+        throw new HubferryError(
+          "FORBIDDEN",
+          `Hugging Face does not let this token ${what} ${label}`,
+          "use a token with write access to that namespace",
+        );
+    }
+    throw err;
+  }
+
+  async whoami(): Promise<WhoAmI> {
+    if (!this.token)
+      throw new HubferryError(
+        "AUTH_MISSING",
+        "no Hugging Face token",
+        "set HF_TOKEN or run `hf auth login`; get a token at https://huggingface.co/settings/tokens",
+      );
+    try {
+      const res = await this.http.request("GET", `${this.endpoint}/api/whoami-v2`, { retry: true });
+      const me = parseAs(WhoAmISchema, await res.json(), "GET /api/whoami-v2");
+      const role = me.auth?.accessToken?.role;
+      return {
+        name: me.name,
+        orgs: me.orgs.map((o) => o.name),
+        canWrite: role ? role !== "read" : undefined,
+      };
+    } catch (err) {
+      if (err instanceof HttpStatusError && err.status === 401) {
+        throw new HubferryError(
+          "AUTH_INVALID",
+          "Hugging Face refused the token (HTTP 401)",
+          "set HF_TOKEN to a valid token (https://huggingface.co/settings/tokens)",
+        );
+      }
+      throw err;
+    }
+  }
+
+  async repoInfo(ref: RepoRef, revision?: string): Promise<RepoInfo> {
+    const url = revision
+      ? `${this.apiRepo(ref)}/revision/${encodeURIComponent(revision)}`
+      : this.apiRepo(ref);
+    try {
+      const res = await this.http.request("GET", url, { retry: true });
+      const info = parseAs(RepoInfoSchema, await res.json(), `GET /api/${ref.type}s/{id}`);
+      return {
+        id: info.id,
+        type: ref.type,
+        private: info.private ?? false,
+        sha: info.sha,
+        revision: revision ?? "main",
+        sdk: info.sdk ?? undefined,
+      };
+    } catch (err) {
+      this.explain(err, ref, revision ?? "read");
+    }
+  }
+
+  async detectType(ref: RepoRef): Promise<RepoType> {
+    for (const type of ["model", "dataset", "space"] as const) {
+      const res = await this.http.request("GET", this.apiRepo({ type, id: ref.id }), {
+        retry: true,
+        accept: [401, 404],
+      });
+      res.body.resume();
+      if (res.status < 300) return type;
+    }
+    throw new HubferryError(
+      "REPO_NOT_FOUND",
+      `hf:${ref.id} is not a model, dataset or space that this token can see`,
+      "check the id, or say the type with --repo-type",
+    );
+  }
+
+  async listFiles(ref: RepoRef, sha: string): Promise<SourceFile[]> {
+    const files: SourceFile[] = [];
+    let url: string | undefined = `${this.apiRepo(ref)}/tree/${sha}?recursive=true&expand=false`;
+    while (url) {
+      const res = await this.http.request("GET", url, { retry: true });
+      const entries = parseAs(TreeEntrySchema.array(), await res.json(), `GET /api/${ref.type}s/{id}/tree`);
+      for (const e of entries) {
+        if (e.type !== "file") continue;
+        files.push(
+          e.lfs
+            ? { path: e.path, size: e.lfs.size, sha256: e.lfs.oid }
+            : { path: e.path, size: e.size ?? 0, gitOid: e.oid },
+        );
+      }
+      const link = String(res.headers.link ?? "");
+      url = /<([^>]+)>;\s*rel="next"/.exec(link)?.[1];
+    }
+    return files;
+  }
+
+  async read(
+    ref: RepoRef,
+    sha: string,
+    path: string,
+    start: number,
+    end: number,
+    signal?: AbortSignal,
+  ): Promise<AsyncIterable<Uint8Array>> {
+    const url = `${this.endpoint}/${hfUrlPrefix(ref.type)}${ref.id}/resolve/${sha}/${path.split("/").map(encodeURIComponent).join("/")}`;
+    const res = await this.http.request("GET", url, {
+      headers: { range: `bytes=${start}-${end}` },
+      followRedirects: true,
+      retry: true,
+      signal,
+    });
+    if (res.status === 200 && start > 0) {
+      res.body.destroy();
+      throw new HubferryError(
+        "PROTOCOL",
+        `${path}: the hub ignored a Range request`,
+        "this server cannot resume downloads",
+      );
+    }
+    return res.body;
+  }
+
+  async source(ref: RepoRef, revision?: string): Promise<TransferSource> {
+    const info = await this.repoInfo(ref, revision);
+    return {
+      label: `hf:${hfUrlPrefix(ref.type)}${ref.id}@${info.sha.slice(0, 8)}`,
+      revision: info.sha,
+      list: () => this.listFiles(ref, info.sha),
+      read: (path, start, end, signal) => this.read(ref, info.sha, path, start, end, signal),
+    };
+  }
+
+  async createRepo(ref: RepoRef, opts: { private: boolean; sdk?: string }): Promise<{ created: boolean }> {
+    const [namespace, name] = ref.id.split("/") as [string, string];
+    const body = JSON.stringify({
+      name,
+      organization: namespace,
+      type: ref.type,
+      visibility: opts.private ? "private" : "public",
+      ...(ref.type === "space" ? { sdk: opts.sdk ?? "static" } : {}),
+    });
+    try {
+      const res = await this.http.request("POST", `${this.endpoint}/api/repos/create`, {
+        headers: { "content-type": "application/json" },
+        body: () => body,
+        accept: [409],
+      });
+      res.body.resume();
+      return { created: res.status !== 409 };
+    } catch (err) {
+      this.explain(err, ref, "create");
+    }
+  }
+
+  async checkWritable(ref: RepoRef): Promise<void> {
+    // An empty preupload needs write access and changes nothing.
+    try {
+      const res = await this.http.request("POST", `${this.apiRepo(ref)}/preupload/main`, {
+        headers: { "content-type": "application/json" },
+        body: () => JSON.stringify({ files: [] }),
+        retry: true,
+      });
+      res.body.resume();
+    } catch (err) {
+      this.explain(err, ref, "write to");
+    }
+  }
+
+  destination(ref: RepoRef): TransferDestination {
+    return new HfDestination(this, ref);
+  }
+}

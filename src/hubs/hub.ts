@@ -1,0 +1,39 @@
+import type { RepoRef } from "../core/repo-ref.js";
+import type { TransferDestination, TransferSource } from "../transfer/types.js";
+
+export interface WhoAmI {
+  name: string;
+  orgs: string[];
+  /** Whether the token may write at all (HF token role); undefined when the hub does not say. */
+  canWrite?: boolean;
+}
+
+export interface RepoInfo {
+  id: string;
+  type: RepoRef["type"];
+  private: boolean;
+  /** Head commit of the asked revision. */
+  sha: string;
+  /** The branch or revision name reads use. */
+  revision: string;
+  sdk?: string;
+}
+
+/**
+ * One hub behind one interface, the way rclone puts each storage behind `Fs`: who am I, what is
+ * this repo, its files (as a transfer source), a repo to create, and a transfer destination.
+ */
+export interface Hub {
+  readonly name: "hf" | "ms";
+  readonly endpoint: string;
+  whoami(): Promise<WhoAmI>;
+  repoInfo(ref: RepoRef, revision?: string): Promise<RepoInfo>;
+  /** Finds a repo's type by asking for each kind, when the user did not say it. */
+  detectType(ref: RepoRef): Promise<RepoRef["type"]>;
+  createRepo(ref: RepoRef, opts: { private: boolean; sdk?: string }): Promise<{ created: boolean }>;
+  /** Throws FORBIDDEN unless the token can write to this (existing) repo. */
+  checkWritable(ref: RepoRef): Promise<void>;
+  source(ref: RepoRef, revision?: string): Promise<TransferSource>;
+  destination(ref: RepoRef): TransferDestination;
+  webUrl(ref: RepoRef): string;
+}

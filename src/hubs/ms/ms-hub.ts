@@ -1,0 +1,287 @@
+import { HubferryError } from "../../core/errors.js";
+import { HttpClient, type HttpEvents, HttpStatusError } from "../../core/http/http-client.js";
+import { parseAs } from "../../core/http/parse.js";
+import type { RepoRef } from "../../core/repo-ref.js";
+import type { RepoType } from "../../core/repo-type.js";
+import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
+import type { Hub, RepoInfo, WhoAmI } from "../hub.js";
+import { MsDestination } from "./ms-destination.js";
+import { MsFilesSchema, MsRepoInfoSchema, MsUserSchema } from "./ms-schemas.js";
+
+const USER_AGENT = "hubferry/0.1";
+export const MS_BRANCH = "master";
+
+/** ModelScope has models and datasets; a Hugging Face space lands there as a model. */
+export function msType(type: RepoType): "model" | "dataset" {
+  return type === "dataset" ? "dataset" : "model";
+}
+
+/**
+ * ModelScope, spoken as its official SDK speaks it: `/api/v1` for repos, listings (with the
+ * content sha256 of every file), downloads and uploads (LFS batch, blob PUT, JSON commit).
+ */
+export class MsHub implements Hub {
+  readonly name = "ms" as const;
+  readonly http: HttpClient;
+
+  constructor(
+    readonly endpoint: string,
+    private readonly token: string | undefined,
+    events?: HttpEvents,
+  ) {
+    this.http = new HttpClient({
+      origin: endpoint,
+      token,
+      userAgent: USER_AGENT,
+      events,
+      // The real site wants both on uploads; the local hub takes either.
+      authHeaders: (t) => ({ authorization: `Bearer ${t}`, cookie: `m_session_id=${t}` }),
+    });
+  }
+
+  apiRepo(ref: { type: RepoType; id: string }): string {
+    return `${this.endpoint}/api/v1/${msType(ref.type)}s/${ref.id}`;
+  }
+
+  webUrl(ref: RepoRef): string {
+    return `${this.endpoint}/${msType(ref.type)}s/${ref.id}`;
+  }
+
+  label(ref: RepoRef): string {
+    return `ms:${ref.type === "dataset" ? "datasets/" : ""}${ref.id}`;
+  }
+
+  explain(err: unknown, ref: RepoRef, what: string): never {
+    if (err instanceof HttpStatusError) {
+      if (err.status === 404) {
+        throw new HubferryError(
+          "REPO_NOT_FOUND",
+          `${this.label(ref)} was not found (or it is private and this token cannot see it)`,
+          "check the id and --repo-type, and that MODELSCOPE_API_TOKEN belongs to an account with access",
+        );
+      }
+      if (err.status === 401)
+        throw new HubferryError(
+          "AUTH_INVALID",
+          `ModelScope refused the token while trying to ${what}`,
+          "set MODELSCOPE_API_TOKEN to a valid token (https://modelscope.cn/my/myaccesstoken)",
+        );
+      if (err.status === 403)
+        throw new HubferryError(
+          "FORBIDDEN",
+          `ModelScope does not let this token ${what} ${this.label(ref)}`,
+          "use a token of an account that can write to that namespace",
+        );
+    }
+    throw err;
+  }
+
+  async whoami(): Promise<WhoAmI> {
+    if (!this.token)
+      throw new HubferryError(
+        "AUTH_MISSING",
+        "no ModelScope token",
+        "set MODELSCOPE_API_TOKEN; get a token at https://modelscope.cn/my/myaccesstoken",
+      );
+    try {
+      const res = await this.http.request("GET", `${this.endpoint}/openapi/v1/users/me`, { retry: true });
+      return {
+        name: parseAs(MsUserSchema, await res.json(), "GET /openapi/v1/users/me").data.username,
+        orgs: [],
+      };
+    } catch (err) {
+      if (err instanceof HttpStatusError && err.status === 401) {
+        throw new HubferryError(
+          "AUTH_INVALID",
+          "ModelScope refused the token (HTTP 401)",
+          "set MODELSCOPE_API_TOKEN to a valid token (https://modelscope.cn/my/myaccesstoken)",
+        );
+      }
+      throw err;
+    }
+  }
+
+  async repoInfo(ref: RepoRef, revision?: string): Promise<RepoInfo> {
+    if (ref.type === "space")
+      throw new HubferryError(
+        "BAD_INPUT",
+        "ModelScope studios cannot be read through the API",
+        "migrate a model or a dataset from ModelScope",
+      );
+    const url = `${this.apiRepo(ref)}${revision ? `?Revision=${encodeURIComponent(revision)}` : ""}`;
+    try {
+      const res = await this.http.request("GET", url, { retry: true });
+      const data = parseAs(MsRepoInfoSchema, await res.json(), `GET /api/v1/${msType(ref.type)}s/{id}`).Data;
+      const sha =
+        data.Revision && /^[0-9a-f]{40}$/.test(data.Revision) ? data.Revision : (revision ?? MS_BRANCH);
+      return {
+        id: ref.id,
+        type: ref.type,
+        private: data.Visibility === 1,
+        sha,
+        revision: revision ?? MS_BRANCH,
+      };
+    } catch (err) {
+      this.explain(err, ref, "read");
+    }
+  }
+
+  async detectType(ref: RepoRef): Promise<RepoType> {
+    for (const type of ["model", "dataset"] as const) {
+      const res = await this.http.request("GET", this.apiRepo({ type, id: ref.id }), {
+        retry: true,
+        accept: [401, 403, 404],
+      });
+      res.body.resume();
+      if (res.status < 300) return type;
+    }
+    throw new HubferryError(
+      "REPO_NOT_FOUND",
+      `ms:${ref.id} is not a model or dataset that this token can see`,
+      "check the id, or say the type with --repo-type",
+    );
+  }
+
+  async listFiles(ref: RepoRef, revision: string): Promise<SourceFile[]> {
+    const out: SourceFile[] = [];
+    const add = (files: { Path: string; Type: string; Size: number; Sha256?: string | null }[]) => {
+      for (const f of files)
+        if (f.Type !== "tree")
+          out.push(
+            f.Sha256 ? { path: f.Path, size: f.Size, sha256: f.Sha256 } : { path: f.Path, size: f.Size },
+          );
+    };
+    try {
+      if (msType(ref.type) === "model") {
+        const res = await this.http.request(
+          "GET",
+          `${this.apiRepo(ref)}/repo/files?Revision=${encodeURIComponent(revision)}&Recursive=True`,
+          { retry: true },
+        );
+        add(parseAs(MsFilesSchema, await res.json(), "GET /api/v1/models/{id}/repo/files").Data?.Files ?? []);
+        return out;
+      }
+      const pageSize = 200;
+      for (let page = 1; page < 100_000; page++) {
+        const res = await this.http.request(
+          "GET",
+          `${this.apiRepo(ref)}/repo/tree?Revision=${encodeURIComponent(revision)}&Recursive=True&PageNumber=${page}&PageSize=${pageSize}`,
+          { retry: true },
+        );
+        const files =
+          parseAs(MsFilesSchema, await res.json(), "GET /api/v1/datasets/{id}/repo/tree").Data?.Files ?? [];
+        add(files);
+        if (files.length < pageSize) break;
+      }
+      return out;
+    } catch (err) {
+      this.explain(err, ref, "list");
+    }
+  }
+
+  async read(
+    ref: RepoRef,
+    revision: string,
+    path: string,
+    start: number,
+    end: number,
+    signal?: AbortSignal,
+  ): Promise<AsyncIterable<Uint8Array>> {
+    const url = `${this.apiRepo(ref)}/repo?Revision=${encodeURIComponent(revision)}&FilePath=${encodeURIComponent(path)}`;
+    const res = await this.http.request("GET", url, {
+      headers: { range: `bytes=${start}-${end}` },
+      followRedirects: true,
+      retry: true,
+      signal,
+    });
+    if (res.status === 200 && start > 0) {
+      res.body.destroy();
+      throw new HubferryError(
+        "PROTOCOL",
+        `${path}: ModelScope ignored a Range request`,
+        "this server cannot resume downloads",
+      );
+    }
+    return res.body;
+  }
+
+  async source(ref: RepoRef, revision?: string): Promise<TransferSource> {
+    const info = await this.repoInfo(ref, revision);
+    return {
+      label: `${this.label(ref)}@${info.sha.slice(0, 8)}`,
+      revision: info.sha,
+      list: () => this.listFiles(ref, info.sha),
+      read: (path, start, end, signal) => this.read(ref, info.sha, path, start, end, signal),
+    };
+  }
+
+  async createRepo(ref: RepoRef, opts: { private: boolean }): Promise<{ created: boolean }> {
+    const [owner, name] = ref.id.split("/") as [string, string];
+    const visibility = opts.private ? 1 : 5;
+    try {
+      let res;
+      if (msType(ref.type) === "model") {
+        const body = JSON.stringify({
+          Path: owner,
+          Name: name,
+          Visibility: visibility,
+          License: "apache-2.0",
+        });
+        res = await this.http.request("POST", `${this.endpoint}/api/v1/models`, {
+          headers: { "content-type": "application/json" },
+          body: () => body,
+          accept: [400],
+        });
+      } else {
+        res = await this.http.request("POST", `${this.endpoint}/api/v1/datasets`, {
+          body: () => {
+            const form = new FormData();
+            for (const [k, v] of Object.entries({
+              Name: name,
+              Owner: owner,
+              Visibility: String(visibility),
+              License: "apache-2.0",
+            }))
+              form.set(k, v);
+            return form as never;
+          },
+          accept: [400],
+        });
+      }
+      const text = await res.text();
+      if (res.status === 400) {
+        if (/10010101001|10020101001|exist|已被注册|已存在/.test(text)) return { created: false };
+        throw new HttpStatusError(
+          400,
+          res.headers,
+          text,
+          `POST /api/v1/${msType(ref.type)}s: ${text.slice(0, 200)}`,
+        );
+      }
+      return { created: true };
+    } catch (err) {
+      this.explain(err, ref, "create");
+    }
+  }
+
+  async checkWritable(ref: RepoRef): Promise<void> {
+    try {
+      const res = await this.http.request(
+        "POST",
+        `${this.endpoint}/api/v1/repos/${msType(ref.type)}s/${ref.id}/info/lfs/objects/batch`,
+        {
+          headers: { "content-type": "application/json" },
+          body: () => JSON.stringify({ operation: "upload", objects: [] }),
+          retry: true,
+        },
+      );
+      res.body.resume();
+    } catch (err) {
+      this.explain(err, ref, "write to");
+    }
+  }
+
+  destination(ref: RepoRef): TransferDestination {
+    return new MsDestination(this, ref);
+  }
+}

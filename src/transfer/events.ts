@@ -1,0 +1,45 @@
+/**
+ * The events a transfer emits, one JSON object per line with `--json`. The CLI renders them as
+ * progress bars; the Modal worker prints them; the plugin reads them. Keep them stable.
+ */
+export type TransferEvent =
+  | {
+      event: "plan";
+      source: string;
+      destination: string;
+      destinationUrl: string;
+      revision: string;
+      copy: { path: string; size: number }[];
+      present: number;
+      refused: { path: string; reason: string }[];
+      delete: string[];
+      bytes: number;
+      notes: string[];
+    }
+  | { event: "file_start"; path: string; size: number }
+  | { event: "file_progress"; path: string; bytes: number; size: number }
+  | {
+      event: "file_done";
+      path: string;
+      size: number;
+      sha256: string;
+      method: "inline" | "stored" | "single" | "parts";
+    }
+  | { event: "retry"; what: string; attempt: number; waitMs: number; reason: string }
+  | { event: "rate_limit"; what: string; waitMs: number }
+  | { event: "commit"; commit: string; files: number; deleted: number; message: string }
+  | { event: "verify"; files: number; ok: boolean }
+  | {
+      event: "summary";
+      files: number;
+      bytes: number;
+      skipped: number;
+      deleted: number;
+      seconds: number;
+      bytesPerSecond: number;
+      destinationUrl: string;
+      commits: string[];
+    }
+  | { event: "error"; code: string; message: string; hint?: string };
+
+export type EventSink = (e: TransferEvent) => void;

@@ -1,0 +1,101 @@
+import picomatch from "picomatch";
+import type { DestFile, SourceFile, TransferDestination, TransferSource } from "./types.js";
+
+export interface Plan {
+  source: string;
+  destination: string;
+  destinationUrl: string;
+  revision: string;
+  /** Files to copy, in path order. */
+  copy: SourceFile[];
+  /** Files already on the destination with the same size and hash. */
+  present: SourceFile[];
+  refused: { path: string; reason: string }[];
+  /** Destination files the source does not have (deleted only when asked, by sync). */
+  delete: string[];
+  /** Files whose equality could only be told from their bytes (read and hashed while planning). */
+  inspected: string[];
+  bytes: number;
+}
+
+export interface PlanOptions {
+  include?: string[];
+  exclude?: string[];
+  /** Small files whose hashes the two sides publish differently are read to compare; this is the cap. */
+  inspectMaxBytes?: number;
+  /** Hashes a small source file (content sha256 and git blob id) when the listings cannot be compared. */
+  inspect?: (file: SourceFile) => Promise<{ sha256: string; gitOid: string }>;
+}
+
+/** Why a path must not be copied anywhere: it would escape the repo or is not a plain relative path. */
+export function unsafePathReason(path: string): string | undefined {
+  if (path.startsWith("/") || /^[A-Za-z]:/.test(path)) return "absolute path";
+  if (path.includes("\\")) return "backslash in path";
+  const segs = path.split("/");
+  if (segs.some((s) => s === ".." || s === "." || s === "")) return "path traversal or empty segment";
+  if ([...path].some((c) => c.charCodeAt(0) < 0x20)) return "control character in path";
+  return undefined;
+}
+
+function sameContent(a: SourceFile, b: DestFile): boolean | undefined {
+  if (a.size !== b.size) return false;
+  if (a.sha256 && b.sha256) return a.sha256 === b.sha256;
+  if (a.gitOid && b.gitOid) return a.gitOid === b.gitOid;
+  return undefined;
+}
+
+/**
+ * Source listing vs destination listing → copy / already there / refused / to delete. The
+ * destination listing is the only state: a re-run after a crash plans just what is missing.
+ */
+export async function planTransfer(
+  source: TransferSource,
+  dest: TransferDestination,
+  opts: PlanOptions = {},
+): Promise<Plan> {
+  const [srcFiles, destFiles] = await Promise.all([source.list(), dest.list()]);
+  const include = opts.include?.length ? picomatch(opts.include, { dot: true }) : undefined;
+  const exclude = opts.exclude?.length ? picomatch(opts.exclude, { dot: true }) : undefined;
+  const selected = (p: string) => (!include || include(p)) && !exclude?.(p);
+  const destByPath = new Map(destFiles.map((f) => [f.path, f]));
+  const plan: Plan = {
+    source: source.label,
+    destination: dest.label,
+    destinationUrl: dest.url,
+    revision: source.revision,
+    copy: [],
+    present: [],
+    refused: [],
+    delete: [],
+    inspected: [],
+    bytes: 0,
+  };
+  for (const file of [...srcFiles].sort((a, b) => a.path.localeCompare(b.path))) {
+    if (!selected(file.path)) continue;
+    const reason = unsafePathReason(file.path) ?? dest.refuses?.(file.path);
+    if (reason) {
+      plan.refused.push({ path: file.path, reason });
+      continue;
+    }
+    const there = destByPath.get(file.path);
+    let same = there ? sameContent(file, there) : false;
+    if (same === undefined && opts.inspect && file.size <= (opts.inspectMaxBytes ?? 16 * 1024 * 1024)) {
+      const hashes = await opts.inspect(file);
+      file.sha256 ??= hashes.sha256;
+      file.gitOid ??= hashes.gitOid;
+      plan.inspected.push(file.path);
+      same = sameContent(file, there!);
+    }
+    if (same) plan.present.push(file);
+    else {
+      plan.copy.push(file);
+      plan.bytes += file.size;
+    }
+  }
+  const srcPaths = new Set(srcFiles.map((f) => f.path));
+  plan.delete = destFiles
+    .map((f) => f.path)
+    .filter((p) => !srcPaths.has(p) && selected(p) && p !== ".gitattributes")
+    .sort();
+  return plan;
+}

@@ -1,0 +1,68 @@
+/**
+ * What the transfer engine needs from a source and a destination. Hubs implement these; the
+ * engine knows nothing of any hub.
+ */
+
+export interface SourceFile {
+  path: string;
+  size: number;
+  /** Content sha256, when the source publishes it (HF LFS files, every ModelScope file). */
+  sha256?: string;
+  /** Git blob id of the content, when the source publishes it (HF regular files). */
+  gitOid?: string;
+}
+
+export type DestFile = SourceFile;
+
+export interface TransferSource {
+  /** e.g. `hf:org/name@0123abcd` */
+  readonly label: string;
+  /** The commit every read is pinned to. */
+  readonly revision: string;
+  list(): Promise<SourceFile[]>;
+  /** Bytes `start..end` (inclusive) of a file. */
+  read(path: string, start: number, end: number, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
+}
+
+export interface UploadRequest {
+  path: string;
+  size: number;
+  sha256: string;
+  /** The first bytes of the file (up to 512), for destinations that classify by content. */
+  sample: Buffer;
+}
+
+/** How the destination wants one file's bytes. */
+export type UploadMethod =
+  | { kind: "inline" }
+  | { kind: "stored" }
+  | { kind: "single"; put(body: AsyncIterable<Uint8Array>, signal: AbortSignal): Promise<void> }
+  | {
+      kind: "parts";
+      partSize: number;
+      partCount: number;
+      putPart(
+        index: number,
+        body: AsyncIterable<Uint8Array>,
+        size: number,
+        signal: AbortSignal,
+      ): Promise<string>;
+      complete(etags: string[], signal: AbortSignal): Promise<void>;
+    };
+
+export type CommitChange =
+  | { kind: "inline"; path: string; content: Buffer }
+  | { kind: "lfs"; path: string; sha256: string; size: number }
+  | { kind: "delete"; path: string };
+
+export interface TransferDestination {
+  readonly label: string;
+  /** Where a person sees the result. */
+  readonly url: string;
+  list(): Promise<DestFile[]>;
+  prepare(files: UploadRequest[], signal: AbortSignal): Promise<UploadMethod[]>;
+  /** Commits the changes; returns the new commit id. */
+  commit(changes: CommitChange[], message: string, signal: AbortSignal): Promise<string>;
+  /** Why the destination cannot hold this path, if it cannot. */
+  refuses?(path: string): string | undefined;
+}
