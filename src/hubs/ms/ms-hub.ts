@@ -1,5 +1,5 @@
 import { HubferryError } from "../../core/errors.js";
-import { HttpClient, type HttpEvents, HttpStatusError } from "../../core/http/http-client.js";
+import { HttpClient, type HttpEvents, type HttpResponse, HttpStatusError } from "../../core/http/http-client.js";
 import { parseAs } from "../../core/http/parse.js";
 import type { RepoRef } from "../../core/repo-ref.js";
 import type { RepoType } from "../../core/repo-type.js";
@@ -219,7 +219,7 @@ export class MsHub implements Hub {
     const [owner, name] = ref.id.split("/") as [string, string];
     const visibility = opts.private ? 1 : 5;
     try {
-      let res;
+      let res: HttpResponse;
       if (msType(ref.type) === "model") {
         const body = JSON.stringify({
           Path: owner,
