@@ -21,6 +21,7 @@ export interface MigrateFlags {
   yes: boolean;
   json: boolean;
   concurrency?: string;
+  batchFiles?: string;
 }
 
 const other = (h: HubName): HubName => (h === "hf" ? "ms" : "hf");
@@ -69,6 +70,13 @@ function positive(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
+function positiveInt(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new HubferryError("BAD_INPUT", `${flag} must be a positive whole number`);
+  return n;
+}
+
 export function migrateCommand(): Command {
   const collect = (v: string, acc: string[]) => [...acc, v];
   return new Command("migrate")
@@ -88,6 +96,7 @@ export function migrateCommand(): Command {
     .option("-y, --yes", "do not ask for confirmation before writing", false)
     .addOption(new Option("--json", "one JSON event per line on stdout").default(false))
     .option("--concurrency <n>", "files copied at the same time (default 4)")
+    .option("--batch-files <n>", "commit every n files, so a long run keeps its progress (default 100)")
     .action(async (sourceArg: string, destArg: string | undefined, flags: MigrateFlags) => {
       const controller = new AbortController();
       const onSigint = () => controller.abort();
@@ -115,6 +124,8 @@ export function migrateCommand(): Command {
           events,
           signal: controller.signal,
           concurrency: positive("--concurrency", flags.concurrency),
+          batchFiles:
+            flags.batchFiles === undefined ? undefined : positiveInt("--batch-files", flags.batchFiles),
           confirm: flags.yes
             ? undefined
             : async (plan) => {

@@ -147,7 +147,7 @@ async function dispatch(
         headers: { "Retry-After": String(limit.resetSeconds) },
       });
     }
-    const fault = hub.faults.take(method, route.name, url.pathname);
+    const fault = hub.faults.take(method, route.name, url.pathname + url.search);
     if (fault) {
       if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.kind === "status") {

@@ -149,7 +149,9 @@ export async function executePlan(
         "this file is too large to hash in memory; it cannot be streamed safely",
       );
     }
-    const sample = await readAll(source, file.path, Math.min(512, file.size), readOpts(file.path));
+    const sample = dest.wantsSample
+      ? await readAll(source, file.path, Math.min(512, file.size), readOpts(file.path))
+      : Buffer.alloc(0);
     return { file: { ...file, sha256: file.sha256 }, sample: sample.subarray(0, 512) };
   }
 
@@ -272,7 +274,20 @@ export async function executePlan(
   async function copyGroup(group: SourceFile[]): Promise<CommitChange[]> {
     const prepared = await Promise.all(
       group.map((f) =>
-        fileLimit(() => prepare(f).catch((err) => (retriable(err) ? undefined : Promise.reject(err)))),
+        fileLimit(() =>
+          prepare(f).catch((err) => {
+            if (!retriable(err)) throw err;
+            // Tried again on its own below, from a fresh read.
+            events({
+              event: "retry",
+              what: `file ${f.path}`,
+              attempt: 1,
+              waitMs: 0,
+              reason: (err as Error).message,
+            });
+            return undefined;
+          }),
+        ),
       ),
     );
     const ready = prepared.filter((p): p is Prepared => !!p);

@@ -63,6 +63,8 @@ export interface TransferDestination {
   prepare(files: UploadRequest[], signal: AbortSignal): Promise<UploadMethod[]>;
   /** Commits the changes; returns the new commit id. */
   commit(changes: CommitChange[], message: string, signal: AbortSignal): Promise<string>;
+  /** Whether `prepare` looks at the first bytes of large files (the HF preupload does). */
+  readonly wantsSample?: boolean;
   /** Why the destination cannot hold this path, if it cannot. */
   refuses?(path: string): string | undefined;
 }

@@ -24,6 +24,7 @@ const BRANCH = "main";
 export class HfDestination implements TransferDestination {
   readonly label: string;
   readonly url: string;
+  readonly wantsSample = true;
 
   constructor(
     private readonly hub: HfHub,

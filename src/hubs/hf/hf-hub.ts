@@ -130,7 +130,7 @@ export class HfHub implements Hub {
     }
     throw new HubferryError(
       "REPO_NOT_FOUND",
-      `hf:${ref.id} is not a model, dataset or space that this token can see`,
+      `hf:${ref.id} was not found as a model, dataset or space (or it is private and this token cannot see it)`,
       "check the id, or say the type with --repo-type",
     );
   }

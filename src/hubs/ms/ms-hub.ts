@@ -1,5 +1,10 @@
 import { HubferryError } from "../../core/errors.js";
-import { HttpClient, type HttpEvents, type HttpResponse, HttpStatusError } from "../../core/http/http-client.js";
+import {
+  HttpClient,
+  type HttpEvents,
+  type HttpResponse,
+  HttpStatusError,
+} from "../../core/http/http-client.js";
 import { parseAs } from "../../core/http/parse.js";
 import type { RepoRef } from "../../core/repo-ref.js";
 import type { RepoType } from "../../core/repo-type.js";
@@ -137,7 +142,7 @@ export class MsHub implements Hub {
     }
     throw new HubferryError(
       "REPO_NOT_FOUND",
-      `ms:${ref.id} is not a model or dataset that this token can see`,
+      `ms:${ref.id} was not found as a model or dataset (or it is private and this token cannot see it)`,
       "check the id, or say the type with --repo-type",
     );
   }

@@ -8,6 +8,7 @@ import { z } from "zod";
 export const FaultRuleSchema = z.object({
   method: z.string().optional(),
   route: z.string().optional(),
+  /** A regular expression tested against the path and query string. */
   path: z.string().optional(),
   kind: z.enum(["status", "reset", "truncate", "corrupt", "slow"]),
   /** `request` (default): before the handler runs. `commit`: a slow commit, inside the repo's commit lock. */
