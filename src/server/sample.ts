@@ -6,8 +6,12 @@ import type { Face } from "./store/repo-store.js";
 
 /** A tiny but real safetensors file: an 8-byte header length, a JSON header, then the tensor bytes. */
 export function sampleSafetensors(values: number): Buffer {
+  // One block of varied floats, repeated: fast to make at any size, and not all zeros.
+  const block = Buffer.alloc(64 * 1024);
+  for (let i = 0; i < block.length / 4; i++) block.writeFloatLE(Math.sin(i) / 2, i * 4);
   const data = Buffer.alloc(values * 4);
-  for (let i = 0; i < values; i++) data.writeFloatLE(Math.sin(i) / 2, i * 4);
+  for (let off = 0; off < data.length; off += block.length)
+    block.copy(data, off, 0, Math.min(block.length, data.length - off));
   const header = Buffer.from(
     JSON.stringify({
       __metadata__: { format: "pt" },

@@ -14,6 +14,12 @@ export class HumanRenderer {
   private total = 0;
   private done = 0;
   private waitTimer?: NodeJS.Timeout;
+  private started = Date.now();
+
+  private speed(): string {
+    const secs = (Date.now() - this.started) / 1000;
+    return `| ${formatBytes(secs > 0 ? this.done / secs : 0)}/s `;
+  }
 
   constructor(
     private readonly out: NodeJS.WriteStream = process.stderr,
@@ -34,7 +40,10 @@ export class HumanRenderer {
       case "file_start":
         this.ensureBars();
         if (this.tty && this.multibar && !this.bars.has(e.path)) {
-          this.bars.set(e.path, this.multibar.create(Math.max(1, e.size), 0, { name: shorten(e.path, 36) }));
+          this.bars.set(
+            e.path,
+            this.multibar.create(Math.max(1, e.size), 0, { name: shorten(e.path, 36), speed: "" }),
+          );
         }
         this.sent.set(e.path, 0);
         break;
@@ -43,7 +52,7 @@ export class HumanRenderer {
         this.sent.set(e.path, e.bytes);
         this.done += Math.max(0, e.bytes - before);
         this.bars.get(e.path)?.update(e.bytes);
-        this.overall?.update(this.done);
+        this.overall?.update(this.done, { speed: this.speed() });
         break;
       }
       case "file_done": {
@@ -121,7 +130,7 @@ export class HumanRenderer {
     if (!this.tty || this.multibar) return;
     this.multibar = new cliProgress.MultiBar(
       {
-        format: "{bar} {percentage}% | {name} | {value_h}/{total_h} | {speed} | ETA {eta_formatted}",
+        format: "{bar} {percentage}% | {name} | {value}/{total} {speed}| ETA {eta_formatted}",
         hideCursor: true,
         clearOnComplete: false,
         stopOnComplete: false,
@@ -131,12 +140,9 @@ export class HumanRenderer {
       },
       cliProgress.Presets.shades_classic,
     );
-    const started = Date.now();
-    this.overall = this.multibar.create(Math.max(1, this.total), 0, { name: "total".padEnd(36) });
-    const tick = setInterval(() => {
-      const secs = (Date.now() - started) / 1000;
-      this.overall?.update(this.done, { speed: `${formatBytes(secs > 0 ? this.done / secs : 0)}/s` });
-    }, 500);
+    this.started = Date.now();
+    this.overall = this.multibar.create(Math.max(1, this.total), 0, { name: "total".padEnd(36), speed: "" });
+    const tick = setInterval(() => this.overall?.update(this.done, { speed: this.speed() }), 500);
     tick.unref();
   }
 
