@@ -1,6 +1,6 @@
 import type { HubState } from "./hub-state.js";
+import { lfsEntry, storeRegular } from "./store/file-entry.js";
 import type { FileMap } from "./store/file-tree.js";
-import { gitBlobOid, lfsPointerOid } from "./store/git-objects.js";
 import { DEFAULT_GITATTRIBUTES } from "./store/gitattributes.js";
 import type { Face } from "./store/repo-store.js";
 
@@ -69,13 +69,9 @@ export async function seedSampleRepo(
   if (hub.repos.get(key)) return false;
   const files: FileMap = {};
   for (const f of sampleRepoFiles(opts)) {
-    const blob = await hub.blobs.putBuffer(f.content);
-    files[f.path] = {
-      sha256: blob.sha256,
-      size: blob.size,
-      lfs: f.lfs,
-      gitOid: f.lfs ? lfsPointerOid(blob.sha256, blob.size).oid : gitBlobOid(f.content),
-    };
+    files[f.path] = f.lfs
+      ? lfsEntry(await hub.blobs.putBuffer(f.content))
+      : await storeRegular(hub.blobs, f.content);
   }
   const meta = await hub.repos.create(key, { private: false, author: namespace, initialFiles: {} });
   await hub.repos.commit(meta, {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { type RequestContext, sendJson } from "../http/context.js";
 import { slowCommit } from "../http/faults.js";
 import { HttpError } from "../http/http-error.js";
-import { gitBlobOid, lfsPointerOid } from "../store/git-objects.js";
+import { lfsEntry, storeRegular } from "../store/file-entry.js";
 import { lfsLineFor } from "../store/gitattributes.js";
 import { repoPathProblem } from "../store/repo-path.js";
 import type { CommitOp, RepoMeta } from "../store/repo-store.js";
@@ -84,12 +84,7 @@ export async function commitNdjson(ctx: RequestContext): Promise<void> {
     else if (line.key === "file") {
       const path = checkedPath(line.value.path, lineNo);
       const content = Buffer.from(line.value.content, line.value.encoding === "utf-8" ? "utf8" : "base64");
-      const blob = await ctx.hub.blobs.putBuffer(content);
-      ops.push({
-        kind: "add",
-        path,
-        entry: { sha256: blob.sha256, size: blob.size, lfs: false, gitOid: gitBlobOid(content) },
-      });
+      ops.push({ kind: "add", path, entry: await storeRegular(ctx.hub.blobs, content) });
     } else if (line.key === "lfsFile") {
       const path = checkedPath(line.value.path, lineNo);
       const blob = await ctx.hub.blobs.stat(line.value.oid);
@@ -99,16 +94,7 @@ export async function commitNdjson(ctx: RequestContext): Promise<void> {
           `LFS object ${line.value.oid} for "${path}" was not uploaded (or its size differs); upload it through the LFS batch API first`,
         );
       }
-      ops.push({
-        kind: "add",
-        path,
-        entry: {
-          sha256: blob.sha256,
-          size: blob.size,
-          lfs: true,
-          gitOid: lfsPointerOid(blob.sha256, blob.size).oid,
-        },
-      });
+      ops.push({ kind: "add", path, entry: lfsEntry(blob) });
       lfsPaths.push(path);
     } else if (line.key === "deletedFile") {
       ops.push({ kind: "delete", path: checkedPath(line.value.path, lineNo) });
@@ -180,10 +166,5 @@ async function addGitattributesLines(
   const next = Buffer.from(
     `${current}${current && !current.endsWith("\n") ? "\n" : ""}${missing.map(lfsLineFor).join("\n")}\n`,
   );
-  const blob = await ctx.hub.blobs.putBuffer(next);
-  ops.push({
-    kind: "add",
-    path: ".gitattributes",
-    entry: { sha256: blob.sha256, size: blob.size, lfs: false, gitOid: gitBlobOid(next) },
-  });
+  ops.push({ kind: "add", path: ".gitattributes", entry: await storeRegular(ctx.hub.blobs, next) });
 }

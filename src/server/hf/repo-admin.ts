@@ -4,8 +4,8 @@ import { canWrite } from "../auth/users.js";
 import { type RequestContext, readJson, requireUser, sendJson, sendText } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import { paginate } from "../http/paginate.js";
+import { storeRegular } from "../store/file-entry.js";
 import type { FileMap } from "../store/file-tree.js";
-import { gitBlobOid } from "../store/git-objects.js";
 import { DEFAULT_GITATTRIBUTES } from "../store/gitattributes.js";
 import type { RepoMeta } from "../store/repo-store.js";
 import { repoNotFound } from "./hf-errors.js";
@@ -51,8 +51,7 @@ async function initialFiles(
 ): Promise<FileMap> {
   const files: FileMap = {};
   const add = async (path: string, content: Buffer) => {
-    const blob = await ctx.hub.blobs.putBuffer(content);
-    files[path] = { sha256: blob.sha256, size: blob.size, lfs: false, gitOid: gitBlobOid(content) };
+    files[path] = await storeRegular(ctx.hub.blobs, content);
   };
   await add(".gitattributes", Buffer.from(DEFAULT_GITATTRIBUTES));
   if (type === "space") {

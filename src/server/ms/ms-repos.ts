@@ -5,8 +5,8 @@ import { canReadPrivate, canWrite } from "../auth/users.js";
 import { REPO_NAME_RE } from "../hf/repo-admin.js";
 import { type RequestContext, readBody, readJson } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
+import { storeRegular } from "../store/file-entry.js";
 import type { FileMap } from "../store/file-tree.js";
-import { gitBlobOid } from "../store/git-objects.js";
 import { DEFAULT_GITATTRIBUTES } from "../store/gitattributes.js";
 import type { RepoMeta } from "../store/repo-store.js";
 import { MS_CODES, msOk, openapiOk } from "./ms-envelope.js";
@@ -78,11 +78,7 @@ function allocateNumericId(ctx: RequestContext): number {
 }
 
 async function initialFiles(ctx: RequestContext): Promise<FileMap> {
-  const content = Buffer.from(DEFAULT_GITATTRIBUTES);
-  const blob = await ctx.hub.blobs.putBuffer(content);
-  return {
-    ".gitattributes": { sha256: blob.sha256, size: blob.size, lfs: false, gitOid: gitBlobOid(content) },
-  };
+  return { ".gitattributes": await storeRegular(ctx.hub.blobs, Buffer.from(DEFAULT_GITATTRIBUTES)) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { type RequestContext, readBody } from "../http/context.js";
 import { slowCommit } from "../http/faults.js";
 import { HttpError } from "../http/http-error.js";
 import { validateObject } from "../lfs/lfs-transfer.js";
-import { gitBlobOid, lfsPointerOid } from "../store/git-objects.js";
+import { lfsEntry, storeRegular } from "../store/file-entry.js";
 import { repoPathProblem } from "../store/repo-path.js";
 import { type CommitOp, EntryNotFound } from "../store/repo-store.js";
 import { MS_CODES, msOk } from "./ms-envelope.js";
@@ -107,26 +107,13 @@ export async function msCommit(ctx: RequestContext): Promise<void> {
           `lfs object for ${path} (sha256 ${a.sha256 || "missing"}) was not uploaded; upload the blob first`,
         );
       }
-      ops.push({
-        kind: "add",
-        path,
-        entry: {
-          sha256: blob.sha256,
-          size: blob.size,
-          lfs: true,
-          gitOid: lfsPointerOid(blob.sha256, blob.size).oid,
-        },
-      });
+      ops.push({ kind: "add", path, entry: lfsEntry(blob) });
     } else {
       const content = Buffer.from(a.content ?? "", a.encoding === "base64" ? "base64" : "utf8");
-      if (a.sha256 && a.sha256 !== (await ctx.hub.blobs.putBuffer(content)).sha256)
+      const entry = await storeRegular(ctx.hub.blobs, content);
+      if (a.sha256 && a.sha256 !== entry.sha256)
         throw new HttpError(400, `content of ${path} does not match its sha256`);
-      const blob = await ctx.hub.blobs.putBuffer(content);
-      ops.push({
-        kind: "add",
-        path,
-        entry: { sha256: blob.sha256, size: blob.size, lfs: false, gitOid: gitBlobOid(content) },
-      });
+      ops.push({ kind: "add", path, entry });
     }
   }
   const lockKey = `commit:${meta.face}:${meta.type}:${meta.namespace}/${meta.name}`;
