@@ -4,7 +4,7 @@ import type { EventSink } from "./events.js";
 import { hashesOf, IntegrityError, verifiedStream } from "./hashing.js";
 import { OrderedHasher } from "./ordered-hasher.js";
 import type { Plan } from "./plan.js";
-import { readAll, resumableRead } from "./resumable-read.js";
+import { readAll, readRangeToBuffer, resumableRead } from "./resumable-read.js";
 import type { CommitChange, SourceFile, TransferDestination, TransferSource, UploadMethod } from "./types.js";
 
 export interface ExecuteOptions {
@@ -110,6 +110,8 @@ export async function executePlan(
   );
   const fileLimit = pLimit(opts.concurrency ?? 4);
   const partWindow = opts.partConcurrency ?? 4;
+  // Parts are held in memory while read, hashed and sent: this bounds them across all files.
+  const partsInMemory = pLimit(opts.partConcurrency ?? 4);
 
   const progress = new Map<string, { sent: number; lastEmit: number }>();
   const onBytes = (path: string, size: number) => (n: number) => {
@@ -183,23 +185,15 @@ export async function executePlan(
     // completed only once the whole file's hash is known to be right.
     const hasher = new OrderedHasher();
     const etags: string[] = new Array(method.partCount);
-    const partLimit = pLimit(partWindow);
     await Promise.all(
       Array.from({ length: method.partCount }, (_, i) =>
-        partLimit(async () => {
+        partsInMemory(async () => {
           await hasher.admit(i, partWindow);
           const start = i * method.partSize;
           const end = Math.min(file.size, start + method.partSize) - 1;
           const data = await readRange(start, end);
           hasher.add(i, data);
-          etags[i] = await method.putPart(
-            i,
-            (async function* () {
-              yield data;
-            })(),
-            data.byteLength,
-            signal,
-          );
+          etags[i] = await method.putPart(i, data, signal);
           report(data.byteLength);
         }),
       ),
@@ -213,11 +207,8 @@ export async function executePlan(
     await method.complete(etags, signal);
     return { kind: "lfs", path: file.path, sha256: file.sha256, size: file.size };
 
-    async function readRange(start: number, end: number): Promise<Buffer> {
-      const chunks: Buffer[] = [];
-      for await (const c of resumableRead(source, file.path, start, end, readOpts(file.path)))
-        chunks.push(Buffer.from(c));
-      return Buffer.concat(chunks);
+    function readRange(start: number, end: number): Promise<Buffer> {
+      return readRangeToBuffer(source, file.path, start, end, readOpts(file.path));
     }
   }
 

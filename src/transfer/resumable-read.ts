@@ -64,6 +64,23 @@ export async function* resumableRead(
   }
 }
 
+/** Reads `start..end` into one buffer allocated once (no second copy of the bytes). */
+export async function readRangeToBuffer(
+  source: TransferSource,
+  path: string,
+  start: number,
+  end: number,
+  opts: ReadOptions,
+): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(end - start + 1);
+  let at = 0;
+  for await (const c of resumableRead(source, path, start, end, opts)) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return at === out.length ? out : out.subarray(0, at);
+}
+
 /** Reads a whole (small) file into memory. */
 export async function readAll(
   source: TransferSource,
@@ -72,7 +89,5 @@ export async function readAll(
   opts: ReadOptions,
 ): Promise<Buffer> {
   if (size === 0) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  for await (const c of resumableRead(source, path, 0, size - 1, opts)) chunks.push(Buffer.from(c));
-  return Buffer.concat(chunks);
+  return readRangeToBuffer(source, path, 0, size - 1, opts);
 }

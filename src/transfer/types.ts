@@ -41,12 +41,8 @@ export type UploadMethod =
       kind: "parts";
       partSize: number;
       partCount: number;
-      putPart(
-        index: number,
-        body: AsyncIterable<Uint8Array>,
-        size: number,
-        signal: AbortSignal,
-      ): Promise<string>;
+      /** Uploads one part (already read and hashed, so it can be re-sent on a retry); returns its ETag. */
+      putPart(index: number, data: Buffer, signal: AbortSignal): Promise<string>;
       complete(etags: string[], signal: AbortSignal): Promise<void>;
     };
 

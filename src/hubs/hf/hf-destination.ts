@@ -133,12 +133,9 @@ export class HfDestination implements TransferDestination {
         kind: "parts",
         partSize,
         partCount: partUrls.length,
-        putPart: async (index, body, size, signal) => {
-          const chunks: Buffer[] = [];
-          for await (const c of body) chunks.push(Buffer.from(c));
-          const data = Buffer.concat(chunks);
+        putPart: async (index, data, signal) => {
           const res = await this.hub.http.request("PUT", partUrls[index]!, {
-            headers: { "content-length": String(size) },
+            headers: { "content-length": String(data.byteLength) },
             body: () => data,
             retry: true,
             signal,
