@@ -28,34 +28,40 @@ const SHAPE = quick
 
 const { startLocalHub, UserTable } = await import(join(root, "dist/index.js"));
 const { HfHub } = await import(join(root, "dist/hubs/hf/hf-hub.js"));
+const { MsHub } = await import(join(root, "dist/hubs/ms/ms-hub.js"));
 const { parseRepoRef } = await import(join(root, "dist/core/repo-ref.js"));
 const { lfsEntry, storeRegular } = await import(join(root, "dist/server/store/file-entry.js"));
 
 const HF_TOKEN = `hf_${randomBytes(12).toString("hex")}`;
 const MS_TOKEN = `ms-${randomBytes(12).toString("hex")}`;
 
+const block = randomBytes(4 * MiB);
+/** Deterministic bytes of a bench file: the same (size, salt) always gives the same content. */
+async function* gen(size, salt) {
+  let left = size;
+  let i = 0;
+  while (left > 0) {
+    const n = Math.min(left, block.length);
+    const chunk = Buffer.from(block.subarray(0, n));
+    chunk.writeUInt32LE(salt, 0);
+    chunk.writeUInt32LE(i++, 4);
+    yield chunk;
+    left -= n;
+  }
+}
+const large = [];
+
 /** Writes the source repo straight into hub A's store (fast, no HTTP): big + medium LFS files, small files. */
 async function seed(storeRoot) {
   const users = new UserTable();
   users.addToken("bench", HF_TOKEN);
   const hub = await startLocalHub({ root: storeRoot, users, port: 0 });
-  const block = randomBytes(4 * MiB);
-  async function* gen(size, salt) {
-    let left = size;
-    let i = 0;
-    while (left > 0) {
-      const n = Math.min(left, block.length);
-      const chunk = Buffer.from(block.subarray(0, n));
-      chunk.writeUInt32LE(salt, 0);
-      chunk.writeUInt32LE(i++, 4);
-      yield chunk;
-      left -= n;
-    }
-  }
   const files = {};
-  files["model-00001.safetensors"] = lfsEntry(await hub.hub.blobs.putStream(gen(SHAPE.big, 1)));
-  for (const [i, size] of SHAPE.medium.entries())
-    files[`model-0000${i + 2}.safetensors`] = lfsEntry(await hub.hub.blobs.putStream(gen(size, 10 + i)));
+  for (const [i, size] of [SHAPE.big, ...SHAPE.medium].entries()) {
+    const entry = lfsEntry(await hub.hub.blobs.putStream(gen(size, 10 + i)));
+    files[`model-0000${i + 1}.safetensors`] = entry;
+    large.push({ path: `model-0000${i + 1}.safetensors`, size, salt: 10 + i, sha256: entry.sha256 });
+  }
   for (let i = 0; i < SHAPE.small; i++)
     files[`configs/part-${i}.json`] = await storeRegular(
       hub.hub.blobs,
@@ -146,6 +152,25 @@ async function readAlone(url) {
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, bytes };
 }
 
+/** The destination side alone: the same large files PUT into the ModelScope hub from memory. */
+async function uploadAlone(url) {
+  const hub = new MsHub(url, MS_TOKEN);
+  const ref = parseRepoRef(`ms:bench/upload-${randomBytes(4).toString("hex")}`);
+  await hub.createRepo(ref, { private: false });
+  const dest = hub.destination(ref);
+  const signal = new AbortController().signal;
+  const methods = await dest.prepare(
+    large.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, sample: Buffer.alloc(0) })),
+    signal,
+  );
+  const t0 = process.hrtime.bigint();
+  await Promise.all(methods.map((m, i) => m.put(gen(large[i].size, large[i].salt), signal)));
+  return {
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    bytes: large.reduce((n, f) => n + f.size, 0),
+  };
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const spread = (xs) => (xs.length > 1 ? `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}` : "-");
 
@@ -161,7 +186,7 @@ try {
   const total = await seed(join(dir, "hf"));
   const hf = await serve(join(dir, "hf"), usersFile);
   procs.push(hf.child);
-  const rows = { read: [], hfToMs: [], msToHf: [], noop: [] };
+  const rows = { read: [], upload: [], hfToMs: [], msToHf: [], noop: [] };
   let last = {};
   for (let r = 1; r <= rounds; r++) {
     process.stderr.write(`round ${r}/${rounds}\n`);
@@ -169,6 +194,12 @@ try {
     const hf2 = await serve(join(dir, `hf2-${r}`), usersFile);
     procs.push(ms.child, hf2.child);
     rows.read.push((await readAlone(hf.url)).seconds);
+    // On a hub of its own: a hub that already stores the objects would skip the migration's uploads.
+    const msUp = await serve(join(dir, `up-${r}`), usersFile);
+    const up = await uploadAlone(msUp.url);
+    msUp.child.kill("SIGTERM");
+    await rm(join(dir, `up-${r}`), { recursive: true, force: true });
+    rows.upload.push((up.seconds * total) / up.bytes);
     const env = {
       HF_ENDPOINT: hf.url,
       MODELSCOPE_ENDPOINT: ms.url,
@@ -210,6 +241,7 @@ try {
     "| measure | seconds (median) | spread | MB/s | vs read-alone |",
     "| --- | --- | --- | --- | --- |",
     `| read the source alone (4 files at a time) | ${read.toFixed(2)} | ${spread(rows.read)} | ${(total / 1e6 / read).toFixed(0)} | 1.00× |`,
+    `| upload alone: the same bytes from memory into the ModelScope hub (scaled to the whole repo) | ${median(rows.upload).toFixed(2)} | ${spread(rows.upload)} | ${(total / 1e6 / median(rows.upload)).toFixed(0)} | ${(median(rows.upload) / read).toFixed(2)}× |`,
     `| hubferry migrate HF → ModelScope | ${median(rows.hfToMs).toFixed(2)} | ${spread(rows.hfToMs)} | ${(total / 1e6 / median(rows.hfToMs)).toFixed(0)} | ${(median(rows.hfToMs) / read).toFixed(2)}× |`,
     `| hubferry migrate ModelScope → HF | ${median(rows.msToHf).toFixed(2)} | ${spread(rows.msToHf)} | ${(total / 1e6 / median(rows.msToHf)).toFixed(0)} | ${(median(rows.msToHf) / read).toFixed(2)}× |`,
     `| no-op re-run (everything there) | ${median(rows.noop).toFixed(2)} | ${spread(rows.noop)} | - | ${last.requests} requests to the destination |`,

@@ -372,6 +372,56 @@ describe("hubferry migrate between two local hubs", () => {
     await assertOnMs(id, "model", fixture);
   });
 
+  it("Ctrl-C stops cleanly: exit 130, nothing half-committed, and a re-run finishes", async () => {
+    const id = `alice/${randomName("sigint")}`;
+    const fixture = sampleFixture({ seed: 70, multipartBytes: 2_000_000 });
+    await seedHf(id, "model", fixture);
+    await hf.fault({ route: "hf.object", kind: "slow", delayMs: 3000, times: 1 });
+    const { spawn } = await import("node:child_process");
+    const { CLI } = await import("../helpers/local-hub.js");
+    const child = spawn(
+      process.execPath,
+      [CLI, "migrate", `hf:${id}`, "--to", "ms", "--yes", "--json"].map((a, i) => (i === 2 ? id : a)),
+      {
+        env: { PATH: process.env.PATH ?? "", ...env() },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes('"file_start"') && !child.killed) setTimeout(() => child.kill("SIGINT"), 300);
+    });
+    let err = "";
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    const code = await new Promise((r) => child.on("close", r));
+    await hf.clearFaults();
+    assert.equal(code, 130, err);
+    assert.match(err, /cancelled/);
+    assert.ok(!out.includes('"event":"commit"'), "no commit was made");
+    const files = (await msPy({ op: "list_repo_files", repo_id: id }).catch(() => ({ files: [] }))).files as {
+      path: string;
+    }[];
+    assert.ok(!files.some((f) => f.path === "weights/big.bin"));
+    ok(await migrate([`hf:${id}`, "--yes"]));
+    await assertOnMs(id, "model", fixture);
+  });
+
+  it("a destination the token cannot write to is refused before any byte moves", async () => {
+    const id = `alice/${randomName("notmine")}`;
+    await seedHf(id, "model", sampleFixture({ seed: 71, multipartBytes: 10_000 }));
+    ok(await migrate([`hf:${id}`, "--yes", "--include", "README.md"]));
+    const before = await ms.stats();
+    const run = await migrate([`hf:${id}`, "--yes"], { MODELSCOPE_API_TOKEN: USERS.bob.msToken });
+    assert.equal(run.code, 3, run.stderr);
+    assert.equal((eventsOf(run, "error")[0] as { code: string }).code, "FORBIDDEN");
+    const after = await ms.stats();
+    assert.equal((after["ms.blob-put"] ?? 0) - (before["ms.blob-put"] ?? 0), 0);
+    assert.equal((after["ms.commit"] ?? 0) - (before["ms.commit"] ?? 0), 0);
+  });
+
   describe("bad input is a clear error with a non-zero exit and no token in any output", () => {
     const privateId = `alice/${randomName("secret")}`;
     before(async () => {
