@@ -171,6 +171,67 @@ async function uploadAlone(url) {
   };
 }
 
+/** The same for a Hugging Face hub: preupload, LFS batch, parts PUT from memory, completion. */
+async function uploadAloneHf(url) {
+  const hub = new HfHub(url, HF_TOKEN);
+  const ref = parseRepoRef(`hf:bench/upload-${randomBytes(4).toString("hex")}`);
+  await hub.createRepo(ref, { private: false });
+  const dest = hub.destination(ref);
+  const signal = new AbortController().signal;
+  const methods = await dest.prepare(
+    large.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, sample: Buffer.alloc(0) })),
+    signal,
+  );
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    methods.map(async (m, i) => {
+      if (m.kind === "single") return m.put(gen(large[i].size, large[i].salt), signal);
+      const etags = [];
+      let part = 0;
+      let buf = [];
+      let have = 0;
+      for await (const c of gen(large[i].size, large[i].salt)) {
+        buf.push(c);
+        have += c.length;
+        if (have >= m.partSize) {
+          const all = Buffer.concat(buf);
+          etags.push(await m.putPart(part++, all.subarray(0, m.partSize), signal));
+          buf = [all.subarray(m.partSize)];
+          have = buf[0].length;
+        }
+      }
+      if (have > 0) etags.push(await m.putPart(part++, Buffer.concat(buf), signal));
+      await m.complete(etags, signal);
+    }),
+  );
+  return {
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    bytes: large.reduce((n, f) => n + f.size, 0),
+  };
+}
+
+/** The floor on this machine: source bytes piped straight into the destination, no hashing, no checks. */
+async function naivePipe(hfUrl, msUrl) {
+  const srcHub = new HfHub(hfUrl, HF_TOKEN);
+  const src = await srcHub.source(parseRepoRef("hf:bench/big"));
+  const hub = new MsHub(msUrl, MS_TOKEN);
+  const ref = parseRepoRef(`ms:bench/pipe-${randomBytes(4).toString("hex")}`);
+  await hub.createRepo(ref, { private: false });
+  const signal = new AbortController().signal;
+  const methods = await hub.destination(ref).prepare(
+    large.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, sample: Buffer.alloc(0) })),
+    signal,
+  );
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    methods.map(async (m, i) => m.put(await src.read(large[i].path, 0, large[i].size - 1), signal)),
+  );
+  return {
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    bytes: large.reduce((n, f) => n + f.size, 0),
+  };
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const spread = (xs) => (xs.length > 1 ? `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}` : "-");
 
@@ -186,7 +247,7 @@ try {
   const total = await seed(join(dir, "hf"));
   const hf = await serve(join(dir, "hf"), usersFile);
   procs.push(hf.child);
-  const rows = { read: [], upload: [], hfToMs: [], msToHf: [], noop: [] };
+  const rows = { read: [], upload: [], uploadHf: [], pipe: [], hfToMs: [], msToHf: [], noop: [] };
   let last = {};
   for (let r = 1; r <= rounds; r++) {
     process.stderr.write(`round ${r}/${rounds}\n`);
@@ -199,6 +260,16 @@ try {
     const up = await uploadAlone(msUp.url);
     msUp.child.kill("SIGTERM");
     await rm(join(dir, `up-${r}`), { recursive: true, force: true });
+    const msPipe = await serve(join(dir, `pipe-${r}`), usersFile);
+    const pipe = await naivePipe(hf.url, msPipe.url);
+    rows.pipe.push((pipe.seconds * total) / pipe.bytes);
+    msPipe.child.kill("SIGTERM");
+    await rm(join(dir, `pipe-${r}`), { recursive: true, force: true });
+    const hfUp = await serve(join(dir, `uphf-${r}`), usersFile);
+    const upHf = await uploadAloneHf(hfUp.url);
+    rows.uploadHf.push((upHf.seconds * total) / upHf.bytes);
+    hfUp.child.kill("SIGTERM");
+    await rm(join(dir, `uphf-${r}`), { recursive: true, force: true });
     rows.upload.push((up.seconds * total) / up.bytes);
     const env = {
       HF_ENDPOINT: hf.url,
@@ -242,7 +313,10 @@ try {
     "| --- | --- | --- | --- | --- |",
     `| read the source alone (4 files at a time) | ${read.toFixed(2)} | ${spread(rows.read)} | ${(total / 1e6 / read).toFixed(0)} | 1.00× |`,
     `| upload alone: the same bytes from memory into the ModelScope hub (scaled to the whole repo) | ${median(rows.upload).toFixed(2)} | ${spread(rows.upload)} | ${(total / 1e6 / median(rows.upload)).toFixed(0)} | ${(median(rows.upload) / read).toFixed(2)}× |`,
+    `| upload alone into a Hugging Face hub (multipart, from memory; scaled) | ${median(rows.uploadHf).toFixed(2)} | ${spread(rows.uploadHf)} | ${(total / 1e6 / median(rows.uploadHf)).toFixed(0)} | ${(median(rows.uploadHf) / read).toFixed(2)}× |`,
+    `| naive pipe HF → ModelScope: large files streamed source → destination, no hashing (scaled) | ${median(rows.pipe).toFixed(2)} | ${spread(rows.pipe)} | ${(total / 1e6 / median(rows.pipe)).toFixed(0)} | ${(median(rows.pipe) / read).toFixed(2)}× |`,
     `| hubferry migrate HF → ModelScope | ${median(rows.hfToMs).toFixed(2)} | ${spread(rows.hfToMs)} | ${(total / 1e6 / median(rows.hfToMs)).toFixed(0)} | ${(median(rows.hfToMs) / read).toFixed(2)}× |`,
+    `| hubferry migrate HF → ModelScope vs the naive pipe | | | | ${(median(rows.hfToMs) / median(rows.pipe)).toFixed(2)}× the pipe |`,
     `| hubferry migrate ModelScope → HF | ${median(rows.msToHf).toFixed(2)} | ${spread(rows.msToHf)} | ${(total / 1e6 / median(rows.msToHf)).toFixed(0)} | ${(median(rows.msToHf) / read).toFixed(2)}× |`,
     `| no-op re-run (everything there) | ${median(rows.noop).toFixed(2)} | ${spread(rows.noop)} | - | ${last.requests} requests to the destination |`,
     "",

@@ -1,0 +1,115 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { HubferryError } from "../../core/errors.js";
+import type {
+  CommitChange,
+  DestFile,
+  SourceFile,
+  TransferDestination,
+  TransferSource,
+  UploadMethod,
+} from "../../transfer/types.js";
+
+const STAGING = ".hubferry-staging";
+
+async function walk(root: string): Promise<{ path: string; size: number }[]> {
+  const out: { path: string; size: number }[] = [];
+  async function go(dir: string) {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      const rel = relative(root, full).split(sep).join("/");
+      if (rel === STAGING || rel === ".git" || rel.startsWith(".git/")) continue;
+      if (entry.isDirectory()) await go(full);
+      else if (entry.isFile()) out.push({ path: rel, size: (await stat(full)).size });
+    }
+  }
+  await go(root);
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const h = createHash("sha256");
+  for await (const c of createReadStream(file)) h.update(c as Buffer);
+  return h.digest("hex");
+}
+
+/** A folder as a transfer source (for push): files are hashed from disk, read by byte range. */
+export async function localFolderSource(dir: string): Promise<TransferSource> {
+  const s = await stat(dir).catch(() => undefined);
+  if (!s?.isDirectory())
+    throw new HubferryError("BAD_INPUT", `${dir} is not a folder`, "give the path of a folder to upload");
+  return {
+    label: `local:${dir}`,
+    revision: "working-tree",
+    list: async () =>
+      Promise.all(
+        (await walk(dir)).map(
+          async (f): Promise<SourceFile> => ({ ...f, sha256: await sha256Of(join(dir, f.path)) }),
+        ),
+      ),
+    read: async (path, start, end) => createReadStream(join(dir, path), { start, end }),
+  };
+}
+
+/**
+ * A folder as a transfer destination (for pull): bytes are staged under `.hubferry-staging/` and
+ * only renamed into place by `commit`, so a folder never holds a half-written or unverified file.
+ */
+export function localFolderDestination(dir: string): TransferDestination {
+  const staging = join(dir, STAGING);
+  const staged = new Map<string, string>();
+  return {
+    label: `local:${dir}`,
+    url: dir,
+    list: async (): Promise<DestFile[]> => {
+      const s = await stat(dir).catch(() => undefined);
+      if (!s) return [];
+      return Promise.all(
+        (await walk(dir)).map(async (f) => ({ ...f, sha256: await sha256Of(join(dir, f.path)) })),
+      );
+    },
+    prepare: async (files) =>
+      files.map(
+        (f): UploadMethod => ({
+          kind: "single",
+          put: async (body) => {
+            await mkdir(staging, { recursive: true });
+            const tmp = join(staging, `${f.sha256}.${randomBytes(4).toString("hex")}`);
+            try {
+              await pipeline(Readable.from(body), createWriteStream(tmp));
+            } catch (err) {
+              await rm(tmp, { force: true });
+              throw err;
+            }
+            staged.set(f.path, tmp);
+          },
+        }),
+      ),
+    commit: async (changes: CommitChange[]) => {
+      for (const c of changes) {
+        const target = join(dir, c.path);
+        if (c.kind === "delete") {
+          await unlink(target).catch(() => {});
+          continue;
+        }
+        await mkdir(dirname(target), { recursive: true });
+        if (c.kind === "inline") {
+          const tmp = `${target}.${randomBytes(4).toString("hex")}.tmp`;
+          await writeFile(tmp, c.content);
+          await rename(tmp, target);
+        } else {
+          const tmp = staged.get(c.path);
+          if (!tmp) throw new HubferryError("PROTOCOL", `${c.path}: no staged bytes for it`);
+          await rename(tmp, target);
+          staged.delete(c.path);
+        }
+      }
+      await rm(staging, { recursive: true, force: true });
+      return `local-${Date.now()}`;
+    },
+  };
+}
