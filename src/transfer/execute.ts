@@ -226,7 +226,7 @@ export async function executePlan(
   ): Promise<CommitChange> {
     for (let attempt = 1; ; attempt++) {
       try {
-        events({ event: "file_start", path: file.path, size: file.size });
+        if (attempt > 1 || !first) events({ event: "file_start", path: file.path, size: file.size });
         progress.set(file.path, { sent: 0, lastEmit: 0 });
         let p: Prepared;
         let method: UploadMethod;
@@ -266,7 +266,7 @@ export async function executePlan(
     const prepared = await Promise.all(
       group.map((f) =>
         fileLimit(() =>
-          prepare(f).catch((err) => {
+          (events({ event: "file_start", path: f.path, size: f.size }), prepare(f)).catch((err) => {
             if (!retriable(err)) throw err;
             // Tried again on its own below, from a fresh read.
             events({

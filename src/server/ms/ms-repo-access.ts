@@ -8,8 +8,12 @@ export function msTypeFromPlural(plural: string | undefined): RepoType {
   return plural === "datasets" ? "dataset" : "model";
 }
 
+/**
+ * 401 with a plain code: modelscope-hub treats the site's code 10030000001 on a commit as
+ * "try again" (it is also the commit-lock code) and would retry an anonymous commit for half a minute.
+ */
 export function notLoggedIn(): HttpError {
-  return new HttpError(401, "user not logged in", { code: "10030000001" });
+  return new HttpError(401, "user not logged in");
 }
 
 export function msNotFound(type: RepoType, id: string): HttpError {
