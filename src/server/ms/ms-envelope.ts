@@ -55,7 +55,7 @@ export function renderMsError(ctx: RequestContext, err: unknown): void {
   sendJson(
     ctx,
     e.status,
-    e.opts.body ?? { Code: code, Message: e.message, RequestId: requestId(ctx), Success: false },
+    e.opts.body ?? { Code: code, Data: null, Message: e.message, RequestId: requestId(ctx), Success: false },
     e.opts.headers,
   );
 }

@@ -87,5 +87,9 @@ export async function downloadFile(ctx: RequestContext): Promise<void> {
     ctx.res.end();
     return;
   }
-  await sendBlob(ctx, file, { filename: path, headers: { ETag: `"${file.sha256}"` } });
+  // X-Linked-ETag lets modelscope-hub verify a single-file download against the content sha256.
+  await sendBlob(ctx, file, {
+    filename: path,
+    headers: { ETag: `"${file.sha256}"`, "X-Linked-ETag": `"${file.sha256}"` },
+  });
 }
