@@ -261,12 +261,17 @@ export async function executePlan(
     }
   }
 
+  function prepareAnnounced(f: SourceFile): Promise<Prepared> {
+    events({ event: "file_start", path: f.path, size: f.size });
+    return prepare(f);
+  }
+
   /** A batch: small files read and hashed, one `prepare` call for all, then uploads in parallel. */
   async function copyGroup(group: SourceFile[]): Promise<CommitChange[]> {
     const prepared = await Promise.all(
       group.map((f) =>
         fileLimit(() =>
-          (events({ event: "file_start", path: f.path, size: f.size }), prepare(f)).catch((err) => {
+          prepareAnnounced(f).catch((err) => {
             if (!retriable(err)) throw err;
             // Tried again on its own below, from a fresh read.
             events({

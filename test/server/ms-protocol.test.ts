@@ -46,20 +46,6 @@ async function createModel(name: string, visibility = 5): Promise<void> {
   assert.equal(r.status, 200, JSON.stringify(r.json));
 }
 
-async function uploadBlob(repo: string, data: Buffer): Promise<string> {
-  const oid = sha256(data);
-  const batch = await call("POST", `/api/v1/repos/models/${repo}/info/lfs/objects/batch`, {
-    operation: "upload",
-    objects: [{ oid, size: data.length }],
-  });
-  const objects = (batch.json.Data as { objects: { actions: { upload: { href: string } } }[] }).objects;
-  if (objects.length) {
-    const put = await call("PUT", new URL(objects[0]!.actions.upload.href).pathname, data);
-    assert.equal(put.status, 200);
-  }
-  return oid;
-}
-
 function commitBody(actions: Record<string, unknown>[]) {
   return { commit_message: "test", actions };
 }
