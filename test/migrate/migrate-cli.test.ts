@@ -388,9 +388,13 @@ describe("hubferry migrate between two local hubs", () => {
       },
     );
     let out = "";
+    let interrupted = false;
     child.stdout.on("data", (d) => {
       out += d;
-      if (out.includes('"file_start"') && !child.killed) setTimeout(() => child.kill("SIGINT"), 300);
+      if (out.includes('"file_start"') && !interrupted) {
+        interrupted = true;
+        setTimeout(() => child.kill("SIGINT"), 300);
+      }
     });
     let err = "";
     child.stderr.on("data", (d) => {
