@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { resolveRefs } from "../../src/cli/migrate-command.js";
+import { HubferryError } from "../../src/core/errors.js";
+import { formatRef, parseRepoRef } from "../../src/core/repo-ref.js";
+
+describe("repo references as users type them", () => {
+  const cases: [string, string][] = [
+    ["hf:Org/name", "hf:Org/name"],
+    ["ms:Org/name", "ms:Org/name"],
+    ["hf:datasets/Org/name", "hf:datasets/Org/name"],
+    ["hf:spaces/Org/name", "hf:spaces/Org/name"],
+    ["https://huggingface.co/Org/name", "hf:Org/name"],
+    ["https://huggingface.co/datasets/Org/name/tree/main", "hf:datasets/Org/name"],
+    ["https://huggingface.co/spaces/Org/name", "hf:spaces/Org/name"],
+    ["https://modelscope.cn/models/Org/name", "ms:Org/name"],
+    ["https://www.modelscope.cn/datasets/Org/name", "ms:datasets/Org/name"],
+    ["https://modelscope.ai/models/Org/name/files", "ms:Org/name"],
+  ];
+  for (const [input, expected] of cases) {
+    it(`${input} -> ${expected}`, () => assert.equal(formatRef(parseRepoRef(input)), expected));
+  }
+
+  it("refuses what is not a repo, naming the problem", () => {
+    for (const bad of [
+      "hf:noslash",
+      "hf:a/b/c/d",
+      "hf:../x",
+      "https://example.com/a/b",
+      "https://modelscope.cn/a/b",
+      "hf:a--b/c",
+    ]) {
+      assert.throws(
+        () => parseRepoRef(bad),
+        (e: unknown) => e instanceof HubferryError && e.code === "BAD_INPUT",
+        bad,
+      );
+    }
+    assert.throws(() => parseRepoRef("Org/name"), /does not say which hub/);
+  });
+});
+
+describe("migrate's source and destination rules", () => {
+  it("a bare id with --to: the source is the other hub, the destination the same id", () => {
+    const { source, destination } = resolveRefs("Org/name", undefined, { to: "ms" });
+    assert.deepEqual([formatRef(source), formatRef(destination)], ["hf:Org/name", "ms:Org/name"]);
+  });
+
+  it("no destination: the same id and type on the other hub", () => {
+    const { destination } = resolveRefs("ms:datasets/Org/d", undefined, {});
+    assert.equal(formatRef(destination), "hf:datasets/Org/d");
+  });
+
+  it("--dest overrides the destination argument; a bare --dest is on the other hub", () => {
+    const { destination } = resolveRefs("hf:Org/m", "ms:Other/x", { dest: "Mine/m2" });
+    assert.equal(formatRef(destination), "ms:Mine/m2");
+  });
+
+  it("refuses same-hub copies, a --to that names the source's hub, and unknown types", () => {
+    assert.throws(() => resolveRefs("hf:Org/m", "hf:Org/m2", {}), /same hub/);
+    assert.throws(() => resolveRefs("hf:Org/m", undefined, { to: "hf" }), /already on hf/);
+    assert.throws(() => resolveRefs("hf:Org/m", undefined, { repoType: "kernel" }), /--repo-type/);
+    assert.throws(() => resolveRefs("hf:Org/m", undefined, { to: "github" }), /--to must be hf or ms/);
+  });
+});
