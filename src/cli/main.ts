@@ -1,24 +1,17 @@
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { hubferryVersion } from "../core/version.js";
 import { authCommand } from "./auth-command.js";
 import { demoCommand } from "./demo-command.js";
 import { ExitCode } from "./fail.js";
 import { migrateCommand } from "./migrate-command.js";
 import { serveCommand } from "./serve.js";
 
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 export function buildProgram(): Command {
   const program = new Command("hubferry")
     .description(
       "Move ML repos between Hugging Face Hub and ModelScope, cloud to cloud; query, pull, push; run a local hub.",
     )
-    .version(packageVersion(), "-V, --version")
+    .version(hubferryVersion(), "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   program.addCommand(migrateCommand());
