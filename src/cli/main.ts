@@ -3,7 +3,7 @@ import { hubferryVersion } from "../core/version.js";
 import { authCommand } from "./auth-command.js";
 import { demoCommand } from "./demo-command.js";
 import { ExitCode } from "./fail.js";
-import { migrateCommand } from "./migrate-command.js";
+import { migrateCommand, syncCommand } from "./migrate-command.js";
 import { serveCommand } from "./serve.js";
 
 export function buildProgram(): Command {
@@ -15,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   program.addCommand(migrateCommand());
+  program.addCommand(syncCommand());
   program.addCommand(authCommand());
   program.addCommand(serveCommand());
   program.addCommand(demoCommand());

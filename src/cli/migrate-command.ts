@@ -77,10 +77,17 @@ function positiveInt(flag: string, v: string): number {
   return n;
 }
 
-export function migrateCommand(): Command {
+interface CommandSpec {
+  name: "migrate" | "sync";
+  description: string;
+  /** sync: never asks (it is for cron and CI), and --delete removes what the source no longer has. */
+  sync: boolean;
+}
+
+function transferCommand(spec: CommandSpec): Command {
   const collect = (v: string, acc: string[]) => [...acc, v];
-  return new Command("migrate")
-    .description("copy a model, dataset or space between Hugging Face and ModelScope, streaming hub to hub")
+  const cmd = new Command(spec.name)
+    .description(spec.description)
     .argument(
       "<source>",
       "hf:owner/name, ms:owner/name, hf:datasets/owner/name, a huggingface.co or modelscope.cn URL, or a bare id with --to",
@@ -92,65 +99,98 @@ export function migrateCommand(): Command {
     .option("--revision <rev>", "source branch, tag or commit (default: the default branch)")
     .option("--include <glob>", "only paths matching (repeatable)", collect, [] as string[])
     .option("--exclude <glob>", "skip paths matching (repeatable)", collect, [] as string[])
-    .option("--dry-run", "print the plan and exit without writing", false)
-    .option("-y, --yes", "do not ask for confirmation before writing", false)
+    .option("--dry-run", "print the plan and exit without writing", false);
+  if (spec.sync) cmd.option("--delete", "also delete destination files the source does not have", false);
+  else cmd.option("-y, --yes", "do not ask for confirmation before writing", false);
+  return cmd
     .addOption(new Option("--json", "one JSON event per line on stdout").default(false))
     .option("--concurrency <n>", "files copied at the same time (default 4)")
     .option("--batch-files <n>", "commit every n files, so a long run keeps its progress (default 100)")
-    .action(async (sourceArg: string, destArg: string | undefined, flags: MigrateFlags) => {
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once("SIGINT", onSigint);
-      const human = flags.json ? undefined : new HumanRenderer();
-      const events = flags.json ? jsonRenderer() : human!.handle;
-      try {
-        const { source, destination } = resolveRefs(sourceArg, destArg, flags);
-        const interactive = !!process.stdin.isTTY && !flags.json;
-        if (!flags.yes && !flags.dryRun && !interactive) {
-          throw new HubferryError(
-            "NOT_CONFIRMED",
-            "this run would write to the destination and no one can confirm it here",
-            "pass --yes to run without a prompt (or --dry-run to see the plan)",
-          );
+    .action(
+      async (sourceArg: string, destArg: string | undefined, flags: MigrateFlags & { delete?: boolean }) => {
+        const controller = new AbortController();
+        const onSigint = () => controller.abort();
+        process.once("SIGINT", onSigint);
+        const human = flags.json ? undefined : new HumanRenderer();
+        const events = flags.json ? jsonRenderer() : human!.handle;
+        const yes = spec.sync || flags.yes;
+        try {
+          const { source, destination } = resolveRefs(sourceArg, destArg, flags);
+          const interactive = !!process.stdin.isTTY && !flags.json;
+          if (!yes && !flags.dryRun && !interactive) {
+            throw new HubferryError(
+              "NOT_CONFIRMED",
+              "this run would write to the destination and no one can confirm it here",
+              "pass --yes to run without a prompt (or --dry-run to see the plan)",
+            );
+          }
+          const out = await migrate({
+            source,
+            destination,
+            revision: flags.revision,
+            include: flags.include,
+            exclude: flags.exclude,
+            dryRun: flags.dryRun,
+            deleteExtra: spec.sync && !!flags.delete,
+            verb: spec.sync ? "Sync" : "Migrate",
+            settings: loadSettings(),
+            events,
+            signal: controller.signal,
+            concurrency: positive("--concurrency", flags.concurrency),
+            batchFiles:
+              flags.batchFiles === undefined ? undefined : positiveInt("--batch-files", flags.batchFiles),
+            confirm: yes
+              ? undefined
+              : async (plan) => {
+                  if (plan.copy.length === 0) return true;
+                  human?.stopBars();
+                  return confirm({
+                    message: `Copy ${plan.copy.length} file(s), ${formatBytes(plan.bytes)}, to ${plan.destinationUrl}?`,
+                    default: false,
+                  });
+                },
+          });
+          if (flags.dryRun && !flags.json) process.stderr.write("dry run: nothing was written\n");
+          if (
+            !flags.dryRun &&
+            !flags.json &&
+            out.result &&
+            out.result.files === 0 &&
+            out.result.deleted === 0
+          ) {
+            process.stderr.write(`already in sync with ${out.plan.source}: nothing to do\n`);
+          }
+        } catch (err) {
+          human?.stopBars();
+          if (controller.signal.aborted)
+            throw reportError(
+              new HubferryError(
+                "CANCELLED",
+                "cancelled: nothing half-committed; re-run to finish (files already committed are kept)",
+              ),
+              flags.json,
+            );
+          throw reportError(err, flags.json);
+        } finally {
+          process.removeListener("SIGINT", onSigint);
         }
-        await migrate({
-          source,
-          destination,
-          revision: flags.revision,
-          include: flags.include,
-          exclude: flags.exclude,
-          dryRun: flags.dryRun,
-          settings: loadSettings(),
-          events,
-          signal: controller.signal,
-          concurrency: positive("--concurrency", flags.concurrency),
-          batchFiles:
-            flags.batchFiles === undefined ? undefined : positiveInt("--batch-files", flags.batchFiles),
-          confirm: flags.yes
-            ? undefined
-            : async (plan) => {
-                if (plan.copy.length === 0) return true;
-                human?.stopBars();
-                return confirm({
-                  message: `Copy ${plan.copy.length} file(s), ${formatBytes(plan.bytes)}, to ${plan.destinationUrl}?`,
-                  default: false,
-                });
-              },
-        });
-        if (flags.dryRun && !flags.json) process.stderr.write("dry run: nothing was written\n");
-      } catch (err) {
-        human?.stopBars();
-        if (controller.signal.aborted)
-          throw reportError(
-            new HubferryError(
-              "CANCELLED",
-              "cancelled: nothing half-committed; re-run to finish (files already committed are kept)",
-            ),
-            flags.json,
-          );
-        throw reportError(err, flags.json);
-      } finally {
-        process.removeListener("SIGINT", onSigint);
-      }
-    });
+      },
+    );
+}
+
+export function migrateCommand(): Command {
+  return transferCommand({
+    name: "migrate",
+    description: "copy a model, dataset or space between Hugging Face and ModelScope, streaming hub to hub",
+    sync: false,
+  });
+}
+
+export function syncCommand(): Command {
+  return transferCommand({
+    name: "sync",
+    description:
+      "make the destination equal to the source revision (for cron and CI: never asks; --delete removes extra files)",
+    sync: true,
+  });
 }

@@ -20,6 +20,8 @@ export interface MigrateOptions {
   dryRun?: boolean;
   /** Delete destination files the source does not have (sync). */
   deleteExtra?: boolean;
+  /** First word of commit messages: "Migrate" or "Sync". */
+  verb?: string;
   settings: HubSettings;
   events: EventSink;
   signal?: AbortSignal;
@@ -155,9 +157,14 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
     batchFiles: opts.batchFiles,
     deleteExtra: opts.deleteExtra,
     commitMessage: (i, n) =>
-      `Migrate from ${src.label.split("@")[0]} at ${src.revision.slice(0, 12)} with hubferry${n > 1 ? ` (batch ${i}/${n})` : ""}`,
+      `${opts.verb ?? "Migrate"} from ${src.label.split("@")[0]} at ${src.revision.slice(0, 12)} with hubferry${n > 1 ? ` (batch ${i}/${n})` : ""}`,
   });
-  const check = await verifyDestination(plan, destHub.destination(destination), new Map());
+  const check = await verifyDestination(
+    plan,
+    destHub.destination(destination),
+    new Map(),
+    opts.deleteExtra ? plan.delete : [],
+  );
   opts.events({ event: "verify", files: plan.copy.length + plan.present.length, ok: check.ok });
   if (!check.ok)
     throw new HubferryError(

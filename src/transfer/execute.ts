@@ -302,26 +302,23 @@ export async function executePlan(
     return Promise.all(group.map((f) => fileLimit(() => copyFile(f, byPath.get(f.path)))));
   }
 
-  for (const [i, group] of groups.entries()) {
-    const changes = await copyGroup(group);
-    const message = opts.commitMessage(i + 1, groups.length);
+  // Deletions (sync) ride in the last batch's commit; with nothing to copy they are a commit of their own.
+  const deletions: CommitChange[] = opts.deleteExtra
+    ? plan.delete.map((path) => ({ kind: "delete" as const, path }))
+    : [];
+  const total = Math.max(groups.length, deletions.length ? 1 : 0);
+  for (let i = 0; i < total; i++) {
+    const group = groups[i] ?? [];
+    const changes = group.length ? await copyGroup(group) : [];
+    const last = i === total - 1;
+    if (last) changes.push(...deletions);
+    const message = opts.commitMessage(i + 1, total);
     const commit = await dest.commit(changes, message, signal);
     result.commits.push(commit);
     result.files += group.length;
     result.bytes += group.reduce((n, f) => n + f.size, 0);
-    events({ event: "commit", commit, files: group.length, deleted: 0, message });
-  }
-
-  if (opts.deleteExtra && plan.delete.length > 0) {
-    const message = opts.commitMessage(groups.length + 1, groups.length + 1);
-    const commit = await dest.commit(
-      plan.delete.map((path) => ({ kind: "delete" as const, path })),
-      message,
-      signal,
-    );
-    result.commits.push(commit);
-    result.deleted = plan.delete.length;
-    events({ event: "commit", commit, files: 0, deleted: plan.delete.length, message });
+    if (last) result.deleted = deletions.length;
+    events({ event: "commit", commit, files: group.length, deleted: last ? deletions.length : 0, message });
   }
   result.seconds = (Date.now() - t0) / 1000;
   return result;

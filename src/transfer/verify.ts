@@ -9,6 +9,7 @@ export async function verifyDestination(
   plan: Plan,
   dest: TransferDestination,
   copiedSha256: Map<string, string>,
+  deleted: string[] = [],
 ): Promise<{ ok: boolean; problems: string[] }> {
   const listed = new Map((await dest.list()).map((f) => [f.path, f]));
   const problems: string[] = [];
@@ -25,5 +26,7 @@ export async function verifyDestination(
     if (!d.sha256 && f.gitOid && d.gitOid && d.gitOid !== f.gitOid)
       problems.push(`${f.path}: content differs on the destination`);
   }
+  for (const p of deleted)
+    if (listed.has(p)) problems.push(`${p}: still on the destination after its deletion`);
   return { ok: problems.length === 0, problems };
 }
