@@ -1,11 +1,14 @@
+import { readFile } from "node:fs/promises";
 import confirm from "@inquirer/confirm";
 import { Command, Option } from "commander";
 import { loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
 import { type HubName, parseRepoRef, type RepoRef } from "../core/repo-ref.js";
 import { isRepoType, type RepoType } from "../core/repo-type.js";
+import { type BatchOptions, migrateBatch } from "../migrate/batch.js";
+import { hubFor } from "../migrate/hubs-from-settings.js";
 import { migrate } from "../migrate/migrate.js";
-import { reportError } from "./fail.js";
+import { ExitCode, reportError } from "./fail.js";
 import { formatBytes } from "./render/format.js";
 import { HumanRenderer } from "./render/human-renderer.js";
 import { jsonRenderer } from "./render/json-renderer.js";
@@ -77,6 +80,125 @@ function positiveInt(flag: string, v: string): number {
   return n;
 }
 
+type BatchFlags = MigrateFlags & { all?: boolean; list?: string; jobs?: string };
+
+const OWNER_RE = /^(hf|ms):([A-Za-z0-9][A-Za-z0-9._-]*)$/;
+
+/** A batch is asked for by --all, --list, or a source that names only an owner (`hf:SomeOrg`). */
+async function batchFrom(
+  sourceArg: string | undefined,
+  destArg: string | undefined,
+  flags: BatchFlags,
+): Promise<BatchOptions | undefined> {
+  const owner = sourceArg ? OWNER_RE.exec(sourceArg) : null;
+  if (!flags.all && !flags.list && !owner) return undefined;
+  if (flags.repoType && !isRepoType(flags.repoType))
+    throw new HubferryError(
+      "BAD_INPUT",
+      `--repo-type must be model, dataset or space, not "${flags.repoType}"`,
+    );
+  const settings = loadSettings();
+  const types: RepoType[] = flags.repoType ? [flags.repoType as RepoType] : ["model", "dataset", "space"];
+  let source: BatchOptions["source"];
+  let srcHub: HubName;
+  if (flags.list) {
+    let text: string;
+    try {
+      text = await readFile(flags.list, "utf8");
+    } catch (err) {
+      throw new HubferryError(
+        "BAD_INPUT",
+        `cannot read --list ${flags.list}: ${(err as Error).message}`,
+        "give a file with one repo per line (hf:Org/name, URLs, or bare ids with --to)",
+      );
+    }
+    const to = flags.to as HubName | undefined;
+    const list = text
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("#"))
+      .map((l) =>
+        parseRepoRef(l, {
+          defaultHub: to ? other(to) : undefined,
+          type: flags.repoType as RepoType | undefined,
+        }),
+      );
+    if (list.length === 0) throw new HubferryError("BAD_INPUT", `--list ${flags.list} names no repo`);
+    srcHub = list[0]!.hub;
+    if (list.some((r) => r.hub !== srcHub))
+      throw new HubferryError("BAD_INPUT", "every repo in --list must be on the same hub");
+    source = { list };
+  } else if (owner) {
+    srcHub = owner[1] as HubName;
+    source = { hub: srcHub, owner: owner[2]! };
+  } else {
+    const hubArg = (flags.to ? other(flags.to as HubName) : (sourceArg ?? "").replace(/:.*/, "")) as HubName;
+    if (hubArg !== "hf" && hubArg !== "ms")
+      throw new HubferryError(
+        "BAD_INPUT",
+        "--all needs the source hub: hubferry migrate hf: --all, or --to ms",
+      );
+    srcHub = hubArg;
+    source = { hub: srcHub, owner: (await hubFor(srcHub, settings).whoami()).name };
+  }
+  const destText = flags.dest ?? destArg;
+  let destOwner: string | undefined;
+  let destHub = other(srcHub);
+  if (destText) {
+    const d = OWNER_RE.exec(destText) ?? /^()([A-Za-z0-9][A-Za-z0-9._-]*)$/.exec(destText);
+    if (!d)
+      throw new HubferryError(
+        "BAD_INPUT",
+        `in a batch the destination is an owner (ms:OtherOrg), not "${destText}"`,
+      );
+    if (d[1]) destHub = d[1] as HubName;
+    destOwner = d[2];
+  }
+  if (destHub === srcHub) throw new HubferryError("BAD_INPUT", "source and destination are on the same hub");
+  return {
+    source,
+    destHub,
+    destOwner,
+    types,
+    include: flags.include,
+    exclude: flags.exclude,
+    jobs: positive("--jobs", flags.jobs) ?? 2,
+    settings,
+    dryRun: flags.dryRun,
+    events: () => {},
+  };
+}
+
+async function runBatch(
+  batch: BatchOptions,
+  flags: BatchFlags,
+  extra: { deleteExtra: boolean; verb: string; signal: AbortSignal },
+): Promise<void> {
+  const rows = await migrateBatch({
+    ...batch,
+    ...extra,
+    events: (repo, e) => {
+      if (flags.json) process.stdout.write(`${JSON.stringify({ ...e, repo })}\n`);
+      else if (e.event === "summary")
+        process.stderr.write(
+          `  ${repo}: ${e.files} file(s), ${formatBytes(e.bytes)} → ${e.destinationUrl}\n`,
+        );
+    },
+  });
+  if (flags.json) process.stdout.write(`${JSON.stringify({ event: "batch", repos: rows })}\n`);
+  else {
+    const w = Math.max(...rows.map((r) => r.source.length), 6);
+    const lines = rows.map(
+      (r) =>
+        `${r.source.padEnd(w)}  ${r.status.padEnd(10)}  ${r.status === "failed" ? `${r.error?.code}: ${r.error?.message}` : `${r.files} file(s), ${formatBytes(r.bytes)} → ${r.destination}`}`,
+    );
+    process.stdout.write(`${"source".padEnd(w)}  status      detail\n${lines.join("\n")}\n`);
+    const failed = rows.filter((r) => r.status === "failed").length;
+    process.stdout.write(`${rows.length} repo(s): ${rows.length - failed} ok, ${failed} failed\n`);
+  }
+  if (rows.some((r) => r.status === "failed")) throw new ExitCode(1);
+}
+
 interface CommandSpec {
   name: "migrate" | "sync";
   description: string;
@@ -89,7 +211,7 @@ function transferCommand(spec: CommandSpec): Command {
   const cmd = new Command(spec.name)
     .description(spec.description)
     .argument(
-      "<source>",
+      "[source]",
       "hf:owner/name, ms:owner/name, hf:datasets/owner/name, a huggingface.co or modelscope.cn URL, or a bare id with --to",
     )
     .argument("[destination]", "where to (default: the same id on the other hub)")
@@ -102,12 +224,20 @@ function transferCommand(spec: CommandSpec): Command {
     .option("--dry-run", "print the plan and exit without writing", false);
   if (spec.sync) cmd.option("--delete", "also delete destination files the source does not have", false);
   else cmd.option("-y, --yes", "do not ask for confirmation before writing", false);
+  cmd
+    .option("--all", "batch: every repo of the source token's own user")
+    .option("--list <file>", "batch: the source repos listed in a file, one per line")
+    .option("--jobs <n>", "batch: repos migrated at the same time (default 2)");
   return cmd
     .addOption(new Option("--json", "one JSON event per line on stdout").default(false))
     .option("--concurrency <n>", "files copied at the same time (default 4)")
     .option("--batch-files <n>", "commit every n files, so a long run keeps its progress (default 100)")
     .action(
-      async (sourceArg: string, destArg: string | undefined, flags: MigrateFlags & { delete?: boolean }) => {
+      async (
+        sourceArg: string | undefined,
+        destArg: string | undefined,
+        flags: BatchFlags & { delete?: boolean },
+      ) => {
         const controller = new AbortController();
         const onSigint = () => controller.abort();
         process.once("SIGINT", onSigint);
@@ -115,6 +245,28 @@ function transferCommand(spec: CommandSpec): Command {
         const events = flags.json ? jsonRenderer() : human!.handle;
         const yes = spec.sync || flags.yes;
         try {
+          const batch = await batchFrom(sourceArg, destArg, flags);
+          if (batch) {
+            if (!yes && !flags.dryRun) {
+              throw new HubferryError(
+                "NOT_CONFIRMED",
+                "a batch writes to many repos and is not asked about one by one",
+                "look at it with --dry-run first, then pass --yes",
+              );
+            }
+            await runBatch(batch, flags, {
+              deleteExtra: spec.sync && !!flags.delete,
+              verb: spec.sync ? "Sync" : "Migrate",
+              signal: controller.signal,
+            });
+            return;
+          }
+          if (!sourceArg)
+            throw new HubferryError(
+              "BAD_INPUT",
+              "no source repo given",
+              "name one (hf:Org/name), an owner for a batch (hf:Org), or --list FILE / --all",
+            );
           const { source, destination } = resolveRefs(sourceArg, destArg, flags);
           const interactive = !!process.stdin.isTTY && !flags.json;
           if (!yes && !flags.dryRun && !interactive) {

@@ -28,6 +28,8 @@ export interface Hub {
   readonly endpoint: string;
   whoami(): Promise<WhoAmI>;
   repoInfo(ref: RepoRef, revision?: string): Promise<RepoInfo>;
+  /** Every repo of a user or org that this token can see, of one type (ids `owner/name`). */
+  listRepos(owner: string, type: RepoRef["type"]): Promise<string[]>;
   /** Finds a repo's type by asking for each kind, when the user did not say it. */
   detectType(ref: RepoRef): Promise<RepoRef["type"]>;
   createRepo(ref: RepoRef, opts: { private: boolean; sdk?: string }): Promise<{ created: boolean }>;

@@ -6,7 +6,7 @@ import { hfUrlPrefix, type RepoType } from "../../core/repo-type.js";
 import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
 import type { Hub, RepoInfo, WhoAmI } from "../hub.js";
 import { HfDestination } from "./hf-destination.js";
-import { RepoInfoSchema, TreeEntrySchema, WhoAmISchema } from "./hf-schemas.js";
+import { RepoInfoSchema, RepoListSchema, TreeEntrySchema, WhoAmISchema } from "./hf-schemas.js";
 
 export const USER_AGENT = "hubferry/0.1";
 
@@ -117,6 +117,19 @@ export class HfHub implements Hub {
     } catch (err) {
       this.explain(err, ref, revision ?? "read");
     }
+  }
+
+  async listRepos(owner: string, type: RepoType): Promise<string[]> {
+    const ids: string[] = [];
+    let url: string | undefined =
+      `${this.endpoint}/api/${type}s?author=${encodeURIComponent(owner)}&limit=1000`;
+    while (url) {
+      const res = await this.http.request("GET", url, { retry: true });
+      for (const item of parseAs(RepoListSchema, await res.json(), `GET /api/${type}s?author=`))
+        ids.push(item.id);
+      url = /<([^>]+)>;\s*rel="next"/.exec(String(res.headers.link ?? ""))?.[1];
+    }
+    return ids.filter((id) => id.startsWith(`${owner}/`)).sort();
   }
 
   async detectType(ref: RepoRef): Promise<RepoType> {

@@ -50,3 +50,5 @@ export const LfsBatchSchema = z.object({
 });
 
 export const CommitResponseSchema = z.object({ commitOid: z.string(), commitUrl: z.string().optional() });
+
+export const RepoListSchema = z.array(z.object({ id: z.string() }));

@@ -11,7 +11,7 @@ import type { RepoType } from "../../core/repo-type.js";
 import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
 import type { Hub, RepoInfo, WhoAmI } from "../hub.js";
 import { MsDestination } from "./ms-destination.js";
-import { MsFilesSchema, MsRepoInfoSchema, MsUserSchema } from "./ms-schemas.js";
+import { MsFilesSchema, MsRepoInfoSchema, MsRepoListSchema, MsUserSchema } from "./ms-schemas.js";
 
 const USER_AGENT = "hubferry/0.1";
 export const MS_BRANCH = "master";
@@ -129,6 +129,28 @@ export class MsHub implements Hub {
     } catch (err) {
       this.explain(err, ref, "read");
     }
+  }
+
+  async listRepos(owner: string, type: RepoType): Promise<string[]> {
+    if (type === "space") return [];
+    const ids: string[] = [];
+    const pageSize = 50;
+    for (let page = 1; page <= 200; page++) {
+      const res = await this.http.request(
+        "GET",
+        `${this.endpoint}/openapi/v1/${msType(type)}s?owner=${encodeURIComponent(owner)}&page_number=${page}&page_size=${pageSize}`,
+        { retry: true },
+      );
+      const data = parseAs(
+        MsRepoListSchema,
+        await res.json(),
+        `GET /openapi/v1/${msType(type)}s?owner=`,
+      ).data;
+      const items = (data.models ?? data.datasets ?? []).map((m) => m.id);
+      ids.push(...items);
+      if (items.length < pageSize || ids.length >= data.total_count) break;
+    }
+    return ids.filter((id) => id.startsWith(`${owner}/`)).sort();
   }
 
   async detectType(ref: RepoRef): Promise<RepoType> {

@@ -41,3 +41,11 @@ export const MsLfsBatchSchema = envelope(
 );
 
 export const MsCommitSchema = envelope(z.object({ oid: z.string().optional() }).passthrough().nullable());
+
+export const MsRepoListSchema = z.object({
+  data: z.object({
+    models: z.array(z.object({ id: z.string() })).optional(),
+    datasets: z.array(z.object({ id: z.string() })).optional(),
+    total_count: z.number(),
+  }),
+});

@@ -1,0 +1,125 @@
+import pLimit from "p-limit";
+import picomatch from "picomatch";
+import type { HubSettings } from "../core/config.js";
+import { HubferryError } from "../core/errors.js";
+import { formatRef, type HubName, type RepoRef } from "../core/repo-ref.js";
+import type { RepoType } from "../core/repo-type.js";
+import type { TransferEvent } from "../transfer/events.js";
+import { hubFor } from "./hubs-from-settings.js";
+import { migrate } from "./migrate.js";
+
+export interface BatchRow {
+  source: string;
+  destination: string;
+  status: "done" | "up-to-date" | "planned" | "failed";
+  files: number;
+  bytes: number;
+  error?: { code: string; message: string };
+}
+
+export interface BatchOptions {
+  /** Repos to move: either everything of `owner` on `hub`, or an explicit list. */
+  source: { hub: HubName; owner: string } | { list: RepoRef[] };
+  destHub: HubName;
+  /** Destination owner; default: each repo's own owner. */
+  destOwner?: string;
+  types: RepoType[];
+  include?: string[];
+  exclude?: string[];
+  jobs: number;
+  settings: HubSettings;
+  dryRun?: boolean;
+  deleteExtra?: boolean;
+  verb?: string;
+  signal?: AbortSignal;
+  events: (repo: string, e: TransferEvent) => void;
+}
+
+/** The repos a batch covers, filtered by name. */
+export async function batchRepos(opts: BatchOptions): Promise<RepoRef[]> {
+  let refs: RepoRef[];
+  if ("list" in opts.source) refs = opts.source.list;
+  else {
+    const { hub, owner } = opts.source;
+    const h = hubFor(hub, opts.settings);
+    refs = [];
+    for (const type of opts.types) {
+      if (hub === "ms" && type === "space") continue;
+      for (const id of await h.listRepos(owner, type)) refs.push({ hub, type, id, typeKnown: true });
+    }
+  }
+  const include = opts.include?.length ? picomatch(opts.include) : undefined;
+  const exclude = opts.exclude?.length ? picomatch(opts.exclude) : undefined;
+  const name = (r: RepoRef) => r.id.split("/")[1]!;
+  return refs.filter(
+    (r) =>
+      (!include || include(name(r)) || include(r.id)) && !(exclude && (exclude(name(r)) || exclude(r.id))),
+  );
+}
+
+/**
+ * Migrates many repos with bounded parallelism. One failing repo does not stop the others; each
+ * row says done, already up to date, or failed with why. A re-run finishes only what is missing.
+ */
+export async function migrateBatch(opts: BatchOptions): Promise<BatchRow[]> {
+  const refs = await batchRepos(opts);
+  if (refs.length === 0) {
+    throw new HubferryError(
+      "REPO_NOT_FOUND",
+      "no repos to migrate: the owner has none this token can see (or the filters exclude them all)",
+      "check the owner, --repo-type, --include/--exclude, or the token",
+    );
+  }
+  const limit = pLimit(opts.jobs);
+  return Promise.all(
+    refs.map((source) =>
+      limit(async (): Promise<BatchRow> => {
+        const [owner, name] = source.id.split("/") as [string, string];
+        const destination: RepoRef = {
+          hub: opts.destHub,
+          type: source.type,
+          id: `${opts.destOwner ?? owner}/${name}`,
+          typeKnown: true,
+        };
+        const label = formatRef(source);
+        const row: BatchRow = {
+          source: label,
+          destination: formatRef(destination),
+          status: "failed",
+          files: 0,
+          bytes: 0,
+        };
+        try {
+          const out = await migrate({
+            source,
+            destination,
+            settings: opts.settings,
+            dryRun: opts.dryRun,
+            deleteExtra: opts.deleteExtra,
+            verb: opts.verb,
+            signal: opts.signal,
+            events: (e) => opts.events(label, e),
+          });
+          row.destination = formatRef({
+            ...destination,
+            type: opts.destHub === "ms" && source.type === "space" ? "model" : source.type,
+          });
+          if (opts.dryRun) {
+            row.status = out.plan.copy.length === 0 ? "up-to-date" : "planned";
+            row.files = out.plan.copy.length;
+            row.bytes = out.plan.bytes;
+          } else {
+            row.files = out.result?.files ?? 0;
+            row.bytes = out.result?.bytes ?? 0;
+            row.status = row.files === 0 && !out.result?.deleted ? "up-to-date" : "done";
+          }
+        } catch (err) {
+          if (opts.signal?.aborted) throw err;
+          const e = err instanceof HubferryError ? err : new HubferryError("SERVER", (err as Error).message);
+          row.error = { code: e.code, message: e.message };
+        }
+        return row;
+      }),
+    ),
+  );
+}
