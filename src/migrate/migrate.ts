@@ -1,5 +1,6 @@
 import type { HubSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
+import type { HttpEvents } from "../core/http/http-client.js";
 import { formatRef, type RepoRef } from "../core/repo-ref.js";
 import type { Hub } from "../hubs/hub.js";
 import type { EventSink } from "../transfer/events.js";
@@ -66,15 +67,8 @@ async function exists(hub: Hub, ref: RepoRef): Promise<boolean> {
  */
 export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   const signal = opts.signal ?? new AbortController().signal;
-  const httpEvents = {
-    onRetry: (e: {
-      method: string;
-      url: string;
-      attempt: number;
-      waitMs: number;
-      reason: string;
-      rateLimited: boolean;
-    }) => {
+  const httpEvents: HttpEvents = {
+    onRetry: (e) => {
       const what = `${e.method} ${new URL(e.url).pathname}`;
       if (e.rateLimited) opts.events({ event: "rate_limit", what, waitMs: e.waitMs });
       else opts.events({ event: "retry", what, attempt: e.attempt, waitMs: e.waitMs, reason: e.reason });
