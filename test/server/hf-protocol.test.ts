@@ -413,6 +413,20 @@ describe("local hub, Hugging Face face: protocol details", () => {
     assert.ok(again.objects[0]!.actions, "the object was not admitted");
   });
 
+  it("search: sort and direction, full siblings, author, and Link pagination", async () => {
+    const tag = randomName("sort");
+    for (const n of ["c", "a", "b"]) await createRepo(`${tag}-${n}`);
+    const ids = async (query: string) => ((await (await api("GET", `/api/models?search=${tag}&${query}`)).json()) as { id: string }[]).map((m) => m.id);
+    assert.deepEqual(await ids("sort=id&direction=1"), ["a", "b", "c"].map((n) => `alice/${tag}-${n}`));
+    assert.deepEqual(await ids("sort=id"), ["c", "b", "a"].map((n) => `alice/${tag}-${n}`), "descending by default");
+    assert.deepEqual(await ids("author=bob"), []);
+    const full = (await (await api("GET", `/api/models?search=${tag}&full=true&limit=1`)).json()) as { siblings?: unknown[] }[];
+    assert.equal(full.length, 1);
+    assert.ok(Array.isArray(full[0]!.siblings));
+    const bad = await api("GET", "/api/models?sort=stars");
+    assert.equal(bad.status, 400);
+  });
+
   it("validate-yaml: JSON always, 400 with errors[] for broken metadata", async () => {
     const fine = await api("POST", "/api/validate-yaml", {
       content: "---\nlicense: mit\n---\n",
