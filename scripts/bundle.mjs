@@ -18,7 +18,8 @@ const result = await build({
   legalComments: "none",
   minifyWhitespace: true,
   minifySyntax: true,
-  define: { __HUBFERRY_VERSION__: JSON.stringify(pkg.version) },
+  define: { __HUBFERRY_VERSION__: JSON.stringify(pkg.version), __HUBFERRY_BUNDLE__: "true" },
+  external: ["modal"],
   // CommonJS dependencies call require(); give the ES module one.
   banner: {
     js: `#!/usr/bin/env node\n// hubferry ${pkg.version}: single-file build (scripts/bundle.mjs). Do not edit.\nimport { createRequire as __hubferryCreateRequire } from "node:module";\nconst require = __hubferryCreateRequire(import.meta.url);`,

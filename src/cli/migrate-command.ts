@@ -3,11 +3,14 @@ import confirm from "@inquirer/confirm";
 import { Command, Option } from "commander";
 import { loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
-import { type HubName, parseRepoRef, type RepoRef } from "../core/repo-ref.js";
+import { formatRef, type HubName, parseRepoRef, type RepoRef } from "../core/repo-ref.js";
 import { isRepoType, type RepoType } from "../core/repo-type.js";
 import { type BatchOptions, migrateBatch } from "../migrate/batch.js";
 import { hubFor } from "../migrate/hubs-from-settings.js";
 import { migrate } from "../migrate/migrate.js";
+import { ModalProvider, modalConfigured } from "../runner/modal-provider.js";
+import { ProcessProvider } from "../runner/process-provider.js";
+import { runInSandbox } from "../runner/run-in-sandbox.js";
 import { ExitCode, reportError } from "./fail.js";
 import { formatBytes } from "./render/format.js";
 import { HumanRenderer } from "./render/human-renderer.js";
@@ -80,7 +83,7 @@ function positiveInt(flag: string, v: string): number {
   return n;
 }
 
-type BatchFlags = MigrateFlags & { all?: boolean; list?: string; jobs?: string };
+type BatchFlags = MigrateFlags & RunnerFlags & { all?: boolean; list?: string; jobs?: string };
 
 const OWNER_RE = /^(hf|ms):([A-Za-z0-9][A-Za-z0-9._-]*)$/;
 
@@ -199,6 +202,52 @@ async function runBatch(
   if (rows.some((r) => r.status === "failed")) throw new ExitCode(1);
 }
 
+type RunnerFlags = { runner?: string; timeout?: string; region?: string; cpu?: string; memory?: string };
+
+async function chooseRunner(flag: string | undefined): Promise<"local" | "modal" | "process"> {
+  if (flag === undefined) return (await modalConfigured()) ? "modal" : "local";
+  if (flag !== "local" && flag !== "modal" && flag !== "process") {
+    throw new HubferryError("BAD_INPUT", `--runner must be local, modal or process, not "${flag}"`);
+  }
+  return flag;
+}
+
+/** `30m`, `2h`, `90s` or plain seconds; default one hour; at most 24 hours (Modal's limit). */
+export function parseDuration(text: string | undefined): number {
+  if (text === undefined) return 3600_000;
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
+  const ms = m
+    ? Number(m[1]) * { s: 1000, m: 60_000, h: 3600_000 }[(m[2] ?? "s") as "s" | "m" | "h"]
+    : Number.NaN;
+  if (!Number.isFinite(ms) || ms < 1000 || ms > 24 * 3600_000) {
+    throw new HubferryError(
+      "BAD_INPUT",
+      `--timeout "${text}" is not a duration from 1s to 24h`,
+      "write it like 45m or 2h",
+    );
+  }
+  return ms;
+}
+
+/** The same command for the worker in the sandbox (it then runs there with --runner local). */
+function workerArgs(
+  spec: CommandSpec,
+  source: string,
+  destination: string,
+  flags: BatchFlags & { delete?: boolean },
+): string[] {
+  const args = [spec.name, source, destination];
+  if (flags.revision) args.push("--revision", flags.revision);
+  for (const g of flags.include) args.push("--include", g);
+  for (const g of flags.exclude) args.push("--exclude", g);
+  if (flags.dryRun) args.push("--dry-run");
+  else if (!spec.sync) args.push("--yes");
+  if (spec.sync && flags.delete) args.push("--delete");
+  if (flags.concurrency) args.push("--concurrency", flags.concurrency);
+  if (flags.batchFiles) args.push("--batch-files", flags.batchFiles);
+  return args;
+}
+
 interface CommandSpec {
   name: "migrate" | "sync";
   description: string;
@@ -225,6 +274,14 @@ function transferCommand(spec: CommandSpec): Command {
   if (spec.sync) cmd.option("--delete", "also delete destination files the source does not have", false);
   else cmd.option("-y, --yes", "do not ask for confirmation before writing", false);
   cmd
+    .option(
+      "--runner <where>",
+      "local (this process), modal (an ephemeral Modal sandbox) or process (a scrubbed child process); default: modal when Modal credentials are configured, else local",
+    )
+    .option("--timeout <duration>", "sandbox runners: longest run, e.g. 30m, 2h (default 1h, at most 24h)")
+    .option("--region <region>", "modal runner: where the sandbox runs (e.g. us-east)")
+    .option("--cpu <n>", "modal runner: CPU cores for the sandbox")
+    .option("--memory <MiB>", "modal runner: memory for the sandbox, in MiB")
     .option("--all", "batch: every repo of the source token's own user")
     .option("--list <file>", "batch: the source repos listed in a file, one per line")
     .option("--jobs <n>", "batch: repos migrated at the same time (default 2)");
@@ -268,6 +325,28 @@ function transferCommand(spec: CommandSpec): Command {
               "name one (hf:Org/name), an owner for a batch (hf:Org), or --list FILE / --all",
             );
           const { source, destination } = resolveRefs(sourceArg, destArg, flags);
+          const runner = await chooseRunner(flags.runner);
+          if (runner !== "local") {
+            if (!yes && !flags.dryRun) {
+              throw new HubferryError(
+                "NOT_CONFIRMED",
+                `a run in a ${runner} sandbox cannot ask for confirmation`,
+                "look at the plan with --dry-run, then pass --yes",
+              );
+            }
+            await runInSandbox({
+              provider: runner === "modal" ? new ModalProvider() : new ProcessProvider(),
+              args: workerArgs(spec, formatRef(source), formatRef(destination), flags),
+              settings: loadSettings(),
+              events,
+              timeoutMs: parseDuration(flags.timeout),
+              region: flags.region,
+              cpu: flags.cpu === undefined ? undefined : positive("--cpu", flags.cpu),
+              memoryMiB: flags.memory === undefined ? undefined : positiveInt("--memory", flags.memory),
+              signal: controller.signal,
+            });
+            return;
+          }
           const interactive = !!process.stdin.isTTY && !flags.json;
           if (!yes && !flags.dryRun && !interactive) {
             throw new HubferryError(

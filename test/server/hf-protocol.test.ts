@@ -416,11 +416,23 @@ describe("local hub, Hugging Face face: protocol details", () => {
   it("search: sort and direction, full siblings, author, and Link pagination", async () => {
     const tag = randomName("sort");
     for (const n of ["c", "a", "b"]) await createRepo(`${tag}-${n}`);
-    const ids = async (query: string) => ((await (await api("GET", `/api/models?search=${tag}&${query}`)).json()) as { id: string }[]).map((m) => m.id);
-    assert.deepEqual(await ids("sort=id&direction=1"), ["a", "b", "c"].map((n) => `alice/${tag}-${n}`));
-    assert.deepEqual(await ids("sort=id"), ["c", "b", "a"].map((n) => `alice/${tag}-${n}`), "descending by default");
+    const ids = async (query: string) =>
+      ((await (await api("GET", `/api/models?search=${tag}&${query}`)).json()) as { id: string }[]).map(
+        (m) => m.id,
+      );
+    assert.deepEqual(
+      await ids("sort=id&direction=1"),
+      ["a", "b", "c"].map((n) => `alice/${tag}-${n}`),
+    );
+    assert.deepEqual(
+      await ids("sort=id"),
+      ["c", "b", "a"].map((n) => `alice/${tag}-${n}`),
+      "descending by default",
+    );
     assert.deepEqual(await ids("author=bob"), []);
-    const full = (await (await api("GET", `/api/models?search=${tag}&full=true&limit=1`)).json()) as { siblings?: unknown[] }[];
+    const full = (await (await api("GET", `/api/models?search=${tag}&full=true&limit=1`)).json()) as {
+      siblings?: unknown[];
+    }[];
     assert.equal(full.length, 1);
     assert.ok(Array.isArray(full[0]!.siblings));
     const bad = await api("GET", "/api/models?sort=stars");

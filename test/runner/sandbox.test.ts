@@ -1,0 +1,293 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { HubferryError } from "../../src/core/errors.js";
+import { ModalProvider } from "../../src/runner/modal-provider.js";
+import { ProcessProvider } from "../../src/runner/process-provider.js";
+import { runInSandbox } from "../../src/runner/run-in-sandbox.js";
+import type { TransferEvent } from "../../src/transfer/events.js";
+import { eventsOf, runCli } from "../helpers/cli.js";
+import { randomName } from "../helpers/fixtures.js";
+import { ORG, startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
+import { tempDir } from "../helpers/tmp.js";
+
+const settings = {
+  hfEndpoint: "http://127.0.0.1:1",
+  msEndpoint: "http://127.0.0.1:2",
+  hfToken: USERS.alice.token,
+  msToken: USERS.alice.msToken,
+};
+
+describe("the process sandbox provider (the seam tests use instead of Modal)", () => {
+  it("gives the worker only PATH, a scratch HOME and the secret environment", async () => {
+    const run = await new ProcessProvider().start({
+      bundle:
+        "console.log(JSON.stringify({ keys: Object.keys(process.env).sort(), home: process.env.HOME, argv: process.argv.slice(2) }));",
+      args: ["a", "b"],
+      secretEnv: { HF_TOKEN: "hf_secret_value_x" },
+      timeoutMs: 30_000,
+    });
+    process.env.HUBFERRY_TEST_MARKER = "must-not-leak";
+    const lines: string[] = [];
+    for await (const l of run.lines) lines.push(l);
+    delete process.env.HUBFERRY_TEST_MARKER;
+    assert.equal(await run.wait(), 0);
+    await run.terminate();
+    const seen = JSON.parse(lines[0]!) as { keys: string[]; home: string; argv: string[] };
+    assert.deepEqual(
+      seen.keys.filter((k) => !["LANG", "PATH", "HOME", "HF_TOKEN"].includes(k)),
+      [],
+    );
+    assert.match(seen.home, /hubferry-sandbox-/);
+    assert.deepEqual(seen.argv, ["a", "b"]);
+  });
+
+  describe("a full migrate through the CLI with --runner process, against two local hubs", () => {
+    let hf: TestHub;
+    let ms: TestHub;
+    let work: { path: string; cleanup: () => Promise<void> };
+    const name = randomName("sbx");
+    before(async () => {
+      [hf, ms] = await Promise.all([startTestHub(), startTestHub()]);
+      work = await tempDir("sandbox");
+      const auth = { authorization: `Bearer ${USERS.alice.token}`, "content-type": "application/json" };
+      await fetch(`${hf.url}/api/repos/create`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ name, organization: ORG }),
+      });
+      const line = (path: string, text: string) =>
+        JSON.stringify({
+          key: "file",
+          value: { path, encoding: "base64", content: Buffer.from(text).toString("base64") },
+        });
+      const res = await fetch(`${hf.url}/api/models/${ORG}/${name}/commit/main`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/x-ndjson" },
+        body: [
+          JSON.stringify({ key: "header", value: { summary: "seed" } }),
+          line("README.md", "# sandbox\n"),
+          line("w/data.txt", "x".repeat(5000)),
+        ].join("\n"),
+      });
+      assert.equal(res.status, 200);
+    });
+    after(async () => {
+      await Promise.all([hf?.stop(), ms?.stop()]);
+      await work?.cleanup();
+    });
+    const env = (extra: Record<string, string | undefined> = {}) =>
+      Object.fromEntries(
+        Object.entries({
+          HOME: work.path,
+          HF_ENDPOINT: hf.url,
+          MODELSCOPE_ENDPOINT: ms.url,
+          HF_TOKEN: USERS.alice.token,
+          MODELSCOPE_API_TOKEN: USERS.alice.msToken,
+          ...extra,
+        }).filter(([, v]) => v !== undefined),
+      ) as Record<string, string>;
+
+    it("runs the bundle with only the secret env and relays the same events", async () => {
+      const run = await runCli(
+        ["migrate", `hf:${ORG}/${name}`, `ms:${ORG}/${name}`, "--runner", "process", "--yes", "--json"],
+        env(),
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const [plan] = eventsOf(run, "plan") as { notes: string[]; copy: unknown[] }[];
+      assert.ok(plan!.notes.some((n) => /separate process/.test(n)));
+      assert.equal(plan!.copy.length, 3);
+      assert.equal((eventsOf(run, "summary")[0] as { files: number }).files, 3);
+      const files = await (
+        await fetch(`${ms.url}/api/v1/models/${ORG}/${name}/repo/files?Recursive=True`, {
+          headers: { authorization: `Bearer ${USERS.alice.msToken}` },
+        })
+      ).json();
+      assert.ok(
+        (files as { Data: { Files: { Path: string }[] } }).Data.Files.some((f) => f.Path === "w/data.txt"),
+      );
+      for (const t of [USERS.alice.token, USERS.alice.msToken])
+        assert.ok(!run.stdout.includes(t) && !run.stderr.includes(t));
+    });
+
+    it("fails clearly without the secret it needs: the worker's error comes back intact", async () => {
+      const run = await runCli(
+        ["migrate", `hf:${ORG}/${name}`, `ms:${ORG}/${name}`, "--runner", "process", "--yes", "--json"],
+        env({ MODELSCOPE_API_TOKEN: undefined }),
+      );
+      assert.equal(run.code, 3, run.stderr);
+      const [error] = eventsOf(run, "error") as { code: string; message: string }[];
+      assert.equal(error!.code, "AUTH_MISSING");
+      assert.match(run.stderr, /no ModelScope token/);
+    });
+
+    it("a sandbox run cannot prompt: without --yes or --dry-run it is refused", async () => {
+      const run = await runCli(["migrate", `hf:${ORG}/${name}`, "--runner", "process"], env());
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, /--dry-run, then pass --yes/);
+    });
+  });
+});
+
+describe("the Modal provider, against a recording double of the SDK surface", () => {
+  interface Call {
+    what: string;
+    args: unknown[];
+  }
+
+  function fakeModal(opts: { exitCode: number; chunks: string[]; failExec?: boolean }) {
+    const calls: Call[] = [];
+    const rec = (what: string, ...args: unknown[]) => calls.push({ what, args });
+    const sandbox = {
+      filesystem: { writeText: async (data: string, path: string) => rec("writeText", data.length, path) },
+      exec: async (argv: string[], params: unknown) => {
+        rec("exec", argv, params);
+        if (opts.failExec) throw new Error("exec failed");
+        return {
+          stdout: new ReadableStream<string>({
+            start(c) {
+              for (const ch of opts.chunks) c.enqueue(ch);
+              c.close();
+            },
+          }),
+          stderr: { readText: async () => "" },
+          wait: async () => opts.exitCode,
+        };
+      },
+      terminate: async () => rec("terminate"),
+    };
+    class ModalClient {
+      apps = {
+        fromName: async (name: string, p: unknown) => (rec("apps.fromName", name, p), { appId: "ap-1" }),
+      };
+      images = { fromRegistry: (tag: string) => (rec("images.fromRegistry", tag), { imageId: "im-1" }) };
+      secrets = {
+        fromObject: async (entries: Record<string, string>) => (
+          rec("secrets.fromObject", entries), { secretId: "st-1" }
+        ),
+      };
+      sandboxes = {
+        create: async (app: unknown, image: unknown, params: unknown) => (
+          rec("sandboxes.create", app, image, params), sandbox
+        ),
+      };
+      constructor() {
+        rec("new ModalClient");
+      }
+    }
+    return { calls, module: { ModalClient } as unknown as typeof import("modal") };
+  }
+
+  const plan = {
+    event: "plan",
+    source: "hf:a/b@1",
+    destination: "ms:a/b",
+    destinationUrl: "u",
+    revision: "1",
+    copy: [],
+    present: 0,
+    refused: [],
+    delete: [],
+    bytes: 0,
+    notes: [],
+  };
+
+  it("creates app, image, secret and a sandbox with the asked limits; writes the bundle; relays split lines; terminates", async () => {
+    const line = JSON.stringify(plan);
+    const summary = JSON.stringify({
+      event: "summary",
+      files: 0,
+      bytes: 0,
+      skipped: 0,
+      deleted: 0,
+      seconds: 1,
+      bytesPerSecond: 0,
+      destinationUrl: "u",
+      commits: [],
+    });
+    const fake = fakeModal({
+      exitCode: 0,
+      chunks: [line.slice(0, 10), `${line.slice(10)}\n${summary.slice(0, 5)}`, `${summary.slice(5)}\n`],
+    });
+    const events: TransferEvent[] = [];
+    await runInSandbox({
+      provider: new ModalProvider(async () => fake.module),
+      args: ["migrate", "hf:a/b", "ms:a/b", "--yes"],
+      settings,
+      events: (e) => events.push(e),
+      timeoutMs: 7200_000,
+      region: "us-east",
+      cpu: 2,
+      memoryMiB: 4096,
+    });
+    const byName = (w: string) => fake.calls.find((c) => c.what === w)!;
+    assert.deepEqual(byName("apps.fromName").args, ["hubferry", { createIfMissing: true }]);
+    assert.deepEqual(byName("images.fromRegistry").args, ["node:22-slim"]);
+    assert.deepEqual(byName("secrets.fromObject").args[0], {
+      HF_ENDPOINT: settings.hfEndpoint,
+      MODELSCOPE_ENDPOINT: settings.msEndpoint,
+      HF_TOKEN: USERS.alice.token,
+      MODELSCOPE_API_TOKEN: USERS.alice.msToken,
+    });
+    const params = byName("sandboxes.create").args[2] as {
+      timeoutMs: number;
+      regions: string[];
+      cpu: number;
+      memoryMiB: number;
+      secrets: unknown[];
+    };
+    assert.deepEqual(
+      [params.timeoutMs, params.regions, params.cpu, params.memoryMiB, params.secrets.length],
+      [7200_000, ["us-east"], 2, 4096, 1],
+    );
+    assert.equal(byName("writeText").args[1], "/opt/hubferry/hubferry.mjs");
+    const argv = byName("exec").args[0] as string[];
+    assert.deepEqual(argv.slice(0, 2), ["node", "/opt/hubferry/hubferry.mjs"]);
+    assert.ok(argv.includes("--json") && argv.includes("--runner"));
+    assert.ok(
+      !JSON.stringify(argv).includes("hf_") && !JSON.stringify(argv).includes("ms-alice"),
+      "no token in argv",
+    );
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ["plan", "summary"],
+    );
+    assert.equal(fake.calls.filter((c) => c.what === "terminate").length, 1);
+  });
+
+  it("a non-zero exit brings the remote error back; a failed exec still terminates the sandbox", async () => {
+    const error = JSON.stringify({
+      event: "error",
+      code: "FORBIDDEN",
+      message: "no write access",
+      hint: "use another token",
+    });
+    const fake = fakeModal({ exitCode: 3, chunks: [`${JSON.stringify(plan)}\n${error}\n`] });
+    await assert.rejects(
+      runInSandbox({
+        provider: new ModalProvider(async () => fake.module),
+        args: ["migrate", "hf:a/b"],
+        settings,
+        events: () => {},
+        timeoutMs: 60_000,
+      }),
+      (e: unknown) =>
+        e instanceof HubferryError &&
+        e.code === "FORBIDDEN" &&
+        e.message === "no write access" &&
+        e.hint === "use another token",
+    );
+    assert.equal(fake.calls.filter((c) => c.what === "terminate").length, 1);
+    const broken = fakeModal({ exitCode: 0, chunks: [], failExec: true });
+    await assert.rejects(
+      runInSandbox({
+        provider: new ModalProvider(async () => broken.module),
+        args: ["migrate", "hf:a/b"],
+        settings,
+        events: () => {},
+        timeoutMs: 60_000,
+      }),
+      /exec failed/,
+    );
+    assert.equal(broken.calls.filter((c) => c.what === "terminate").length, 1);
+  });
+});
