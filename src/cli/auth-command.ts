@@ -3,6 +3,7 @@ import { hfTokenFile, loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
 import { HfHub } from "../hubs/hf/hf-hub.js";
 import { MsHub } from "../hubs/ms/ms-hub.js";
+import { verifyModalCredentials } from "../runner/modal-provider.js";
 import { ExitCode, reportError } from "./fail.js";
 
 export interface TokenCheck {
@@ -21,7 +22,7 @@ const MODAL_ID_RE = /^ak-[A-Za-z0-9]{10,}$/;
 const MODAL_SECRET_RE = /^as-[A-Za-z0-9]{10,}$/;
 
 /** The seed's token validation: each token present? accepted by its hub? and where to get one. */
-export async function checkTokens(opts: { verify: boolean }): Promise<TokenCheck[]> {
+export async function checkTokens(opts: { verify: boolean; verifyModal?: boolean }): Promise<TokenCheck[]> {
   const s = loadSettings();
   const out: TokenCheck[] = [];
   const hf: TokenCheck = {
@@ -70,6 +71,11 @@ export async function checkTokens(opts: { verify: boolean }): Promise<TokenCheck
       modal.problem = "malformed: MODAL_TOKEN_ID starts with ak- and MODAL_TOKEN_SECRET with as-";
     else modal.problem = undefined;
   } else modal.problem = "not set (optional: only the Modal runner needs it)";
+  if (opts.verifyModal && modal.present && !modal.problem) {
+    const r = await verifyModalCredentials();
+    modal.valid = r.valid;
+    if (r.problem) modal.problem = r.problem;
+  }
   out.push(modal);
   return out;
 }
@@ -83,10 +89,16 @@ export function authCommand(): Command {
     )
     .option("--json", "print the result as JSON", false)
     .option("--offline", "only check presence and format, call no hub", false)
-    .action(async (flags: { json: boolean; offline: boolean }) => {
+    .option("--modal", "also verify the Modal credentials with an authenticated call", false)
+    .action(async (flags: { json: boolean; offline: boolean; modal: boolean }) => {
       try {
-        const checks = await checkTokens({ verify: !flags.offline });
-        const ok = checks.filter((c) => c.name !== "modal").every((c) => c.present && c.valid !== false);
+        const checks = await checkTokens({
+          verify: !flags.offline,
+          verifyModal: flags.modal && !flags.offline,
+        });
+        const ok =
+          checks.filter((c) => c.name !== "modal").every((c) => c.present && c.valid !== false) &&
+          (!flags.modal || checks.find((c) => c.name === "modal")?.valid === true);
         if (flags.json) process.stdout.write(`${JSON.stringify({ ok, tokens: checks })}\n`);
         else {
           for (const c of checks) {

@@ -84,3 +84,26 @@ export async function modalConfigured(env: NodeJS.ProcessEnv = process.env): Pro
   const { homedir } = await import("node:os");
   return existsSync(env.MODAL_CONFIG_PATH ?? `${homedir()}/.modal.toml`);
 }
+
+/**
+ * Checks Modal credentials with a real authenticated call (the SDK has no whoami): looking up the
+ * app hubferry uses, creating it if missing.
+ */
+export async function verifyModalCredentials(
+  load: () => Promise<ModalModule> = loadModal,
+): Promise<{ valid: boolean; problem?: string }> {
+  try {
+    const modal = await load();
+    const client = new modal.ModalClient();
+    await client.apps.fromName(APP_NAME, { createIfMissing: true });
+    return { valid: true };
+  } catch (err) {
+    return {
+      valid: false,
+      problem:
+        err instanceof HubferryError
+          ? err.message
+          : `Modal refused the credentials: ${(err as Error).message}`,
+    };
+  }
+}

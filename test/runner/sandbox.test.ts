@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { HubferryError } from "../../src/core/errors.js";
-import { ModalProvider } from "../../src/runner/modal-provider.js";
+import { ModalProvider, verifyModalCredentials } from "../../src/runner/modal-provider.js";
 import { ProcessProvider } from "../../src/runner/process-provider.js";
 import { runInSandbox } from "../../src/runner/run-in-sandbox.js";
 import type { TransferEvent } from "../../src/transfer/events.js";
@@ -289,5 +289,28 @@ describe("the Modal provider, against a recording double of the SDK surface", ()
       /exec failed/,
     );
     assert.equal(broken.calls.filter((c) => c.what === "terminate").length, 1);
+  });
+});
+
+describe("auth check --modal: Modal credentials verified with an authenticated call", () => {
+  it("valid when the app lookup succeeds, refused with Modal's message when it fails", async () => {
+    const ok = {
+      ModalClient: class {
+        apps = { fromName: async () => ({ appId: "ap-1" }) };
+      },
+    } as unknown as typeof import("modal");
+    assert.deepEqual(await verifyModalCredentials(async () => ok), { valid: true });
+    const refused = {
+      ModalClient: class {
+        apps = {
+          fromName: async () => {
+            throw new Error("UNAUTHENTICATED: invalid token");
+          },
+        };
+      },
+    } as unknown as typeof import("modal");
+    const r = await verifyModalCredentials(async () => refused);
+    assert.equal(r.valid, false);
+    assert.match(String(r.problem), /UNAUTHENTICATED/);
   });
 });
