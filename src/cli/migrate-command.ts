@@ -202,6 +202,8 @@ async function runBatch(
   if (rows.some((r) => r.status === "failed")) throw new ExitCode(1);
 }
 
+export const LOCAL_NOTE = "runs locally: bytes stream through this process's memory, never its disk";
+
 type RunnerFlags = { runner?: string; timeout?: string; region?: string; cpu?: string; memory?: string };
 
 async function chooseRunner(flag: string | undefined): Promise<"local" | "modal" | "process"> {
@@ -311,6 +313,22 @@ function transferCommand(spec: CommandSpec): Command {
                 "look at it with --dry-run first, then pass --yes",
               );
             }
+            const batchRunner = await chooseRunner(flags.runner);
+            if (batchRunner !== "local") {
+              const provider = batchRunner === "modal" ? new ModalProvider() : new ProcessProvider();
+              batch.runRepo = (src, dst, repoEvents) =>
+                runInSandbox({
+                  provider,
+                  args: workerArgs(spec, formatRef(src), formatRef(dst), flags),
+                  settings: batch.settings,
+                  events: repoEvents,
+                  timeoutMs: parseDuration(flags.timeout),
+                  region: flags.region,
+                  cpu: flags.cpu === undefined ? undefined : positive("--cpu", flags.cpu),
+                  memoryMiB: flags.memory === undefined ? undefined : positiveInt("--memory", flags.memory),
+                  signal: controller.signal,
+                }).then(() => undefined);
+            }
             await runBatch(batch, flags, {
               deleteExtra: spec.sync && !!flags.delete,
               verb: spec.sync ? "Sync" : "Migrate",
@@ -364,6 +382,7 @@ function transferCommand(spec: CommandSpec): Command {
             dryRun: flags.dryRun,
             deleteExtra: spec.sync && !!flags.delete,
             verb: spec.sync ? "Sync" : "Migrate",
+            runnerNote: LOCAL_NOTE,
             settings: loadSettings(),
             events,
             signal: controller.signal,

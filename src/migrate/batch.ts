@@ -33,6 +33,11 @@ export interface BatchOptions {
   verb?: string;
   signal?: AbortSignal;
   events: (repo: string, e: TransferEvent) => void;
+  /**
+   * Runs one repo elsewhere (a sandbox per repo) instead of in this process; resolves with the
+   * run's summary (or, for a dry run, nothing) and throws the run's error.
+   */
+  runRepo?: (source: RepoRef, destination: RepoRef, events: (e: TransferEvent) => void) => Promise<void>;
 }
 
 /** The repos a batch covers, filtered by name. */
@@ -90,6 +95,26 @@ export async function migrateBatch(opts: BatchOptions): Promise<BatchRow[]> {
           bytes: 0,
         };
         try {
+          if (opts.runRepo) {
+            let plan: Extract<TransferEvent, { event: "plan" }> | undefined;
+            let summary: Extract<TransferEvent, { event: "summary" }> | undefined;
+            await opts.runRepo(source, destination, (e) => {
+              if (e.event === "plan") plan = e;
+              if (e.event === "summary") summary = e;
+              opts.events(label, e);
+            });
+            if (opts.dryRun) {
+              row.status = (plan?.copy.length ?? 0) === 0 ? "up-to-date" : "planned";
+              row.files = plan?.copy.length ?? 0;
+              row.bytes = plan?.bytes ?? 0;
+            } else {
+              row.files = summary?.files ?? 0;
+              row.bytes = summary?.bytes ?? 0;
+              row.status = row.files === 0 && !summary?.deleted ? "up-to-date" : "done";
+            }
+            if (plan) row.destination = plan.destination;
+            return row;
+          }
           const out = await migrate({
             source,
             destination,

@@ -23,6 +23,8 @@ export interface MigrateOptions {
   deleteExtra?: boolean;
   /** First word of commit messages: "Migrate" or "Sync". */
   verb?: string;
+  /** Said in the plan: where this run happens. */
+  runnerNote?: string;
   settings: HubSettings;
   events: EventSink;
   signal?: AbortSignal;
@@ -76,7 +78,7 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   };
   const srcHub = hubFor(opts.source.hub, opts.settings, httpEvents);
   const destHub = hubFor(opts.destination.hub, opts.settings, httpEvents);
-  const notes: string[] = [];
+  const notes: string[] = opts.runnerNote ? [opts.runnerNote] : [];
 
   // The destination token first: nothing is read before we know we could write.
   const me = await destHub.whoami();

@@ -78,10 +78,9 @@ export async function runInSandbox(opts: SandboxRunOptions): Promise<TransferEve
       }
       if (e.event === "plan" && !announced) {
         announced = true;
-        e.notes = [
-          ...e.notes,
-          `runs in a ${opts.provider.name === "modal" ? "Modal sandbox" : "separate process with only the sandbox's environment"}`,
-        ];
+        // The worker runs "locally" inside the sandbox; to the user it runs in the sandbox.
+        const where = `runs in a ${opts.provider.name === "modal" ? "Modal sandbox" : "separate process with only the sandbox's environment"}`;
+        e.notes = [...e.notes.filter((n) => !n.startsWith("runs locally")), where];
       }
       if (e.event === "error") {
         lastError = e;

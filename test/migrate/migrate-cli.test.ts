@@ -166,6 +166,10 @@ describe("hubferry migrate between two local hubs", () => {
       );
       assert.ok(plan!.bytes > 3 * 1024 * 1024);
       assert.equal(plan!.destinationUrl, `${ms.url}/models/${id}`);
+      assert.ok(
+        (plan as unknown as { notes: string[] }).notes.some((n) => /^runs locally/.test(n)),
+        "the plan says where it runs",
+      );
       assert.equal(eventsOf(run, "commit").length, 0);
       assert.equal((await msPy({ op: "repo_exists", repo_id: id })).exists, false);
     });

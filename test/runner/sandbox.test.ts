@@ -95,6 +95,7 @@ describe("the process sandbox provider (the seam tests use instead of Modal)", (
       assert.equal(run.code, 0, run.stderr);
       const [plan] = eventsOf(run, "plan") as { notes: string[]; copy: unknown[] }[];
       assert.ok(plan!.notes.some((n) => /separate process/.test(n)));
+      assert.ok(!plan!.notes.some((n) => /runs locally/.test(n)));
       assert.equal(plan!.copy.length, 3);
       assert.equal((eventsOf(run, "summary")[0] as { files: number }).files, 3);
       const files = await (
@@ -118,6 +119,21 @@ describe("the process sandbox provider (the seam tests use instead of Modal)", (
       const [error] = eventsOf(run, "error") as { code: string; message: string }[];
       assert.equal(error!.code, "AUTH_MISSING");
       assert.match(run.stderr, /no ModelScope token/);
+    });
+
+    it("a batch runs one sandbox per repo and tabulates them", async () => {
+      const run = await runCli(
+        ["migrate", `hf:${ORG}`, `ms:${ORG}`, "--runner", "process", "--yes", "--json", "--include", name],
+        env(),
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const rows = (eventsOf(run, "batch")[0] as { repos: { source: string; status: string }[] }).repos;
+      assert.deepEqual(
+        rows.map((r) => [r.source, r.status]),
+        [[`hf:${ORG}/${name}`, "up-to-date"]],
+      );
+      const [plan] = eventsOf(run, "plan") as { notes: string[] }[];
+      assert.ok(plan!.notes.some((n) => /separate process/.test(n)));
     });
 
     it("a sandbox run cannot prompt: without --yes or --dry-run it is refused", async () => {
