@@ -308,6 +308,55 @@ describe("the Modal provider, against a recording double of the SDK surface", ()
   });
 });
 
+describe("Ctrl-C during a Modal run", () => {
+  it("terminates the sandbox and reports the run as cancelled", async () => {
+    const calls: string[] = [];
+    let release!: () => void;
+    const hang = new Promise<void>((r) => {
+      release = r;
+    });
+    const sandbox = {
+      filesystem: { writeText: async () => {} },
+      exec: async () => ({
+        stdout: new ReadableStream<string>({
+          async pull(c) {
+            await hang;
+            c.close();
+          },
+        }),
+        stderr: { readText: async () => "" },
+        wait: async () => 137,
+      }),
+      terminate: async () => {
+        calls.push("terminate");
+        release();
+      },
+    };
+    const module = {
+      ModalClient: class {
+        apps = { fromName: async () => ({}) };
+        images = { fromRegistry: () => ({}) };
+        secrets = { fromObject: async () => ({}) };
+        sandboxes = { create: async () => sandbox };
+      },
+    } as unknown as typeof import("modal");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(
+      runInSandbox({
+        provider: new ModalProvider(async () => module),
+        args: ["migrate", "hf:a/b"],
+        settings,
+        events: () => {},
+        timeoutMs: 60_000,
+        signal: controller.signal,
+      }),
+      (e: unknown) => e instanceof HubferryError && e.code === "CANCELLED",
+    );
+    assert.deepEqual(calls, ["terminate"]);
+  });
+});
+
 describe("auth check --modal: Modal credentials verified with an authenticated call", () => {
   it("valid when the app lookup succeeds, refused with Modal's message when it fails", async () => {
     const ok = {
