@@ -480,10 +480,12 @@ describe("local hub, Hugging Face face: protocol details", () => {
       const bad = await rawGet(loc);
       assert.equal(bad.body.length, lfsBytes.length);
       assert.notEqual(sha256(bad.body), lfsOid);
+      // A slow response still answers normally; the rule's hit count shows it applied (no clock involved).
+      await hub.clearFaults();
       await hub.fault({ route: "hf.info", kind: "slow", delayMs: 300 });
-      const t0 = Date.now();
       assert.equal((await api("GET", `/api/models/${repo}`)).status, 200);
-      assert.ok(Date.now() - t0 >= 250, "slow response was delayed");
+      const { rules } = (await (await fetch(`${hub.url}/_hubferry/faults`)).json()) as { rules: { kind: string; hits: number }[] };
+      assert.deepEqual(rules.map((r) => [r.kind, r.hits]), [["slow", 1]]);
       const clean = await rawGet(loc);
       assert.equal(sha256(clean.body), lfsOid, "faults are spent; service is normal again");
     });
