@@ -227,14 +227,20 @@ describe("local hub, ModelScope face: protocol details", () => {
   });
 
   it("concurrent commits: the one that finds the lock held gets 429 'commit lock busy, please try again'", async () => {
-    // The first commit is made slow inside its lock, so the second one surely meets the lock.
-    await hub.fault({ route: "ms.commit", kind: "slow", stage: "commit", delayMs: 1500, times: 1 });
+    // The first commit is made slow inside its lock; the second is sent once the rule shows it is
+    // being held (its hit count), so it surely meets the lock.
+    await hub.clearFaults();
+    await hub.fault({ route: "ms.commit", kind: "slow", stage: "commit", delayMs: 3000, times: 1 });
     const first = call(
       "POST",
       `/api/v1/repos/models/${repo}/commit/master`,
       commitBody([normal("c1.txt", "one")]),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 200; i++) {
+      const { rules } = (await (await fetch(`${hub.url}/_hubferry/faults`)).json()) as { rules: { hits: number }[] };
+      if (rules[0]?.hits === 1) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const second = await call(
       "POST",
       `/api/v1/repos/models/${repo}/commit/master`,
