@@ -35,7 +35,8 @@ export interface Hub {
   createRepo(ref: RepoRef, opts: { private: boolean; sdk?: string }): Promise<{ created: boolean }>;
   /** Throws FORBIDDEN unless the token can write to this (existing) repo. */
   checkWritable(ref: RepoRef): Promise<void>;
-  source(ref: RepoRef, revision?: string): Promise<TransferSource>;
+  /** The repo at a revision as a transfer source, with the repo info it was pinned from. */
+  source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoInfo }>;
   destination(ref: RepoRef): TransferDestination;
   webUrl(ref: RepoRef): string;
 }

@@ -101,7 +101,6 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
     destination.type = "model";
     notes.push("a space goes to ModelScope as a model repo (ModelScope studios have no file API)");
   }
-  const info = await srcHub.repoInfo(source, opts.revision);
   const destExists = await exists(destHub, destination);
   if (destExists) {
     await destHub.checkWritable(destination);
@@ -115,7 +114,7 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
       );
     }
     notes.push(
-      `${formatRef(destination)} will be created (${info.private ? "private" : "public"}, as the source)`,
+      `${formatRef(destination)} will be created (${src.info.private ? "private" : "public"}, as the source)`,
     );
   }
   const dest = maybeEmpty(destHub.destination(destination), destExists);
@@ -145,7 +144,7 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
       "re-run and answer yes, or pass --yes",
     );
   }
-  if (!destExists) await destHub.createRepo(destination, { private: info.private, sdk: info.sdk });
+  if (!destExists) await destHub.createRepo(destination, { private: src.info.private, sdk: src.info.sdk });
   const result = await executePlan(plan, src, destHub.destination(destination), {
     signal,
     events: opts.events,

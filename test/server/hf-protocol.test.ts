@@ -484,8 +484,13 @@ describe("local hub, Hugging Face face: protocol details", () => {
       await hub.clearFaults();
       await hub.fault({ route: "hf.info", kind: "slow", delayMs: 300 });
       assert.equal((await api("GET", `/api/models/${repo}`)).status, 200);
-      const { rules } = (await (await fetch(`${hub.url}/_hubferry/faults`)).json()) as { rules: { kind: string; hits: number }[] };
-      assert.deepEqual(rules.map((r) => [r.kind, r.hits]), [["slow", 1]]);
+      const { rules } = (await (await fetch(`${hub.url}/_hubferry/faults`)).json()) as {
+        rules: { kind: string; hits: number }[];
+      };
+      assert.deepEqual(
+        rules.map((r) => [r.kind, r.hits]),
+        [["slow", 1]],
+      );
       const clean = await rawGet(loc);
       assert.equal(sha256(clean.body), lfsOid, "faults are spent; service is normal again");
     });

@@ -194,9 +194,10 @@ export class HfHub implements Hub {
     return res.body;
   }
 
-  async source(ref: RepoRef, revision?: string): Promise<TransferSource> {
+  async source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoInfo }> {
     const info = await this.repoInfo(ref, revision);
     return {
+      info,
       label: `hf:${hfUrlPrefix(ref.type)}${ref.id}@${info.sha.slice(0, 8)}`,
       revision: info.sha,
       list: () => this.listFiles(ref, info.sha),

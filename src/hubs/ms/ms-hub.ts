@@ -232,9 +232,10 @@ export class MsHub implements Hub {
     return res.body;
   }
 
-  async source(ref: RepoRef, revision?: string): Promise<TransferSource> {
+  async source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoInfo }> {
     const info = await this.repoInfo(ref, revision);
     return {
+      info,
       label: `${this.label(ref)}@${info.sha.slice(0, 8)}`,
       revision: info.sha,
       list: () => this.listFiles(ref, info.sha),
