@@ -76,6 +76,19 @@ export async function migrateBatch(opts: BatchOptions): Promise<BatchRow[]> {
     );
   }
   const limit = pLimit(opts.jobs);
+  const runRepo =
+    opts.runRepo ??
+    ((source: RepoRef, destination: RepoRef, events: (e: TransferEvent) => void) =>
+      migrate({
+        source,
+        destination,
+        settings: opts.settings,
+        dryRun: opts.dryRun,
+        deleteExtra: opts.deleteExtra,
+        verb: opts.verb,
+        signal: opts.signal,
+        events,
+      }).then(() => undefined));
   return Promise.all(
     refs.map((source) =>
       limit(async (): Promise<BatchRow> => {
@@ -95,48 +108,23 @@ export async function migrateBatch(opts: BatchOptions): Promise<BatchRow[]> {
           bytes: 0,
         };
         try {
-          if (opts.runRepo) {
-            let plan: Extract<TransferEvent, { event: "plan" }> | undefined;
-            let summary: Extract<TransferEvent, { event: "summary" }> | undefined;
-            await opts.runRepo(source, destination, (e) => {
-              if (e.event === "plan") plan = e;
-              if (e.event === "summary") summary = e;
-              opts.events(label, e);
-            });
-            if (opts.dryRun) {
-              row.status = (plan?.copy.length ?? 0) === 0 ? "up-to-date" : "planned";
-              row.files = plan?.copy.length ?? 0;
-              row.bytes = plan?.bytes ?? 0;
-            } else {
-              row.files = summary?.files ?? 0;
-              row.bytes = summary?.bytes ?? 0;
-              row.status = row.files === 0 && !summary?.deleted ? "up-to-date" : "done";
-            }
-            if (plan) row.destination = plan.destination;
-            return row;
-          }
-          const out = await migrate({
-            source,
-            destination,
-            settings: opts.settings,
-            dryRun: opts.dryRun,
-            deleteExtra: opts.deleteExtra,
-            verb: opts.verb,
-            signal: opts.signal,
-            events: (e) => opts.events(label, e),
+          // The row is read off the run's own events, wherever the run happens.
+          let plan: Extract<TransferEvent, { event: "plan" }> | undefined;
+          let summary: Extract<TransferEvent, { event: "summary" }> | undefined;
+          await runRepo(source, destination, (e) => {
+            if (e.event === "plan") plan = e;
+            if (e.event === "summary") summary = e;
+            opts.events(label, e);
           });
-          row.destination = formatRef({
-            ...destination,
-            type: opts.destHub === "ms" && source.type === "space" ? "model" : source.type,
-          });
+          if (plan) row.destination = plan.destination;
           if (opts.dryRun) {
-            row.status = out.plan.copy.length === 0 ? "up-to-date" : "planned";
-            row.files = out.plan.copy.length;
-            row.bytes = out.plan.bytes;
+            row.files = plan?.copy.length ?? 0;
+            row.bytes = plan?.bytes ?? 0;
+            row.status = row.files === 0 ? "up-to-date" : "planned";
           } else {
-            row.files = out.result?.files ?? 0;
-            row.bytes = out.result?.bytes ?? 0;
-            row.status = row.files === 0 && !out.result?.deleted ? "up-to-date" : "done";
+            row.files = summary?.files ?? 0;
+            row.bytes = summary?.bytes ?? 0;
+            row.status = row.files === 0 && !summary?.deleted ? "up-to-date" : "done";
           }
         } catch (err) {
           if (opts.signal?.aborted) throw err;
