@@ -152,6 +152,34 @@ export class HttpClient {
     }
   }
 
+  /**
+   * GET of bytes `start..end`, following redirects (credentials stay on the hub's origin). A
+   * server that answers a range past byte 0 with the whole body cannot resume: that is an error.
+   */
+  async getRange(
+    url: string,
+    start: number,
+    end: number,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<Readable> {
+    const res = await this.request("GET", url, {
+      headers: { range: `bytes=${start}-${end}` },
+      followRedirects: true,
+      retry: true,
+      signal,
+    });
+    if (res.status === 200 && start > 0) {
+      res.body.destroy();
+      throw new HubferryError(
+        "PROTOCOL",
+        `${what}: the server ignored a Range request`,
+        "this server cannot resume downloads",
+      );
+    }
+    return res.body;
+  }
+
   private async once(method: string, url: string, options: RequestOptions): Promise<HttpResponse> {
     let current = url;
     for (let hop = 0; hop < 6; hop++) {
@@ -227,4 +255,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/** The next page of a listing, from an absolute `Link: <url>; rel="next"` header. */
+export function nextLink(res: HttpResponse): string | undefined {
+  return /<([^>]+)>;\s*rel="next"/.exec(String(res.headers.link ?? ""))?.[1];
 }

@@ -1,5 +1,5 @@
 import { HubferryError } from "../../core/errors.js";
-import { HttpClient, type HttpEvents, HttpStatusError } from "../../core/http/http-client.js";
+import { HttpClient, type HttpEvents, HttpStatusError, nextLink } from "../../core/http/http-client.js";
 import { parseAs } from "../../core/http/parse.js";
 import type { RepoRef } from "../../core/repo-ref.js";
 import { hfUrlPrefix, type RepoType } from "../../core/repo-type.js";
@@ -127,7 +127,7 @@ export class HfHub implements Hub {
       const res = await this.http.request("GET", url, { retry: true });
       for (const item of parseAs(RepoListSchema, await res.json(), `GET /api/${type}s?author=`))
         ids.push(item.id);
-      url = /<([^>]+)>;\s*rel="next"/.exec(String(res.headers.link ?? ""))?.[1];
+      url = nextLink(res);
     }
     return ids.filter((id) => id.startsWith(`${owner}/`)).sort();
   }
@@ -162,8 +162,7 @@ export class HfHub implements Hub {
             : { path: e.path, size: e.size ?? 0, gitOid: e.oid },
         );
       }
-      const link = String(res.headers.link ?? "");
-      url = /<([^>]+)>;\s*rel="next"/.exec(link)?.[1];
+      url = nextLink(res);
     }
     return files;
   }
@@ -177,21 +176,7 @@ export class HfHub implements Hub {
     signal?: AbortSignal,
   ): Promise<AsyncIterable<Uint8Array>> {
     const url = `${this.endpoint}/${hfUrlPrefix(ref.type)}${ref.id}/resolve/${sha}/${path.split("/").map(encodeURIComponent).join("/")}`;
-    const res = await this.http.request("GET", url, {
-      headers: { range: `bytes=${start}-${end}` },
-      followRedirects: true,
-      retry: true,
-      signal,
-    });
-    if (res.status === 200 && start > 0) {
-      res.body.destroy();
-      throw new HubferryError(
-        "PROTOCOL",
-        `${path}: the hub ignored a Range request`,
-        "this server cannot resume downloads",
-      );
-    }
-    return res.body;
+    return this.http.getRange(url, start, end, path, signal);
   }
 
   async source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoInfo }> {

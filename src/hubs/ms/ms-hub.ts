@@ -215,21 +215,7 @@ export class MsHub implements Hub {
     signal?: AbortSignal,
   ): Promise<AsyncIterable<Uint8Array>> {
     const url = `${this.apiRepo(ref)}/repo?Revision=${encodeURIComponent(revision)}&FilePath=${encodeURIComponent(path)}`;
-    const res = await this.http.request("GET", url, {
-      headers: { range: `bytes=${start}-${end}` },
-      followRedirects: true,
-      retry: true,
-      signal,
-    });
-    if (res.status === 200 && start > 0) {
-      res.body.destroy();
-      throw new HubferryError(
-        "PROTOCOL",
-        `${path}: ModelScope ignored a Range request`,
-        "this server cannot resume downloads",
-      );
-    }
-    return res.body;
+    return this.http.getRange(url, start, end, path, signal);
   }
 
   async source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoInfo }> {
