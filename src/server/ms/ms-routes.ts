@@ -19,27 +19,20 @@ import { msCommit, msLfsBatch, msPutBlob } from "./ms-upload.js";
 const TYPES = "(?<types>models|datasets)";
 const REPO = "(?<ns>[^/]+)/(?<name>[^/]+)";
 
-function r(name: string, methods: string[], pattern: string, handler: Handler): Route {
-  return {
+/** Route builders for the two dialects: `/api/v1` (PascalCase envelope) and `/openapi/v1`. */
+function builder(renderError: Route["renderError"]) {
+  return (name: string, methods: string[], pattern: string, handler: Handler): Route => ({
     name: `ms.${name}`,
     methods,
     pattern: new RegExp(pattern),
     handler,
     bucket: "api",
-    renderError: renderMsError,
-  };
+    renderError,
+  });
 }
 
-function o(name: string, methods: string[], pattern: string, handler: Handler): Route {
-  return {
-    name: `ms.${name}`,
-    methods,
-    pattern: new RegExp(pattern),
-    handler,
-    bucket: "api",
-    renderError: renderOpenapiError,
-  };
-}
+const r = builder(renderMsError);
+const o = builder(renderOpenapiError);
 
 const notFound = async (ctx: RequestContext) => {
   throw new HttpError(404, `no such endpoint: ${ctx.method} ${ctx.url.pathname}`);
