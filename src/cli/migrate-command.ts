@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import confirm from "@inquirer/confirm";
 import { Command, Option } from "commander";
-import { loadSettings } from "../core/config.js";
+import { type HubSettings, loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
 import { formatRef, type HubName, parseRepoRef, type RepoRef } from "../core/repo-ref.js";
 import { isRepoType, type RepoType } from "../core/repo-type.js";
@@ -11,10 +11,12 @@ import { migrate } from "../migrate/migrate.js";
 import { ModalProvider, modalConfigured } from "../runner/modal-provider.js";
 import { ProcessProvider } from "../runner/process-provider.js";
 import { runInSandbox } from "../runner/run-in-sandbox.js";
+import type { EventSink } from "../transfer/events.js";
 import { ExitCode, reportError } from "./fail.js";
 import { formatBytes } from "./render/format.js";
 import { HumanRenderer } from "./render/human-renderer.js";
 import { jsonRenderer } from "./render/json-renderer.js";
+import { optionalWholeNumber } from "./whole-number.js";
 
 export interface MigrateFlags {
   to?: string;
@@ -66,21 +68,6 @@ export function resolveRefs(
     );
   if (!destText) destination.typeKnown = source.typeKnown;
   return { source, destination };
-}
-
-function positive(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 64)
-    throw new HubferryError("BAD_INPUT", `${flag} must be a whole number from 1 to 64`);
-  return n;
-}
-
-function positiveInt(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1)
-    throw new HubferryError("BAD_INPUT", `${flag} must be a positive whole number`);
-  return n;
 }
 
 type BatchFlags = MigrateFlags & RunnerFlags & { all?: boolean; list?: string; jobs?: string };
@@ -165,7 +152,7 @@ async function batchFrom(
     types,
     include: flags.include,
     exclude: flags.exclude,
-    jobs: positive("--jobs", flags.jobs) ?? 2,
+    jobs: optionalWholeNumber("--jobs", flags.jobs, 1, 64) ?? 2,
     settings,
     dryRun: flags.dryRun,
     events: () => {},
@@ -250,6 +237,32 @@ function workerArgs(
   return args;
 }
 
+/** One repo's run in a sandbox, with the sandbox limits the flags ask for. */
+function sandboxRunner(
+  runner: "modal" | "process",
+  spec: CommandSpec,
+  flags: BatchFlags & { delete?: boolean },
+  settings: HubSettings,
+  signal: AbortSignal,
+) {
+  const provider = runner === "modal" ? new ModalProvider() : new ProcessProvider();
+  const limits = {
+    timeoutMs: parseDuration(flags.timeout),
+    region: flags.region,
+    cpu: optionalWholeNumber("--cpu", flags.cpu, 1, 64),
+    memoryMiB: optionalWholeNumber("--memory", flags.memory, 1),
+  };
+  return (source: RepoRef, destination: RepoRef, events: EventSink) =>
+    runInSandbox({
+      provider,
+      args: workerArgs(spec, formatRef(source), formatRef(destination), flags),
+      settings,
+      events,
+      signal,
+      ...limits,
+    });
+}
+
 interface CommandSpec {
   name: "migrate" | "sync";
   description: string;
@@ -315,19 +328,8 @@ function transferCommand(spec: CommandSpec): Command {
             }
             const batchRunner = await chooseRunner(flags.runner);
             if (batchRunner !== "local") {
-              const provider = batchRunner === "modal" ? new ModalProvider() : new ProcessProvider();
-              batch.runRepo = (src, dst, repoEvents) =>
-                runInSandbox({
-                  provider,
-                  args: workerArgs(spec, formatRef(src), formatRef(dst), flags),
-                  settings: batch.settings,
-                  events: repoEvents,
-                  timeoutMs: parseDuration(flags.timeout),
-                  region: flags.region,
-                  cpu: flags.cpu === undefined ? undefined : positive("--cpu", flags.cpu),
-                  memoryMiB: flags.memory === undefined ? undefined : positiveInt("--memory", flags.memory),
-                  signal: controller.signal,
-                }).then(() => undefined);
+              const inSandbox = sandboxRunner(batchRunner, spec, flags, batch.settings, controller.signal);
+              batch.runRepo = (src, dst, repoEvents) => inSandbox(src, dst, repoEvents).then(() => undefined);
             }
             await runBatch(batch, flags, {
               deleteExtra: spec.sync && !!flags.delete,
@@ -352,17 +354,13 @@ function transferCommand(spec: CommandSpec): Command {
                 "look at the plan with --dry-run, then pass --yes",
               );
             }
-            await runInSandbox({
-              provider: runner === "modal" ? new ModalProvider() : new ProcessProvider(),
-              args: workerArgs(spec, formatRef(source), formatRef(destination), flags),
-              settings: loadSettings(),
-              events,
-              timeoutMs: parseDuration(flags.timeout),
-              region: flags.region,
-              cpu: flags.cpu === undefined ? undefined : positive("--cpu", flags.cpu),
-              memoryMiB: flags.memory === undefined ? undefined : positiveInt("--memory", flags.memory),
-              signal: controller.signal,
-            });
+            await sandboxRunner(
+              runner,
+              spec,
+              flags,
+              loadSettings(),
+              controller.signal,
+            )(source, destination, events);
             return;
           }
           const interactive = !!process.stdin.isTTY && !flags.json;
@@ -386,9 +384,8 @@ function transferCommand(spec: CommandSpec): Command {
             settings: loadSettings(),
             events,
             signal: controller.signal,
-            concurrency: positive("--concurrency", flags.concurrency),
-            batchFiles:
-              flags.batchFiles === undefined ? undefined : positiveInt("--batch-files", flags.batchFiles),
+            concurrency: optionalWholeNumber("--concurrency", flags.concurrency, 1, 64),
+            batchFiles: optionalWholeNumber("--batch-files", flags.batchFiles, 1),
             confirm: yes
               ? undefined
               : async (plan) => {

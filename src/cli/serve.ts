@@ -10,6 +10,7 @@ import { parseRateLimits } from "../server/http/rate-limit.js";
 import { seedSampleRepo } from "../server/sample.js";
 import { atomicWriteFile } from "../server/store/atomic-write.js";
 import { parseSize } from "./parse-size.js";
+import { wholeNumber } from "./whole-number.js";
 
 export const SAMPLE_REPO = { namespace: "local", name: "hubferry-sample" };
 
@@ -69,12 +70,6 @@ async function buildUsers(opts: ServeOptions, log: (s: string) => void): Promise
   return UserTable.fromFile(await loadUsersFile(file));
 }
 
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag}: "${value}" is not a positive whole number`);
-  return n;
-}
-
 export function serveCommand(): Command {
   return new Command("serve")
     .description("run the local hub: the Hugging Face and ModelScope HTTP APIs over a folder")
@@ -110,7 +105,7 @@ export function serveCommand(): Command {
         root: opts.root,
         users,
         host: opts.host,
-        port: positiveIntOrZero("--port", opts.port),
+        port: wholeNumber("--port", opts.port, 0, 65535, "a port number"),
         enableFaults: opts.enableFaults,
         rateLimits: opts.rateLimit ? parseRateLimits(opts.rateLimit) : undefined,
         lfsThreshold: opts.lfsThreshold ? parseSize("--lfs-threshold", opts.lfsThreshold) : undefined,
@@ -120,9 +115,9 @@ export function serveCommand(): Command {
         multipartChunkSize: opts.multipartChunkSize
           ? parseSize("--multipart-chunk-size", opts.multipartChunkSize)
           : undefined,
-        treePageSize: opts.treePageSize ? positiveInt("--tree-page-size", opts.treePageSize) : undefined,
+        treePageSize: opts.treePageSize ? wholeNumber("--tree-page-size", opts.treePageSize, 1) : undefined,
         searchPageSize: opts.searchPageSize
-          ? positiveInt("--search-page-size", opts.searchPageSize)
+          ? wholeNumber("--search-page-size", opts.searchPageSize, 1)
           : undefined,
         publicUrl: opts.publicUrl?.replace(/\/+$/, ""),
       });
@@ -155,11 +150,4 @@ export function serveCommand(): Command {
       });
       await hub.close();
     });
-}
-
-function positiveIntOrZero(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new Error(`${flag}: "${value}" is not a port number (0-65535)`);
-  return n;
 }
