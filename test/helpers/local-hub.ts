@@ -121,3 +121,43 @@ export async function startTestHub(extraArgs: string[] = []): Promise<TestHub> {
     },
   };
 }
+
+export interface HubPair {
+  /** Plays huggingface.co. */
+  hf: TestHub;
+  /** Plays modelscope.cn (a separate store, so every byte of a migration really moves). */
+  ms: TestHub;
+  work: { path: string; cleanup: () => Promise<void> };
+  /** Env for the CLI pointed at both hubs with alice's tokens; `undefined` in `extra` removes a key. */
+  env(extra?: Record<string, string | undefined>): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Two local hubs and a scratch folder, for tests that move repos from one to the other. */
+export async function startHubPair(label: string, hfArgs: string[] = []): Promise<HubPair> {
+  const [hf, ms] = await Promise.all([startTestHub(hfArgs), startTestHub()]);
+  const work = await tempDir(label);
+  return {
+    hf,
+    ms,
+    work,
+    env: (extra = {}) => {
+      const all: Record<string, string | undefined> = {
+        HOME: work.path,
+        HF_ENDPOINT: hf.url,
+        MODELSCOPE_ENDPOINT: ms.url,
+        HF_TOKEN: USERS.alice.token,
+        MODELSCOPE_API_TOKEN: USERS.alice.msToken,
+        ...extra,
+      };
+      return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        string
+      >;
+    },
+    stop: async () => {
+      await Promise.all([hf.stop(), ms.stop()]);
+      await work.cleanup();
+    },
+  };
+}

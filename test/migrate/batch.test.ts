@@ -4,30 +4,23 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { eventsOf, runCli } from "../helpers/cli.js";
 import { randomName } from "../helpers/fixtures.js";
-import { ORG, startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
-import { tempDir } from "../helpers/tmp.js";
+import { type HubPair, ORG, startHubPair, type TestHub, USERS } from "../helpers/local-hub.js";
 
 /** Batch: a whole org, bounded parallelism, one bad repo that does not stop the others. */
+let pair: HubPair;
 let hf: TestHub;
 let ms: TestHub;
-let work: { path: string; cleanup: () => Promise<void> };
+let work: HubPair["work"];
 before(async () => {
-  [hf, ms] = await Promise.all([startTestHub(), startTestHub()]);
-  work = await tempDir("batch");
+  pair = await startHubPair("batch");
+  ({ hf, ms, work } = pair);
 });
 after(async () => {
-  await Promise.all([hf?.stop(), ms?.stop()]);
-  await work?.cleanup();
+  await pair?.stop();
 });
 
 const auth = { authorization: `Bearer ${USERS.alice.token}` };
-const env = () => ({
-  HOME: work.path,
-  HF_ENDPOINT: hf.url,
-  MODELSCOPE_ENDPOINT: ms.url,
-  HF_TOKEN: USERS.alice.token,
-  MODELSCOPE_API_TOKEN: USERS.alice.msToken,
-});
+const env = () => pair.env();
 
 /** Creates a small repo on the HF hub through its API (a README and a data file). */
 async function seed(type: "model" | "dataset" | "space", name: string): Promise<void> {

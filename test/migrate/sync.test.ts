@@ -4,30 +4,23 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { eventsOf, runCli } from "../helpers/cli.js";
 import { randomName, readTree, sampleFixture, treeDiff, writeFixture } from "../helpers/fixtures.js";
-import { startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
+import { type HubPair, startHubPair, type TestHub, USERS } from "../helpers/local-hub.js";
 import { runPython } from "../helpers/python.js";
-import { tempDir } from "../helpers/tmp.js";
 
 /** `hubferry sync` between two local hubs: adds, updates, deletes with --delete, then a no-op. */
+let pair: HubPair;
 let hf: TestHub;
 let ms: TestHub;
-let work: { path: string; cleanup: () => Promise<void> };
+let work: HubPair["work"];
 before(async () => {
-  [hf, ms] = await Promise.all([startTestHub(), startTestHub()]);
-  work = await tempDir("sync");
+  pair = await startHubPair("sync");
+  ({ hf, ms, work } = pair);
 });
 after(async () => {
-  await Promise.all([hf?.stop(), ms?.stop()]);
-  await work?.cleanup();
+  await pair?.stop();
 });
 
-const env = () => ({
-  HOME: work.path,
-  HF_ENDPOINT: hf.url,
-  MODELSCOPE_ENDPOINT: ms.url,
-  HF_TOKEN: USERS.alice.token,
-  MODELSCOPE_API_TOKEN: USERS.alice.msToken,
-});
+const env = () => pair.env();
 const hfEnv = () => ({
   HF_ENDPOINT: hf.url,
   HF_TOKEN: USERS.alice.token,

@@ -7,8 +7,7 @@ import { runInSandbox } from "../../src/runner/run-in-sandbox.js";
 import type { TransferEvent } from "../../src/transfer/events.js";
 import { eventsOf, runCli } from "../helpers/cli.js";
 import { randomName } from "../helpers/fixtures.js";
-import { ORG, startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
-import { tempDir } from "../helpers/tmp.js";
+import { type HubPair, ORG, startHubPair, type TestHub, USERS } from "../helpers/local-hub.js";
 
 const settings = {
   hfEndpoint: "http://127.0.0.1:1",
@@ -42,13 +41,13 @@ describe("the process sandbox provider (the seam tests use instead of Modal)", (
   });
 
   describe("a full migrate through the CLI with --runner process, against two local hubs", () => {
+    let pair: HubPair;
     let hf: TestHub;
     let ms: TestHub;
-    let work: { path: string; cleanup: () => Promise<void> };
     const name = randomName("sbx");
     before(async () => {
-      [hf, ms] = await Promise.all([startTestHub(), startTestHub()]);
-      work = await tempDir("sandbox");
+      pair = await startHubPair("sandbox");
+      ({ hf, ms } = pair);
       const auth = { authorization: `Bearer ${USERS.alice.token}`, "content-type": "application/json" };
       await fetch(`${hf.url}/api/repos/create`, {
         method: "POST",
@@ -72,20 +71,9 @@ describe("the process sandbox provider (the seam tests use instead of Modal)", (
       assert.equal(res.status, 200);
     });
     after(async () => {
-      await Promise.all([hf?.stop(), ms?.stop()]);
-      await work?.cleanup();
+      await pair?.stop();
     });
-    const env = (extra: Record<string, string | undefined> = {}) =>
-      Object.fromEntries(
-        Object.entries({
-          HOME: work.path,
-          HF_ENDPOINT: hf.url,
-          MODELSCOPE_ENDPOINT: ms.url,
-          HF_TOKEN: USERS.alice.token,
-          MODELSCOPE_API_TOKEN: USERS.alice.msToken,
-          ...extra,
-        }).filter(([, v]) => v !== undefined),
-      ) as Record<string, string>;
+    const env = (extra: Record<string, string | undefined> = {}) => pair.env(extra);
 
     it("runs the bundle with only the secret env and relays the same events", async () => {
       const run = await runCli(
