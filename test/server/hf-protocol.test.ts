@@ -187,6 +187,13 @@ describe("local hub, Hugging Face face: protocol details", () => {
     assert.ok(Buffer.from(await get.arrayBuffer()).equals(lfsBytes));
     const tampered = await fetch(location.replace(/sig=[0-9a-f]+/, "sig=0000"));
     assert.equal(tampered.status, 403);
+    // raw/ gives the git object: the LFS pointer, with the pointer's blob id as ETag.
+    const raw = await api("GET", `/${repo}/raw/main/weights.safetensors`);
+    assert.equal(
+      await raw.text(),
+      `version https://git-lfs.github.com/spec/v1\noid sha256:${lfsOid}\nsize ${lfsBytes.length}\n`,
+    );
+    assert.equal(raw.headers.get("x-repo-commit"), head);
   });
 
   it("Range: 206 with Content-Range, suffix ranges, 416 past the end", async () => {

@@ -14,6 +14,7 @@ export async function cardData(
   const readme = commit.files["README.md"];
   if (!readme) return undefined;
   if (!cardCache.has(readme.sha256)) {
+    if (cardCache.size >= 1000) cardCache.clear();
     const text = (await ctx.hub.blobs.readAll(readme.sha256)).toString("utf8");
     cardCache.set(readme.sha256, parseRepoCard(text).data);
   }

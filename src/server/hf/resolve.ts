@@ -1,4 +1,4 @@
-import type { RequestContext } from "../http/context.js";
+import { type RequestContext, sendText } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import { sendBlob } from "../http/send-blob.js";
 import { lfsPointer } from "../store/git-objects.js";
@@ -26,9 +26,8 @@ export async function resolveFile(ctx: RequestContext): Promise<void> {
   const raw = ctx.params.kind === "raw";
   const isFullGet = ctx.method === "GET" && !ctx.req.headers.range;
   if (raw && file.lfs) {
-    const pointer = Buffer.from(lfsPointer(file.sha256, file.size));
-    const blob = await ctx.hub.blobs.putBuffer(pointer);
-    await sendBlob(ctx, blob, { filename: path, headers: { ...common, ETag: `"${file.gitOid}"` } });
+    // The git object of an LFS file is its pointer, made from the entry: nothing to read or store.
+    sendText(ctx, 200, lfsPointer(file.sha256, file.size), { ...common, ETag: `"${file.gitOid}"` });
     return;
   }
   if (file.lfs) {

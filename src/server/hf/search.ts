@@ -3,7 +3,6 @@ import { type RequestContext, readJson, sendJson } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import { paginate } from "../http/paginate.js";
 import { parseRepoCard } from "../store/repo-card.js";
-import type { RepoMeta } from "../store/repo-store.js";
 import { typeFromPlural } from "./hf-repo-access.js";
 import { repoInfoJson } from "./hf-serialize.js";
 
@@ -95,5 +94,3 @@ export async function validateYaml(ctx: RequestContext): Promise<void> {
   }
   sendJson(ctx, 200, { errors: [], warnings: [] });
 }
-
-export type { RepoMeta };
