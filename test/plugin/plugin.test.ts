@@ -195,9 +195,12 @@ describe("the npm package", () => {
     );
     const prefix = join(dir.path, "prefix");
     await mkdir(prefix);
+    // --offline: the dependencies come from npm's cache, filled by the project's own `npm install`;
+    // the test touches no registry.
     const install = await npm([
       "install",
       "-g",
+      "--offline",
       "--no-audit",
       "--no-fund",
       "--prefix",
