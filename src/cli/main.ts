@@ -3,8 +3,13 @@ import { hubferryVersion } from "../core/version.js";
 import { authCommand } from "./auth-command.js";
 import { demoCommand } from "./demo-command.js";
 import { ExitCode } from "./fail.js";
+import { infoCommand } from "./info-command.js";
 import { migrateCommand, syncCommand } from "./migrate-command.js";
+import { pullCommand } from "./pull-command.js";
+import { pushCommand } from "./push-command.js";
+import { searchCommand } from "./search-command.js";
 import { serveCommand } from "./serve.js";
+import { treeCommand } from "./tree-command.js";
 
 export function buildProgram(): Command {
   const program = new Command("hubferry")
@@ -16,6 +21,11 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(migrateCommand());
   program.addCommand(syncCommand());
+  program.addCommand(searchCommand());
+  program.addCommand(infoCommand());
+  program.addCommand(treeCommand());
+  program.addCommand(pullCommand());
+  program.addCommand(pushCommand());
   program.addCommand(authCommand());
   program.addCommand(serveCommand());
   program.addCommand(demoCommand());

@@ -7,6 +7,7 @@ export type ErrorCode =
   | "AUTH_MISSING"
   | "AUTH_INVALID"
   | "FORBIDDEN"
+  | "UNSAFE"
   | "REPO_NOT_FOUND"
   | "REVISION_NOT_FOUND"
   | "FILE_NOT_FOUND"
@@ -29,7 +30,7 @@ export class HubferryError extends Error {
   }
 }
 
-/** Exit codes documented in README: 1 failure, 2 bad input/usage, 3 auth, 4 not found, 130 cancelled. */
+/** Exit codes documented in README: 1 failure, 2 bad input/usage, 3 auth, 4 not found, 5 refused as unsafe (pickle, secrets), 130 cancelled. */
 export function exitCodeFor(err: unknown): number {
   if (!(err instanceof HubferryError)) return 1;
   switch (err.code) {
@@ -44,6 +45,8 @@ export function exitCodeFor(err: unknown): number {
     case "REVISION_NOT_FOUND":
     case "FILE_NOT_FOUND":
       return 4;
+    case "UNSAFE":
+      return 5;
     case "CANCELLED":
       return 130;
     default:

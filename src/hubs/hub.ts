@@ -19,6 +19,49 @@ export interface RepoInfo {
   sdk?: string;
 }
 
+export type SearchSort = "downloads" | "likes" | "updated" | "created";
+
+/** A search as a user states it; each hub maps it onto its own query parameters. */
+export interface SearchQuery {
+  type: RepoRef["type"];
+  text?: string;
+  author?: string;
+  task?: string;
+  library?: string;
+  language?: string;
+  /** A dataset size category (`1K<n<10K`, `n>1T`). */
+  size?: string;
+  /** A space SDK (gradio, streamlit, docker, static). */
+  sdk?: string;
+  sort?: SearchSort;
+  limit: number;
+}
+
+export interface SearchHit {
+  id: string;
+  type: RepoRef["type"];
+  downloads?: number;
+  likes?: number;
+  /** ISO date of the last change. */
+  updated?: string;
+  task?: string;
+  private?: boolean;
+}
+
+/** What a user checks before pulling: repo info plus the card and the hub's own facts. */
+export interface RepoDetails extends RepoInfo {
+  gated: boolean | string;
+  license?: string;
+  lastModified?: string;
+  downloads?: number;
+  likes?: number;
+  tags: string[];
+  task?: string;
+  library?: string;
+  /** The README front matter. */
+  card?: Record<string, unknown>;
+}
+
 /**
  * One hub behind one interface, the way rclone puts each storage behind `Fs`: who am I, what is
  * this repo, its files (as a transfer source), a repo to create, and a transfer destination.
@@ -28,6 +71,9 @@ export interface Hub {
   readonly endpoint: string;
   whoami(): Promise<WhoAmI>;
   repoInfo(ref: RepoRef, revision?: string): Promise<RepoInfo>;
+  /** Repo info with card metadata, license, gating and counters. */
+  details(ref: RepoRef, revision?: string): Promise<RepoDetails>;
+  search(query: SearchQuery): Promise<SearchHit[]>;
   /** Every repo of a user or org that this token can see, of one type (ids `owner/name`). */
   listRepos(owner: string, type: RepoRef["type"]): Promise<string[]>;
   /** Finds a repo's type by asking for each kind, when the user did not say it. */

@@ -4,6 +4,18 @@ import type { HubName } from "../core/repo-ref.js";
 import { HfHub } from "../hubs/hf/hf-hub.js";
 import type { Hub } from "../hubs/hub.js";
 import { MsHub } from "../hubs/ms/ms-hub.js";
+import type { EventSink } from "../transfer/events.js";
+
+/** HTTP retries and rate-limit waits, reported as transfer events (the renderers show a countdown). */
+export function httpEventsFor(events: EventSink): HttpEvents {
+  return {
+    onRetry: (e) => {
+      const what = `${e.method} ${new URL(e.url).pathname}`;
+      if (e.rateLimited) events({ event: "rate_limit", what, waitMs: e.waitMs });
+      else events({ event: "retry", what, attempt: e.attempt, waitMs: e.waitMs, reason: e.reason });
+    },
+  };
+}
 
 export function hubFor(name: HubName, settings: HubSettings, events?: HttpEvents): Hub {
   return name === "hf"

@@ -24,6 +24,8 @@ export type TransferEvent =
       size: number;
       sha256: string;
       method: "inline" | "stored" | "single" | "parts";
+      /** Pull: bytes kept from an earlier, interrupted run (the rest came by a ranged read). */
+      resumedFrom?: number;
     }
   | { event: "retry"; what: string; attempt: number; waitMs: number; reason: string }
   | { event: "rate_limit"; what: string; waitMs: number }

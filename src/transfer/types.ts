@@ -10,6 +10,8 @@ export interface SourceFile {
   sha256?: string;
   /** Git blob id of the content, when the source publishes it (HF regular files). */
   gitOid?: string;
+  /** The last commit that changed the file, when the listing says (ModelScope). */
+  lastCommit?: string;
 }
 
 export type DestFile = SourceFile;

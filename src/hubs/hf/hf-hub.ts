@@ -4,9 +4,16 @@ import { parseAs } from "../../core/http/parse.js";
 import type { RepoRef } from "../../core/repo-ref.js";
 import { hfUrlPrefix, type RepoType } from "../../core/repo-type.js";
 import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
-import type { Hub, RepoInfo, WhoAmI } from "../hub.js";
+import type { Hub, RepoDetails, RepoInfo, SearchHit, SearchQuery, WhoAmI } from "../hub.js";
 import { HfDestination } from "./hf-destination.js";
-import { RepoInfoSchema, RepoListSchema, TreeEntrySchema, WhoAmISchema } from "./hf-schemas.js";
+import {
+  RepoDetailsSchema,
+  RepoInfoSchema,
+  RepoListSchema,
+  TreeEntrySchema,
+  WhoAmISchema,
+} from "./hf-schemas.js";
+import { hfSearch } from "./hf-search.js";
 
 export const USER_AGENT = "hubferry/0.1";
 
@@ -117,6 +124,44 @@ export class HfHub implements Hub {
     } catch (err) {
       this.explain(err, ref, revision ?? "read");
     }
+  }
+
+  async details(ref: RepoRef, revision?: string): Promise<RepoDetails> {
+    const url = revision
+      ? `${this.apiRepo(ref)}/revision/${encodeURIComponent(revision)}`
+      : this.apiRepo(ref);
+    try {
+      const res = await this.http.request("GET", url, { retry: true });
+      const d = parseAs(RepoDetailsSchema, await res.json(), `GET /api/${ref.type}s/{id}`);
+      const card = d.cardData ?? undefined;
+      const license =
+        typeof card?.license === "string"
+          ? card.license
+          : d.tags?.find((t) => t.startsWith("license:"))?.slice("license:".length);
+      return {
+        id: d.id,
+        type: ref.type,
+        private: d.private ?? false,
+        sha: d.sha,
+        revision: revision ?? "main",
+        sdk: d.sdk ?? undefined,
+        gated: d.gated ?? false,
+        license,
+        lastModified: d.lastModified ?? undefined,
+        downloads: d.downloads ?? undefined,
+        likes: d.likes ?? undefined,
+        tags: d.tags ?? [],
+        task: d.pipeline_tag ?? undefined,
+        library: d.library_name ?? undefined,
+        card,
+      };
+    } catch (err) {
+      this.explain(err, ref, revision ?? "read");
+    }
+  }
+
+  search(query: SearchQuery): Promise<SearchHit[]> {
+    return hfSearch(this, query);
   }
 
   async listRepos(owner: string, type: RepoType): Promise<string[]> {

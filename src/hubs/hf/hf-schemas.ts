@@ -52,3 +52,25 @@ export const LfsBatchSchema = z.object({
 export const CommitResponseSchema = z.object({ commitOid: z.string(), commitUrl: z.string().optional() });
 
 export const RepoListSchema = z.array(z.object({ id: z.string() }));
+
+export const RepoDetailsSchema = RepoInfoSchema.extend({
+  gated: z.union([z.boolean(), z.string()]).nullish(),
+  lastModified: z.string().nullish(),
+  downloads: z.number().nullish(),
+  likes: z.number().nullish(),
+  tags: z.array(z.string()).nullish(),
+  pipeline_tag: z.string().nullish(),
+  library_name: z.string().nullish(),
+  cardData: z.record(z.string(), z.unknown()).nullish(),
+});
+
+export const SearchItemSchema = z.object({
+  id: z.string(),
+  downloads: z.number().nullish(),
+  likes: z.number().nullish(),
+  lastModified: z.string().nullish(),
+  createdAt: z.string().nullish(),
+  pipeline_tag: z.string().nullish(),
+  private: z.boolean().nullish(),
+  tags: z.array(z.string()).nullish(),
+});

@@ -6,12 +6,20 @@ import {
   HttpStatusError,
 } from "../../core/http/http-client.js";
 import { parseAs } from "../../core/http/parse.js";
+import { parseRepoCard } from "../../core/repo-card.js";
 import type { RepoRef } from "../../core/repo-ref.js";
 import type { RepoType } from "../../core/repo-type.js";
 import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
-import type { Hub, RepoInfo, WhoAmI } from "../hub.js";
+import type { Hub, RepoDetails, RepoInfo, SearchHit, SearchQuery, WhoAmI } from "../hub.js";
 import { MsDestination } from "./ms-destination.js";
-import { MsFilesSchema, MsRepoInfoSchema, MsRepoListSchema, MsUserSchema } from "./ms-schemas.js";
+import {
+  MsFilesSchema,
+  MsRepoDetailsSchema,
+  MsRepoInfoSchema,
+  MsRepoListSchema,
+  MsUserSchema,
+} from "./ms-schemas.js";
+import { msSearch } from "./ms-search.js";
 
 const USER_AGENT = "hubferry/0.1";
 export const MS_BRANCH = "master";
@@ -131,6 +139,34 @@ export class MsHub implements Hub {
     }
   }
 
+  async details(ref: RepoRef, revision?: string): Promise<RepoDetails> {
+    const info = await this.repoInfo(ref, revision);
+    const url = `${this.apiRepo(ref)}?Revision=${encodeURIComponent(info.sha)}`;
+    try {
+      const res = await this.http.request("GET", url, { retry: true });
+      const d = parseAs(MsRepoDetailsSchema, await res.json(), `GET /api/v1/${msType(ref.type)}s/{id}`).Data;
+      const card = d.ReadMeContent ? parseRepoCard(d.ReadMeContent).data : undefined;
+      return {
+        ...info,
+        gated: false,
+        license: d.License ?? (typeof card?.license === "string" ? card.license : undefined),
+        lastModified: d.LastUpdatedTime ? new Date(d.LastUpdatedTime * 1000).toISOString() : undefined,
+        downloads: d.Downloads ?? undefined,
+        likes: d.Likes ?? d.Stars ?? undefined,
+        tags: d.Tags,
+        task: d.Tasks[0],
+        library: typeof card?.library_name === "string" ? card.library_name : undefined,
+        card,
+      };
+    } catch (err) {
+      this.explain(err, ref, "read");
+    }
+  }
+
+  search(query: SearchQuery): Promise<SearchHit[]> {
+    return msSearch(this, query);
+  }
+
   async listRepos(owner: string, type: RepoType): Promise<string[]> {
     if (type === "space") return [];
     const ids: string[] = [];
@@ -171,12 +207,17 @@ export class MsHub implements Hub {
 
   async listFiles(ref: RepoRef, revision: string): Promise<SourceFile[]> {
     const out: SourceFile[] = [];
-    const add = (files: { Path: string; Type: string; Size: number; Sha256?: string | null }[]) => {
+    const add = (
+      files: { Path: string; Type: string; Size: number; Sha256?: string | null; Revision?: string | null }[],
+    ) => {
       for (const f of files)
         if (f.Type !== "tree")
-          out.push(
-            f.Sha256 ? { path: f.Path, size: f.Size, sha256: f.Sha256 } : { path: f.Path, size: f.Size },
-          );
+          out.push({
+            path: f.Path,
+            size: f.Size,
+            ...(f.Sha256 ? { sha256: f.Sha256 } : {}),
+            ...(f.Revision ? { lastCommit: f.Revision } : {}),
+          });
     };
     try {
       if (msType(ref.type) === "model") {

@@ -15,6 +15,7 @@ export const MsFileSchema = z.object({
   Type: z.string(),
   Size: z.number().int().min(0),
   Sha256: z.string().nullish(),
+  Revision: z.string().nullish(),
 });
 
 export const MsFilesSchema = envelope(z.object({ Files: z.array(MsFileSchema).nullish() }).nullable());
@@ -48,4 +49,44 @@ export const MsRepoListSchema = z.object({
     datasets: z.array(z.object({ id: z.string() })).optional(),
     total_count: z.number(),
   }),
+});
+
+const NamedList = z
+  .array(z.union([z.string(), z.object({ Name: z.string() }).passthrough()]))
+  .nullish()
+  .transform((xs) => (xs ?? []).map((x) => (typeof x === "string" ? x : x.Name)));
+
+export const MsRepoDetailsSchema = envelope(
+  z
+    .object({
+      Revision: z.string().nullish(),
+      Visibility: z.number().nullish(),
+      License: z.string().nullish(),
+      ReadMeContent: z.string().nullish(),
+      Downloads: z.number().nullish(),
+      Likes: z.number().nullish(),
+      Stars: z.number().nullish(),
+      LastUpdatedTime: z.number().nullish(),
+      Tags: NamedList,
+      Tasks: NamedList,
+    })
+    .passthrough(),
+);
+
+export const MsSearchSchema = z.object({
+  data: z.object({
+    models: z.array(z.record(z.string(), z.unknown())).optional(),
+    datasets: z.array(z.record(z.string(), z.unknown())).optional(),
+    total_count: z.number(),
+  }),
+});
+
+export const MsSearchItemSchema = z.object({
+  id: z.string(),
+  downloads: z.number().nullish(),
+  likes: z.number().nullish(),
+  last_modified: z.string().nullish(),
+  tasks: z.array(z.string()).nullish(),
+  tags: z.array(z.string()).nullish(),
+  private: z.boolean().nullish(),
 });

@@ -1,7 +1,7 @@
+import { deriveTags, parseRepoCard } from "../../core/repo-card.js";
 import type { RequestContext } from "../http/context.js";
 import type { FileEntry, TreeNode } from "../store/file-tree.js";
 import { lfsPointerOid } from "../store/git-objects.js";
-import { deriveTags, parseRepoCard } from "../store/repo-card.js";
 import type { Commit, RepoMeta } from "../store/repo-store.js";
 
 const cardCache = new Map<string, Record<string, unknown> | undefined>();
@@ -54,7 +54,7 @@ export async function repoInfoJson(
     disabled: false,
     downloads: ctx.hub.repos.downloadCount(meta),
     likes: meta.likes,
-    tags: deriveTags(card, paths),
+    tags: deriveTags(card, paths, meta.type),
     usedStorage: Object.values(commit.files).reduce((n, f) => n + f.size, 0),
   };
   if (card) out.cardData = card;

@@ -1,8 +1,8 @@
+import { parseRepoCard } from "../../core/repo-card.js";
 import { canReadPrivate } from "../auth/users.js";
 import { type RequestContext, readJson, sendJson } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import { paginate } from "../http/paginate.js";
-import { parseRepoCard } from "../store/repo-card.js";
 import { typeFromPlural } from "./hf-repo-access.js";
 import { repoInfoJson } from "./hf-serialize.js";
 

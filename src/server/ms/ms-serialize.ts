@@ -1,6 +1,6 @@
+import { parseRepoCard } from "../../core/repo-card.js";
 import type { RequestContext } from "../http/context.js";
 import type { TreeNode } from "../store/file-tree.js";
-import { parseRepoCard } from "../store/repo-card.js";
 import type { Commit, RepoMeta } from "../store/repo-store.js";
 
 const epoch = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);

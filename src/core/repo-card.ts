@@ -29,8 +29,15 @@ function asList(v: unknown): string[] {
   return [];
 }
 
-/** Tags the hub derives from card metadata and file formats. */
-export function deriveTags(card: Record<string, unknown> | undefined, paths: string[]): string[] {
+/**
+ * Tags the hub derives from card metadata and file formats. Datasets carry their facets prefixed
+ * (`language:en`, `size_categories:1K<n<10K`), models a bare language code, as the real hub does.
+ */
+export function deriveTags(
+  card: Record<string, unknown> | undefined,
+  paths: string[],
+  type: "model" | "dataset" | "space" = "model",
+): string[] {
   const tags = new Set<string>();
   const c = card ?? {};
   for (const lib of asList(c.library_name)) tags.add(lib);
@@ -39,7 +46,8 @@ export function deriveTags(card: Record<string, unknown> | undefined, paths: str
   if (paths.some((p) => p.endsWith(".gguf"))) tags.add("gguf");
   for (const t of asList(c.pipeline_tag)) tags.add(t);
   for (const t of asList(c.task_categories)) tags.add(`task_categories:${t}`);
-  for (const l of asList(c.language)) tags.add(l);
+  for (const l of asList(c.language)) tags.add(type === "dataset" ? `language:${l}` : l);
+  for (const sz of asList(c.size_categories)) tags.add(`size_categories:${sz}`);
   for (const d of asList(c.datasets)) tags.add(`dataset:${d}`);
   for (const b of asList(c.base_model)) tags.add(`base_model:${b}`);
   for (const l of asList(c.license)) tags.add(`license:${l}`);

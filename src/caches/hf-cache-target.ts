@@ -1,0 +1,63 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
+import type { RepoRef } from "../core/repo-ref.js";
+import type { SourceFile } from "../transfer/types.js";
+import { hfEtag, hfRepoFolderName, isCommitHash } from "./hf-cache-layout.js";
+import type { PullTarget } from "./pull-target.js";
+
+/** Writes a file atomically: a temp name beside it, then a rename. */
+export async function writeAtomic(path: string, content: string | Buffer): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
+  await writeFile(tmp, content);
+  await rename(tmp, path);
+}
+
+/** A pull into the Hugging Face cache: blobs by etag, snapshot symlinks, the ref of the revision. */
+export function hfCacheTarget(cacheDir: string, ref: RepoRef, commit: string): PullTarget {
+  const repoDir = join(cacheDir, hfRepoFolderName(ref.type, ref.id));
+  const snapshot = join(repoDir, "snapshots", commit);
+  const blob = (f: SourceFile) => join(repoDir, "blobs", hfEtag(f));
+  return {
+    label: `hf cache ${repoDir}`,
+    root: repoDir,
+    lockDir: join(cacheDir, ".locks", hfRepoFolderName(ref.type, ref.id)),
+    snapshotDir: snapshot,
+    async has(f) {
+      const s = await stat(join(snapshot, f.path)).catch(() => undefined);
+      return !!s?.isFile() && s.size === f.size;
+    },
+    partialPath: (f) => `${blob(f)}.incomplete`,
+    async finalize(f, partial) {
+      const target = blob(f);
+      await mkdir(dirname(target), { recursive: true });
+      await rename(partial, target);
+      const link = join(snapshot, f.path);
+      await mkdir(dirname(link), { recursive: true });
+      const rel = relative(dirname(link), target);
+      if ((await readlink(link).catch(() => undefined)) === rel) return;
+      const tmp = `${link}.${randomBytes(4).toString("hex")}.tmp`;
+      await symlink(rel, tmp);
+      await rename(tmp, link);
+    },
+    async reuse(f) {
+      // The bytes may already be cached under another snapshot (same etag): link, don't download.
+      const s = await stat(blob(f)).catch(() => undefined);
+      if (!s || s.size !== f.size) return false;
+      const link = join(snapshot, f.path);
+      await mkdir(dirname(link), { recursive: true });
+      await rm(link, { force: true });
+      await symlink(relative(dirname(link), blob(f)), link);
+      return true;
+    },
+    async done(revision) {
+      if (!isCommitHash(revision) || revision !== commit) {
+        const refFile = join(repoDir, "refs", revision);
+        const current = await readFile(refFile, "utf8").catch(() => undefined);
+        if (current !== commit) await writeAtomic(refFile, commit);
+      }
+      return snapshot;
+    },
+  };
+}

@@ -1,0 +1,174 @@
+import { HubferryError } from "../core/errors.js";
+import { formatRef, type RepoRef } from "../core/repo-ref.js";
+import type { Hub, WhoAmI } from "../hubs/hub.js";
+import type { EventSink } from "../transfer/events.js";
+import { type ExecuteResult, executePlan } from "../transfer/execute.js";
+import { hashesOf } from "../transfer/hashing.js";
+import { type Plan, planTransfer } from "../transfer/plan.js";
+import { readAll } from "../transfer/resumable-read.js";
+import type { TransferDestination, TransferSource } from "../transfer/types.js";
+import { verifyDestination } from "../transfer/verify.js";
+
+export interface WriteRepoOptions {
+  include?: string[];
+  exclude?: string[];
+  dryRun?: boolean;
+  deleteExtra?: boolean;
+  notes: string[];
+  /** Visibility and SDK of a repo that has to be created. */
+  private: boolean;
+  sdk?: string;
+  events: EventSink;
+  signal?: AbortSignal;
+  confirm?: (plan: Plan) => Promise<boolean>;
+  concurrency?: number;
+  batchFiles?: number;
+  commitMessage: (batch: number, batches: number) => string;
+}
+
+export interface WriteRepoResult {
+  plan: Plan;
+  result?: ExecuteResult;
+  destinationUrl: string;
+}
+
+/** The destination token, checked first: nothing is read before we know we could write. */
+export async function checkWriter(destHub: Hub): Promise<WhoAmI> {
+  const me = await destHub.whoami();
+  if (me.canWrite === false)
+    throw new HubferryError(
+      "FORBIDDEN",
+      `the ${destHub.name === "hf" ? "Hugging Face" : "ModelScope"} token is read-only`,
+      "use a token with write access",
+    );
+  return me;
+}
+
+async function exists(hub: Hub, ref: RepoRef): Promise<boolean> {
+  try {
+    await hub.repoInfo(ref);
+    return true;
+  } catch (err) {
+    if (err instanceof HubferryError && err.code === "REPO_NOT_FOUND") return false;
+    throw err;
+  }
+}
+
+/**
+ * Whether the destination repo exists; an existing one must be writable, a new one must be
+ * creatable under its owner. Says which in `notes`.
+ */
+export async function prepareDestination(
+  destHub: Hub,
+  destination: RepoRef,
+  me: WhoAmI,
+  notes: string[],
+  createdAs: string,
+): Promise<boolean> {
+  const [owner] = destination.id.split("/") as [string];
+  const destExists = await exists(destHub, destination);
+  if (destExists) {
+    await destHub.checkWritable(destination);
+    notes.push(`${formatRef(destination)} exists: files that differ are updated, others are kept`);
+  } else {
+    if (destHub.name === "hf" && owner !== me.name && !me.orgs.includes(owner)) {
+      throw new HubferryError(
+        "FORBIDDEN",
+        `the Hugging Face token of "${me.name}" cannot create repos under "${owner}"`,
+        `use a token of "${owner}" or one of its members, or pick another --dest`,
+      );
+    }
+    notes.push(`${formatRef(destination)} will be created (${createdAs})`);
+  }
+  return destExists;
+}
+
+/** A destination that does not exist yet has nothing on it. */
+function maybeEmpty(dest: TransferDestination, exists: boolean): TransferDestination {
+  if (exists) return dest;
+  return {
+    label: dest.label,
+    url: dest.url,
+    refuses: dest.refuses?.bind(dest),
+    list: async () => [],
+    prepare: dest.prepare.bind(dest),
+    commit: dest.commit.bind(dest),
+  };
+}
+
+/**
+ * Writes a source into a hub repo, the part `migrate`, `sync` and `push` share: plan against the
+ * destination's files (only what differs by hash is sent), report, ask, create the repo if
+ * needed, copy, verify.
+ */
+export async function writeRepo(
+  src: TransferSource,
+  destHub: Hub,
+  destination: RepoRef,
+  destExists: boolean,
+  opts: WriteRepoOptions,
+): Promise<WriteRepoResult> {
+  const signal = opts.signal ?? new AbortController().signal;
+  const notes = opts.notes;
+  const dest = maybeEmpty(destHub.destination(destination), destExists);
+  const plan = await planTransfer(src, dest, {
+    include: opts.include,
+    exclude: opts.exclude,
+    inspect: async (f) => hashesOf(await readAll(src, f.path, f.size, { signal })),
+  });
+  opts.events({
+    event: "plan",
+    source: src.label,
+    destination: dest.label,
+    destinationUrl: dest.url,
+    revision: src.revision,
+    copy: plan.copy.map((f) => ({ path: f.path, size: f.size })),
+    present: plan.present.length,
+    refused: plan.refused,
+    delete: opts.deleteExtra ? plan.delete : [],
+    bytes: plan.bytes,
+    notes,
+  });
+  if (opts.dryRun) return { plan, destinationUrl: dest.url };
+  if (opts.confirm && !(await opts.confirm(plan))) {
+    throw new HubferryError(
+      "NOT_CONFIRMED",
+      "nothing was written: the plan was not confirmed",
+      "re-run and answer yes, or pass --yes",
+    );
+  }
+  if (!destExists) await destHub.createRepo(destination, { private: opts.private, sdk: opts.sdk });
+  const result = await executePlan(plan, src, destHub.destination(destination), {
+    signal,
+    events: opts.events,
+    concurrency: opts.concurrency,
+    batchFiles: opts.batchFiles,
+    deleteExtra: opts.deleteExtra,
+    commitMessage: opts.commitMessage,
+  });
+  const check = await verifyDestination(
+    plan,
+    destHub.destination(destination),
+    new Map(),
+    opts.deleteExtra ? plan.delete : [],
+  );
+  opts.events({ event: "verify", files: plan.copy.length + plan.present.length, ok: check.ok });
+  if (!check.ok)
+    throw new HubferryError(
+      "INTEGRITY",
+      `the destination does not match the source after the copy: ${check.problems.slice(0, 3).join("; ")}`,
+      "re-run to repair; report it if it persists",
+    );
+  opts.events({
+    event: "summary",
+    files: result.files,
+    bytes: result.bytes,
+    skipped: result.skipped,
+    deleted: result.deleted,
+    seconds: result.seconds,
+    bytesPerSecond: result.seconds > 0 ? Math.round(result.bytes / result.seconds) : result.bytes,
+    destinationUrl: dest.url,
+    commits: result.commits,
+  });
+  return { plan, result, destinationUrl: dest.url };
+}
