@@ -6,6 +6,10 @@ import type { SourceFile } from "../transfer/types.js";
 import { hfEtag, hfRepoFolderName, isCommitHash } from "./hf-cache-layout.js";
 import type { PullTarget } from "./pull-target.js";
 
+/** Marks the folder as a cache for backup tools (https://bford.info/cachedir/), as huggingface_hub does. */
+const CACHEDIR_TAG =
+  "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by huggingface_hub.\n# For information about cache directory tags, see:\n#\thttps://bford.info/cachedir/\n";
+
 /** Writes a file atomically: a temp name beside it, then a rename. */
 export async function writeAtomic(path: string, content: string | Buffer): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
@@ -52,6 +56,8 @@ export function hfCacheTarget(cacheDir: string, ref: RepoRef, commit: string): P
       return true;
     },
     async done(revision) {
+      const tag = join(cacheDir, "CACHEDIR.TAG");
+      if (!(await stat(tag).catch(() => undefined))) await writeAtomic(tag, CACHEDIR_TAG);
       if (!isCommitHash(revision) || revision !== commit) {
         const refFile = join(repoDir, "refs", revision);
         const current = await readFile(refFile, "utf8").catch(() => undefined);

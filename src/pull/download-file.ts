@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { once } from "node:events";
-import { createReadStream, createWriteStream } from "node:fs";
-import { rm, stat } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { mkdir, open, rm, stat } from "node:fs/promises";
+import { dirname } from "node:path";
 import { HubferryError } from "../core/errors.js";
 import { SNIFF_BYTES } from "../formats/sniff.js";
 import { IntegrityError } from "../transfer/hashing.js";
@@ -62,7 +62,8 @@ export async function downloadToPartial(
   try {
     check();
     if (offset < file.size) {
-      const out = createWriteStream(partial, { flags: offset > 0 ? "a" : "w" });
+      await mkdir(dirname(partial), { recursive: true });
+      const out = await open(partial, offset > 0 ? "a" : "w");
       try {
         for await (const c of resumableRead(source, file.path, offset, file.size - 1, {
           signal: opts.signal,
@@ -72,14 +73,13 @@ export async function downloadToPartial(
           check();
           sha.update(c);
           git.update(c);
-          if (!out.write(c)) await once(out, "drain");
+          await out.write(c);
           opts.onBytes?.(c.byteLength);
         }
       } finally {
-        out.end();
-        await once(out, "close").catch(() => {});
+        await out.close();
       }
-    }
+    } else await mkdir(dirname(partial), { recursive: true });
     check();
     const gotSha = sha.digest("hex");
     const gotGit = git.digest("hex");

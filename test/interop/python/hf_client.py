@@ -86,6 +86,34 @@ def main(args):
         kwargs = {k: args[k] for k in ("search", "author", "filter", "sort", "limit") if k in args}
         items = list(fn(**kwargs))
         return {"ids": [i.id for i in items]}
+    if op == "cache_read":
+        # Reads a cache another program wrote, offline (HF_HUB_OFFLINE=1 set by the test).
+        import hashlib
+        from huggingface_hub import constants, scan_cache_dir, try_to_load_from_cache
+        path = snapshot_download(args["repo_id"], repo_type=rt, revision=args.get("revision"))
+        files = {}
+        for root, _dirs, names in os.walk(path):
+            for n in names:
+                full = os.path.join(root, n)
+                files[os.path.relpath(full, path)] = hashlib.sha256(open(full, "rb").read()).hexdigest()
+        one = hf_hub_download(args["repo_id"], args["filename"], repo_type=rt, revision=args.get("revision"))
+        cached = try_to_load_from_cache(args["repo_id"], args["filename"], repo_type=rt or "model")
+        info = scan_cache_dir()
+        repos = [{"repo_id": r.repo_id, "repo_type": r.repo_type, "size": r.size_on_disk, "nb_files": r.nb_files,
+                  "refs": sorted(r.refs), "revisions": sorted(v.commit_hash for v in r.revisions)} for r in info.repos]
+        return {"path": path, "files": files, "one": one, "cached": cached, "repos": repos,
+                "warnings": [str(w) for w in info.warnings], "offline": constants.HF_HUB_OFFLINE}
+    if op == "get_token":
+        from huggingface_hub import get_token
+        return {"token": get_token()}
+    if op == "login":
+        from huggingface_hub import login
+        login(token=args["token"])
+        return {}
+    if op == "logout":
+        from huggingface_hub import logout
+        logout()
+        return {}
     raise ValueError(f"unknown op {op}")
 
 

@@ -99,6 +99,34 @@ def main(args):
             from modelscope.hub.file_download import model_file_download
             path = model_file_download(args["repo_id"], args["file_path"], **kwargs)
         return {"path": path}
+    if op == "cache_read":
+        # Offline: what a cache written by another program gives back (MODELSCOPE_CACHE set by the test).
+        import hashlib
+        from modelscope.hub.snapshot_download import snapshot_download
+        if rt == "dataset":
+            try:
+                path = snapshot_download(repo_id=args["repo_id"], repo_type="dataset", local_files_only=True)
+            except TypeError:
+                from modelscope.hub.snapshot_download import dataset_snapshot_download
+                path = dataset_snapshot_download(args["repo_id"], local_files_only=True)
+        else:
+            path = snapshot_download(args["repo_id"], local_files_only=True)
+        files = {}
+        for root, _dirs, names in os.walk(path):
+            for n in names:
+                rel = os.path.relpath(os.path.join(root, n), path)
+                if rel in (".msc", ".mdl", ".mv"):
+                    continue
+                files[rel] = hashlib.sha256(open(os.path.join(root, n), "rb").read()).hexdigest()
+        return {"path": path, "files": files}
+    if op == "stored_token":
+        from modelscope.hub.api import ModelScopeConfig
+        cookies = ModelScopeConfig.get_cookies()
+        token = None
+        if cookies is not None:
+            token = next((c.value for c in cookies if c.name == "m_session_id"), None)
+        user = ModelScopeConfig.get_user_info() if hasattr(ModelScopeConfig, "get_user_info") else None
+        return {"token": token, "user": list(user) if user else None}
     raise ValueError(f"unknown op {op}")
 
 
