@@ -121,8 +121,20 @@ export async function push(opts: PushOptions): Promise<WriteRepoResult> {
       `warning: ${pickles.length} pickle file(s) would be published (${pickles.slice(0, 3).join(", ")}${pickles.length > 3 ? ", …" : ""}); loading them can run code: consider safetensors`,
     );
 
+  const me = await checkWriter(opts.hub);
+  const destExists = await prepareDestination(
+    opts.hub,
+    opts.ref,
+    me,
+    notes,
+    opts.private ? "private" : "public",
+  );
   let source = base;
-  if (!files.some((f) => f.path === "README.md")) {
+  const remoteHasCard =
+    destExists && (await opts.hub.destination(opts.ref).list()).some((f) => f.path === "README.md");
+  if (remoteHasCard && !files.some((f) => f.path === "README.md"))
+    notes.push("no README.md here: the repo's own card is kept");
+  else if (!files.some((f) => f.path === "README.md")) {
     const card = generateCard({
       ...opts.card,
       type: opts.ref.type,
@@ -134,14 +146,6 @@ export async function push(opts: PushOptions): Promise<WriteRepoResult> {
     notes.push("no README.md: a card with YAML metadata was generated");
   }
 
-  const me = await checkWriter(opts.hub);
-  const destExists = await prepareDestination(
-    opts.hub,
-    opts.ref,
-    me,
-    notes,
-    opts.private ? "private" : "public",
-  );
   return writeRepo(source, opts.hub, opts.ref, destExists, {
     dryRun: opts.dryRun,
     notes,
