@@ -1,9 +1,11 @@
 import { Command, CommanderError } from "commander";
 import { hubferryVersion } from "../core/version.js";
 import { authCommand } from "./auth-command.js";
+import { cacheCommand } from "./cache-command.js";
 import { demoCommand } from "./demo-command.js";
 import { ExitCode } from "./fail.js";
 import { infoCommand } from "./info-command.js";
+import { loginCommand, logoutCommand, whoamiCommand } from "./login-command.js";
 import { migrateCommand, syncCommand } from "./migrate-command.js";
 import { pullCommand } from "./pull-command.js";
 import { pushCommand } from "./push-command.js";
@@ -26,6 +28,10 @@ export function buildProgram(): Command {
   program.addCommand(treeCommand());
   program.addCommand(pullCommand());
   program.addCommand(pushCommand());
+  program.addCommand(cacheCommand());
+  program.addCommand(loginCommand());
+  program.addCommand(whoamiCommand());
+  program.addCommand(logoutCommand());
   program.addCommand(authCommand());
   program.addCommand(serveCommand());
   program.addCommand(demoCommand());

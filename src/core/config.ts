@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { msCredentialsDir, readMsSessionToken } from "./credentials/ms-credentials.js";
 
 /** Where tokens and endpoints come from, read exactly as the official clients read them. */
 export interface HubSettings {
@@ -63,6 +64,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): HubSettings 
       s.msToken = env[name]!.trim();
       s.msTokenSource = name;
       break;
+    }
+  }
+  if (!s.msToken) {
+    // A `modelscope login` (or `hubferry login --hub ms`): the session cookie for this endpoint.
+    const t = readMsSessionToken(s.msEndpoint, env);
+    if (t) {
+      s.msToken = t;
+      s.msTokenSource = join(msCredentialsDir(env), "cookies");
     }
   }
   return s;

@@ -12,19 +12,25 @@ export interface CliRun {
 export function runCli(
   args: string[],
   env: Record<string, string>,
-  opts: { timeoutMs?: number; onEvent?: (e: Record<string, unknown>, kill: () => void) => void } = {},
+  opts: {
+    timeoutMs?: number;
+    onEvent?: (e: Record<string, unknown>, kill: () => void) => void;
+    /** Written to stdin, then closed (stdin is closed at once without it). */
+    input?: string;
+  } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
     let stdout = "";
     let stderr = "";
     let pending = "";
     const events: Record<string, unknown>[] = [];
     const kill = () => child.kill("SIGKILL");
-    child.stdout.on("data", (d: Buffer) => {
+    child.stdout!.on("data", (d: Buffer) => {
       stdout += d;
       pending += d;
       let nl = pending.indexOf("\n");
@@ -42,7 +48,7 @@ export function runCli(
         }
       }
     });
-    child.stderr.on("data", (d) => {
+    child.stderr!.on("data", (d) => {
       stderr += d;
     });
     const timer = setTimeout(() => {

@@ -93,6 +93,7 @@ export class HfHub implements Hub {
         name: me.name,
         orgs: me.orgs.map((o) => o.name),
         canWrite: role ? role !== "read" : undefined,
+        tokenName: me.auth?.accessToken?.displayName,
       };
     } catch (err) {
       if (err instanceof HttpStatusError && err.status === 401) {

@@ -5,7 +5,12 @@ export const WhoAmISchema = z.object({
   name: z.string(),
   orgs: z.array(z.object({ name: z.string() })).default([]),
   auth: z
-    .object({ accessToken: z.object({ role: z.string().optional() }).partial().optional() })
+    .object({
+      accessToken: z
+        .object({ role: z.string().optional(), displayName: z.string().optional() })
+        .partial()
+        .optional(),
+    })
     .partial()
     .optional(),
 });

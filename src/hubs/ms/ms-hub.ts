@@ -14,6 +14,7 @@ import type { Hub, RepoDetails, RepoInfo, SearchHit, SearchQuery, WhoAmI } from 
 import { MsDestination } from "./ms-destination.js";
 import {
   MsFilesSchema,
+  MsLoginSchema,
   MsRepoDetailsSchema,
   MsRepoInfoSchema,
   MsRepoListSchema,
@@ -110,6 +111,27 @@ export class MsHub implements Hub {
           "set MODELSCOPE_API_TOKEN to a valid token (https://modelscope.cn/my/myaccesstoken)",
         );
       }
+      throw err;
+    }
+  }
+
+  /** `POST /api/v1/login`, as `HubApi().login` does: who the token is, and its git token. */
+  async sessionLogin(): Promise<{ username: string; email?: string; gitToken?: string }> {
+    if (!this.token) return this.whoami().then(() => ({ username: "" }));
+    try {
+      const res = await this.http.request("POST", `${this.endpoint}/api/v1/login`, {
+        headers: { "content-type": "application/json" },
+        body: () => JSON.stringify({ AccessToken: this.token }),
+      });
+      const d = parseAs(MsLoginSchema, await res.json(), "POST /api/v1/login").Data;
+      return { username: d.Username, email: d.Email ?? undefined, gitToken: d.AccessToken ?? undefined };
+    } catch (err) {
+      if (err instanceof HttpStatusError && (err.status === 401 || err.status === 400 || err.status === 403))
+        throw new HubferryError(
+          "AUTH_INVALID",
+          `ModelScope refused the token (HTTP ${err.status})`,
+          "copy a valid token from https://modelscope.cn/my/myaccesstoken",
+        );
       throw err;
     }
   }

@@ -90,3 +90,9 @@ export const MsSearchItemSchema = z.object({
   tags: z.array(z.string()).nullish(),
   private: z.boolean().nullish(),
 });
+
+export const MsLoginSchema = envelope(
+  z
+    .object({ AccessToken: z.string().nullish(), Username: z.string(), Email: z.string().nullish() })
+    .passthrough(),
+);

@@ -103,6 +103,11 @@ def main(args):
                   "refs": sorted(r.refs), "revisions": sorted(v.commit_hash for v in r.revisions)} for r in info.repos]
         return {"path": path, "files": files, "one": one, "cached": cached, "repos": repos,
                 "warnings": [str(w) for w in info.warnings], "offline": constants.HF_HUB_OFFLINE}
+    if op == "scan_cache":
+        from huggingface_hub import scan_cache_dir
+        info = scan_cache_dir()
+        return {"repos": [{"repo_id": r.repo_id, "size": r.size_on_disk} for r in info.repos],
+                "warnings": [str(w) for w in info.warnings]}
     if op == "get_token":
         from huggingface_hub import get_token
         return {"token": get_token()}

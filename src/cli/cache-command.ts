@@ -1,0 +1,195 @@
+import confirm from "@inquirer/confirm";
+import { Command, Option } from "commander";
+import { pruneCaches, removeCachedRepo } from "../caches/cache-prune.js";
+import { type CachedRepo, scanCaches } from "../caches/cache-scan.js";
+import { hfHubCache } from "../caches/hf-cache-layout.js";
+import { msHubCache } from "../caches/ms-cache-layout.js";
+import { HubferryError } from "../core/errors.js";
+import { parseRepoRef } from "../core/repo-ref.js";
+import { reportError } from "./fail.js";
+import { parseSize } from "./parse-size.js";
+import { formatBytes } from "./render/format.js";
+import { renderTable } from "./render/table.js";
+
+interface CacheFlags {
+  hub?: "hf" | "ms";
+  cacheDir?: string;
+  json: boolean;
+}
+
+function dirsFor(flags: CacheFlags): { hf?: string; ms?: string } {
+  if (flags.cacheDir) return flags.hub === "ms" ? { ms: flags.cacheDir } : { hf: flags.cacheDir };
+  return {
+    ...(flags.hub !== "ms" ? { hf: hfHubCache() } : {}),
+    ...(flags.hub !== "hf" ? { ms: msHubCache() } : {}),
+  };
+}
+
+const label = (r: CachedRepo) => `${r.hub}:${r.type === "model" ? "" : `${r.type}s/`}${r.id}`;
+
+function ago(ms: number): string {
+  const s = Math.max(0, (Date.now() - ms) / 1000);
+  if (s < 60) return "just now";
+  for (const [n, unit] of [
+    [86400 * 30, "month"],
+    [86400, "day"],
+    [3600, "hour"],
+    [60, "minute"],
+  ] as const)
+    if (s >= n) return `${Math.floor(s / n)} ${unit}${Math.floor(s / n) > 1 ? "s" : ""} ago`;
+  return "just now";
+}
+
+const json = (r: CachedRepo) => ({
+  repo: label(r),
+  hub: r.hub,
+  type: r.type,
+  id: r.id,
+  path: r.path,
+  bytes: r.bytes,
+  files: r.files,
+  lastAccessed: new Date(r.lastAccessed).toISOString(),
+  refs: r.refs,
+  partials: r.partials,
+  busy: r.busy,
+});
+
+const common = (cmd: Command) =>
+  cmd
+    .addOption(new Option("--hub <hub>", "only this hub's cache").choices(["hf", "ms"]))
+    .option("--cache-dir <dir>", "a cache folder other than the default (with --hub)")
+    .option("--json", "print JSON", false);
+
+export function cacheCommand(): Command {
+  const cache = new Command("cache").description(
+    "the Hugging Face and ModelScope caches: list, prune to a size (least recently used first), clear",
+  );
+  cache.addCommand(
+    common(new Command("ls").description("cached repos with size, files, last access and refs")).action(
+      async (flags: CacheFlags) => {
+        try {
+          const repos = await scanCaches(dirsFor(flags));
+          if (flags.json) {
+            process.stdout.write(`${JSON.stringify(repos.map(json))}\n`);
+            return;
+          }
+          if (!repos.length) {
+            process.stdout.write("the caches are empty\n");
+            return;
+          }
+          process.stdout.write(
+            renderTable(
+              ["repo", "size", "files", "last accessed", "refs", ""],
+              repos.map((r) => [
+                label(r),
+                formatBytes(r.bytes),
+                r.files,
+                ago(r.lastAccessed),
+                Object.keys(r.refs).join(", "),
+                r.busy ? "in use" : r.partials ? `${r.partials} partial` : "",
+              ]),
+              [1, 2],
+            ),
+          );
+          const total = repos.reduce((n, r) => n + r.bytes, 0);
+          process.stdout.write(`${repos.length} repo(s), ${formatBytes(total)}\n`);
+        } catch (err) {
+          throw reportError(err, flags.json);
+        }
+      },
+    ),
+  );
+  cache.addCommand(
+    common(
+      new Command("prune").description("remove least recently used repos until the caches fit in --max-size"),
+    )
+      .requiredOption("--max-size <size>", "the most the caches may hold, e.g. 50G")
+      .option("--dry-run", "say what would be removed", false)
+      .action(async (flags: CacheFlags & { maxSize: string; dryRun: boolean }) => {
+        try {
+          const max = parseSize("--max-size", flags.maxSize);
+          const res = await pruneCaches(await scanCaches(dirsFor(flags)), max, { dryRun: flags.dryRun });
+          if (flags.json) {
+            process.stdout.write(
+              `${JSON.stringify({
+                removed: res.removed.map(json),
+                busy: res.busy.map(json),
+                bytesBefore: res.bytesBefore,
+                bytesAfter: res.bytesAfter,
+                dryRun: flags.dryRun,
+              })}\n`,
+            );
+            return;
+          }
+          for (const r of res.removed)
+            process.stdout.write(
+              `${flags.dryRun ? "would remove" : "removed"} ${label(r)} (${formatBytes(r.bytes)})\n`,
+            );
+          for (const r of res.busy) process.stdout.write(`kept ${label(r)}: a pull is using it\n`);
+          process.stdout.write(
+            `${formatBytes(res.bytesBefore)} → ${formatBytes(res.bytesAfter)} (limit ${formatBytes(max)})\n`,
+          );
+        } catch (err) {
+          throw reportError(err, flags.json);
+        }
+      }),
+  );
+  cache.addCommand(
+    common(new Command("clear").description("remove one cached repo, or every one"))
+      .argument(
+        "[id]",
+        "a repo (hf:owner/name, ms:owner/name, hf:datasets/owner/name); without it: everything",
+      )
+      .option("-y, --yes", "do not ask before clearing everything", false)
+      .action(async (id: string | undefined, flags: CacheFlags & { yes: boolean }) => {
+        try {
+          let repos = await scanCaches(dirsFor(flags));
+          if (id) {
+            const ref = parseRepoRef(id, { defaultHub: flags.hub ?? "hf" });
+            repos = repos.filter(
+              (r) => r.hub === ref.hub && r.id === ref.id && (!ref.typeKnown || r.type === ref.type),
+            );
+            if (!repos.length)
+              throw new HubferryError(
+                "FILE_NOT_FOUND",
+                `${id} is not in the cache`,
+                "see `hubferry cache ls`",
+              );
+          } else if (!flags.yes) {
+            if (!process.stdin.isTTY || flags.json)
+              throw new HubferryError(
+                "NOT_CONFIRMED",
+                "clearing every cached repo needs confirmation",
+                "pass --yes",
+              );
+            const total = repos.reduce((n, r) => n + r.bytes, 0);
+            if (
+              !(await confirm({
+                message: `Remove all ${repos.length} cached repos (${formatBytes(total)})?`,
+                default: false,
+              }))
+            )
+              throw new HubferryError("NOT_CONFIRMED", "nothing was removed");
+          }
+          const removed: CachedRepo[] = [];
+          const busy: CachedRepo[] = [];
+          for (const r of repos) {
+            if (r.busy) busy.push(r);
+            else {
+              await removeCachedRepo(r);
+              removed.push(r);
+            }
+          }
+          if (flags.json)
+            process.stdout.write(`${JSON.stringify({ removed: removed.map(json), busy: busy.map(json) })}\n`);
+          else {
+            for (const r of removed) process.stdout.write(`removed ${label(r)} (${formatBytes(r.bytes)})\n`);
+            for (const r of busy) process.stdout.write(`kept ${label(r)}: a pull is using it\n`);
+          }
+        } catch (err) {
+          throw reportError(err, flags.json);
+        }
+      }),
+  );
+  return cache;
+}
