@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { eventsOf, runCli } from "../helpers/cli.js";
 import { randomName, readTree, sha256, treeDiff, writeFixture } from "../helpers/fixtures.js";
-import { type HubPair, startHubPair, USERS } from "../helpers/local-hub.js";
+import { CLI, type HubPair, startHubPair, USERS } from "../helpers/local-hub.js";
 import { runPython } from "../helpers/python.js";
 import { pickleFile, safetensorsFile } from "../helpers/weights.js";
 
@@ -219,6 +220,47 @@ describe("push", () => {
     );
     assert.equal(sha256(got["model.safetensors"]!), sha256(model["model.safetensors"]));
     assert.match(got["README.md"]!.toString(), /^---\nlicense: mit\n/);
+  });
+
+  it("--interactive shows the plan and asks in a terminal: no publishes nothing, yes publishes", async () => {
+    const id = `alice/${tag}-asked`;
+    const answer = (reply: string) =>
+      new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+        // `script` gives the CLI a real terminal, as a person would have.
+        const child = spawn(
+          "script",
+          [
+            "-qec",
+            `${process.execPath} ${CLI} push model ${dir("model")} --repo ${id} --interactive`,
+            "/dev/null",
+          ],
+          { env: { ...pair.env(), TERM: "dumb" }, stdio: ["pipe", "pipe", "pipe"] },
+        );
+        let out = "";
+        let answered = false;
+        const timer = setTimeout(() => {
+          child.kill("SIGKILL");
+          reject(new Error(`no prompt seen:\n${out}`));
+        }, 60_000);
+        child.stdout.on("data", (d: Buffer) => {
+          out += d;
+          if (!answered && /Publish \d+ file\(s\)/.test(out)) {
+            answered = true;
+            child.stdin.write(`${reply}\r`);
+          }
+        });
+        child.on("close", (code) => {
+          clearTimeout(timer);
+          resolve({ code, out });
+        });
+      });
+    const no = await answer("n");
+    assert.equal(no.code, 2, no.out);
+    assert.match(no.out, /to copy:/);
+    assert.equal((await hfPy({ op: "repo_info", repo_id: id })).error, "RepositoryNotFoundError");
+    const yes = await answer("y");
+    assert.equal(yes.code, 0, yes.out);
+    assert.equal((await hfPy({ op: "repo_info", repo_id: id })).ok, true);
   });
 
   it("bad input: a missing folder, --sdk on a model, --interactive without a terminal", async () => {
