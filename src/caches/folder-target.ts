@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
-import { dirname, join, resolve, sep } from "node:path";
-import { HubferryError } from "../core/errors.js";
+import { dirname, join, resolve } from "node:path";
 import type { SourceFile } from "../transfer/types.js";
+import { insideDir } from "./inside-dir.js";
 import type { PullTarget } from "./pull-target.js";
 
 const PARTIAL_DIR = ".hubferry-partial";
@@ -22,16 +22,7 @@ async function hashes(path: string): Promise<{ sha256: string; gitOid: string; s
 /** `--output DIR`: a plain folder. Partials wait under `DIR/.hubferry-partial/` until verified. */
 export function folderTarget(dir: string): PullTarget {
   const root = resolve(dir);
-  const inside = (path: string) => {
-    const full = resolve(root, path);
-    if (!full.startsWith(root + sep))
-      throw new HubferryError(
-        "UNSAFE",
-        `${path} would be written outside ${root}`,
-        "the repo listing is malicious",
-      );
-    return full;
-  };
+  const inside = (path: string) => insideDir(root, path);
   return {
     label: root,
     root,

@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, readdir, rename, stat } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { HubferryError } from "../core/errors.js";
 import type { RepoRef } from "../core/repo-ref.js";
 import { pickle } from "../formats/pickle-writer.js";
 import type { SourceFile } from "../transfer/types.js";
 import { writeAtomic } from "./hf-cache-target.js";
+import { insideDir } from "./inside-dir.js";
 import { msEscapedName, msHubCache, msLockDir, msPartialDir, msRepoDir } from "./ms-cache-layout.js";
 import type { PullTarget } from "./pull-target.js";
 
@@ -43,16 +43,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 export function msCacheTarget(root: string, ref: RepoRef, commit: string): PullTarget {
   const repoDir = resolve(msRepoDir(root, ref.type, ref.id));
   const partials = msPartialDir(root, ref.type, ref.id);
-  const inside = (path: string) => {
-    const full = resolve(repoDir, path);
-    if (!full.startsWith(repoDir + sep))
-      throw new HubferryError(
-        "UNSAFE",
-        `${path} would be written outside ${repoDir}`,
-        "the repo listing is malicious",
-      );
-    return full;
-  };
+  const inside = (path: string) => insideDir(repoDir, path);
   return {
     label: `ms cache ${repoDir}`,
     root: repoDir,

@@ -12,11 +12,10 @@ import { ModalProvider, modalConfigured } from "../runner/modal-provider.js";
 import { ProcessProvider } from "../runner/process-provider.js";
 import { runInSandbox } from "../runner/run-in-sandbox.js";
 import type { EventSink } from "../transfer/events.js";
-import { ExitCode, reportError } from "./fail.js";
+import { ExitCode } from "./fail.js";
 import { formatBytes } from "./render/format.js";
-import { HumanRenderer } from "./render/human-renderer.js";
-import { jsonRenderer } from "./render/json-renderer.js";
 import { optionalWholeNumber } from "./whole-number.js";
+import { withEvents } from "./with-events.js";
 
 export interface MigrateFlags {
   to?: string;
@@ -309,119 +308,99 @@ function transferCommand(spec: CommandSpec): Command {
         sourceArg: string | undefined,
         destArg: string | undefined,
         flags: BatchFlags & { delete?: boolean },
-      ) => {
-        const controller = new AbortController();
-        const onSigint = () => controller.abort();
-        process.once("SIGINT", onSigint);
-        const human = flags.json ? undefined : new HumanRenderer();
-        const events = flags.json ? jsonRenderer() : human!.handle;
-        const yes = spec.sync || flags.yes;
-        try {
-          const batch = await batchFrom(sourceArg, destArg, flags);
-          if (batch) {
-            if (!yes && !flags.dryRun) {
+      ) =>
+        withEvents(
+          flags.json,
+          "cancelled: nothing half-committed; re-run to finish (files already committed are kept)",
+          async ({ events, human, signal }) => {
+            const yes = spec.sync || flags.yes;
+            const batch = await batchFrom(sourceArg, destArg, flags);
+            if (batch) {
+              if (!yes && !flags.dryRun) {
+                throw new HubferryError(
+                  "NOT_CONFIRMED",
+                  "a batch writes to many repos and is not asked about one by one",
+                  "look at it with --dry-run first, then pass --yes",
+                );
+              }
+              const batchRunner = await chooseRunner(flags.runner);
+              if (batchRunner !== "local") {
+                const inSandbox = sandboxRunner(batchRunner, spec, flags, batch.settings, signal);
+                batch.runRepo = (src, dst, repoEvents) =>
+                  inSandbox(src, dst, repoEvents).then(() => undefined);
+              }
+              await runBatch(batch, flags, {
+                deleteExtra: spec.sync && !!flags.delete,
+                verb: spec.sync ? "Sync" : "Migrate",
+                signal: signal,
+              });
+              return;
+            }
+            if (!sourceArg)
+              throw new HubferryError(
+                "BAD_INPUT",
+                "no source repo given",
+                "name one (hf:Org/name), an owner for a batch (hf:Org), or --list FILE / --all",
+              );
+            const { source, destination } = resolveRefs(sourceArg, destArg, flags);
+            const runner = await chooseRunner(flags.runner);
+            if (runner !== "local") {
+              if (!yes && !flags.dryRun) {
+                throw new HubferryError(
+                  "NOT_CONFIRMED",
+                  `a run in a ${runner} sandbox cannot ask for confirmation`,
+                  "look at the plan with --dry-run, then pass --yes",
+                );
+              }
+              await sandboxRunner(runner, spec, flags, loadSettings(), signal)(source, destination, events);
+              return;
+            }
+            const interactive = !!process.stdin.isTTY && !flags.json;
+            if (!yes && !flags.dryRun && !interactive) {
               throw new HubferryError(
                 "NOT_CONFIRMED",
-                "a batch writes to many repos and is not asked about one by one",
-                "look at it with --dry-run first, then pass --yes",
+                "this run would write to the destination and no one can confirm it here",
+                "pass --yes to run without a prompt (or --dry-run to see the plan)",
               );
             }
-            const batchRunner = await chooseRunner(flags.runner);
-            if (batchRunner !== "local") {
-              const inSandbox = sandboxRunner(batchRunner, spec, flags, batch.settings, controller.signal);
-              batch.runRepo = (src, dst, repoEvents) => inSandbox(src, dst, repoEvents).then(() => undefined);
-            }
-            await runBatch(batch, flags, {
+            const out = await migrate({
+              source,
+              destination,
+              revision: flags.revision,
+              include: flags.include,
+              exclude: flags.exclude,
+              dryRun: flags.dryRun,
               deleteExtra: spec.sync && !!flags.delete,
               verb: spec.sync ? "Sync" : "Migrate",
-              signal: controller.signal,
+              runnerNote: LOCAL_NOTE,
+              settings: loadSettings(),
+              events,
+              signal: signal,
+              concurrency: optionalWholeNumber("--concurrency", flags.concurrency, 1, 64),
+              batchFiles: optionalWholeNumber("--batch-files", flags.batchFiles, 1),
+              confirm: yes
+                ? undefined
+                : async (plan) => {
+                    if (plan.copy.length === 0) return true;
+                    human?.stopBars();
+                    return confirm({
+                      message: `Copy ${plan.copy.length} file(s), ${formatBytes(plan.bytes)}, to ${plan.destinationUrl}?`,
+                      default: false,
+                    });
+                  },
             });
-            return;
-          }
-          if (!sourceArg)
-            throw new HubferryError(
-              "BAD_INPUT",
-              "no source repo given",
-              "name one (hf:Org/name), an owner for a batch (hf:Org), or --list FILE / --all",
-            );
-          const { source, destination } = resolveRefs(sourceArg, destArg, flags);
-          const runner = await chooseRunner(flags.runner);
-          if (runner !== "local") {
-            if (!yes && !flags.dryRun) {
-              throw new HubferryError(
-                "NOT_CONFIRMED",
-                `a run in a ${runner} sandbox cannot ask for confirmation`,
-                "look at the plan with --dry-run, then pass --yes",
-              );
+            if (flags.dryRun && !flags.json) process.stderr.write("dry run: nothing was written\n");
+            if (
+              !flags.dryRun &&
+              !flags.json &&
+              out.result &&
+              out.result.files === 0 &&
+              out.result.deleted === 0
+            ) {
+              process.stderr.write(`already in sync with ${out.plan.source}: nothing to do\n`);
             }
-            await sandboxRunner(
-              runner,
-              spec,
-              flags,
-              loadSettings(),
-              controller.signal,
-            )(source, destination, events);
-            return;
-          }
-          const interactive = !!process.stdin.isTTY && !flags.json;
-          if (!yes && !flags.dryRun && !interactive) {
-            throw new HubferryError(
-              "NOT_CONFIRMED",
-              "this run would write to the destination and no one can confirm it here",
-              "pass --yes to run without a prompt (or --dry-run to see the plan)",
-            );
-          }
-          const out = await migrate({
-            source,
-            destination,
-            revision: flags.revision,
-            include: flags.include,
-            exclude: flags.exclude,
-            dryRun: flags.dryRun,
-            deleteExtra: spec.sync && !!flags.delete,
-            verb: spec.sync ? "Sync" : "Migrate",
-            runnerNote: LOCAL_NOTE,
-            settings: loadSettings(),
-            events,
-            signal: controller.signal,
-            concurrency: optionalWholeNumber("--concurrency", flags.concurrency, 1, 64),
-            batchFiles: optionalWholeNumber("--batch-files", flags.batchFiles, 1),
-            confirm: yes
-              ? undefined
-              : async (plan) => {
-                  if (plan.copy.length === 0) return true;
-                  human?.stopBars();
-                  return confirm({
-                    message: `Copy ${plan.copy.length} file(s), ${formatBytes(plan.bytes)}, to ${plan.destinationUrl}?`,
-                    default: false,
-                  });
-                },
-          });
-          if (flags.dryRun && !flags.json) process.stderr.write("dry run: nothing was written\n");
-          if (
-            !flags.dryRun &&
-            !flags.json &&
-            out.result &&
-            out.result.files === 0 &&
-            out.result.deleted === 0
-          ) {
-            process.stderr.write(`already in sync with ${out.plan.source}: nothing to do\n`);
-          }
-        } catch (err) {
-          human?.stopBars();
-          if (controller.signal.aborted)
-            throw reportError(
-              new HubferryError(
-                "CANCELLED",
-                "cancelled: nothing half-committed; re-run to finish (files already committed are kept)",
-              ),
-              flags.json,
-            );
-          throw reportError(err, flags.json);
-        } finally {
-          process.removeListener("SIGINT", onSigint);
-        }
-      },
+          },
+        ),
     );
 }
 

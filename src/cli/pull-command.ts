@@ -9,11 +9,9 @@ import { HubferryError } from "../core/errors.js";
 import type { RepoRef } from "../core/repo-ref.js";
 import { hfOffline, offlineHfSnapshot } from "../pull/offline.js";
 import { pull } from "../pull/pull.js";
-import { reportError } from "./fail.js";
-import { HumanRenderer } from "./render/human-renderer.js";
-import { jsonRenderer } from "./render/json-renderer.js";
 import { hubOption, repoKind, toolboxHub, toolboxRef } from "./toolbox-common.js";
 import { optionalWholeNumber } from "./whole-number.js";
+import { withEvents } from "./with-events.js";
 
 interface PullFlags {
   hub?: string;
@@ -78,76 +76,66 @@ export function pullCommand(): Command {
     .option("--dry-run", "say what would be fetched, fetch nothing", false)
     .option("--concurrency <n>", "files downloaded at the same time (default 4)")
     .option("--json", "one JSON event per line on stdout", false)
-    .action(async (kindArg: string, id: string, paths: string[], flags: PullFlags) => {
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once("SIGINT", onSigint);
-      const human = flags.json ? undefined : new HumanRenderer();
-      const events = flags.json ? jsonRenderer() : human!.handle;
-      try {
-        const filesMode = kindArg.toLowerCase() === "files";
-        if (filesMode && paths.length === 0)
-          throw new HubferryError(
-            "BAD_INPUT",
-            "pull files needs at least one PATH",
-            "hubferry pull files ID config.json",
-          );
-        if (!filesMode && paths.length)
-          throw new HubferryError(
-            "BAD_INPUT",
-            `unexpected arguments: ${paths.join(" ")}`,
-            "to fetch chosen files use: hubferry pull files ID PATH...",
-          );
-        const kind = filesMode ? (flags.repoType ? repoKind(flags.repoType) : undefined) : repoKind(kindArg);
-        const ref = toolboxRef(kind, id, flags.hub);
-        if (flags.offline || (ref.hub === "hf" && hfOffline())) {
-          const path = await pullOffline(ref, paths, flags);
-          if (flags.json) process.stdout.write(`${JSON.stringify({ event: "offline", path })}\n`);
-          else process.stdout.write(`${path}\n`);
-          return;
-        }
-        const hub = toolboxHub(ref.hub, events);
-        const result = await pull({
-          hub,
-          ref,
-          revision: flags.revision,
-          target: (commit) =>
-            flags.output
-              ? folderTarget(flags.output)
-              : ref.hub === "hf"
-                ? hfCacheTarget(cacheDirFor(ref, flags), ref, commit)
-                : msCacheTarget(cacheDirFor(ref, flags), ref, commit),
-          select: {
-            files: filesMode ? paths : undefined,
-            include: flags.include,
-            exclude: flags.exclude,
-            allowUnsafe: flags.allowUnsafe,
-            quantization: flags.quantization,
-            split: flags.split,
-          },
-          events,
-          signal: controller.signal,
-          concurrency: optionalWholeNumber("--concurrency", flags.concurrency, 1, 64),
-          dryRun: flags.dryRun,
-        });
-        if (!flags.json) {
-          human?.stopBars();
-          if (flags.dryRun) process.stderr.write("dry run: nothing was downloaded\n");
-          process.stdout.write(`${result.path}\n`);
-        }
-      } catch (err) {
-        human?.stopBars();
-        if (controller.signal.aborted)
-          throw reportError(
-            new HubferryError(
-              "CANCELLED",
-              "cancelled: finished files are kept, partial ones resume on the next run",
-            ),
-            flags.json,
-          );
-        throw reportError(err, flags.json);
-      } finally {
-        process.removeListener("SIGINT", onSigint);
-      }
-    });
+    .action((kindArg: string, id: string, paths: string[], flags: PullFlags) =>
+      withEvents(
+        flags.json,
+        "cancelled: finished files are kept, partial ones resume on the next run",
+        async ({ events, human, signal }) => {
+          const filesMode = kindArg.toLowerCase() === "files";
+          if (filesMode && paths.length === 0)
+            throw new HubferryError(
+              "BAD_INPUT",
+              "pull files needs at least one PATH",
+              "hubferry pull files ID config.json",
+            );
+          if (!filesMode && paths.length)
+            throw new HubferryError(
+              "BAD_INPUT",
+              `unexpected arguments: ${paths.join(" ")}`,
+              "to fetch chosen files use: hubferry pull files ID PATH...",
+            );
+          const kind = filesMode
+            ? flags.repoType
+              ? repoKind(flags.repoType)
+              : undefined
+            : repoKind(kindArg);
+          const ref = toolboxRef(kind, id, flags.hub);
+          if (flags.offline || (ref.hub === "hf" && hfOffline())) {
+            const path = await pullOffline(ref, paths, flags);
+            if (flags.json) process.stdout.write(`${JSON.stringify({ event: "offline", path })}\n`);
+            else process.stdout.write(`${path}\n`);
+            return;
+          }
+          const hub = toolboxHub(ref.hub, events);
+          const result = await pull({
+            hub,
+            ref,
+            revision: flags.revision,
+            target: (commit) =>
+              flags.output
+                ? folderTarget(flags.output)
+                : ref.hub === "hf"
+                  ? hfCacheTarget(cacheDirFor(ref, flags), ref, commit)
+                  : msCacheTarget(cacheDirFor(ref, flags), ref, commit),
+            select: {
+              files: filesMode ? paths : undefined,
+              include: flags.include,
+              exclude: flags.exclude,
+              allowUnsafe: flags.allowUnsafe,
+              quantization: flags.quantization,
+              split: flags.split,
+            },
+            events,
+            signal,
+            concurrency: optionalWholeNumber("--concurrency", flags.concurrency, 1, 64),
+            dryRun: flags.dryRun,
+          });
+          if (!flags.json) {
+            human?.stopBars();
+            if (flags.dryRun) process.stderr.write("dry run: nothing was downloaded\n");
+            process.stdout.write(`${result.path}\n`);
+          }
+        },
+      ),
+    );
 }

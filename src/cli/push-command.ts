@@ -2,12 +2,10 @@ import confirm from "@inquirer/confirm";
 import { Command, Option } from "commander";
 import { HubferryError } from "../core/errors.js";
 import { push } from "../push/push.js";
-import { reportError } from "./fail.js";
 import { formatBytes } from "./render/format.js";
-import { HumanRenderer } from "./render/human-renderer.js";
-import { jsonRenderer } from "./render/json-renderer.js";
 import { hubOption, repoKind, toolboxHub, toolboxRef } from "./toolbox-common.js";
 import { optionalWholeNumber } from "./whole-number.js";
+import { withEvents } from "./with-events.js";
 
 interface PushFlags {
   repo: string;
@@ -54,13 +52,8 @@ export function pushCommand(): Command {
     .option("--dry-run", "show the plan, publish nothing", false)
     .option("--concurrency <n>", "files uploaded at the same time (default 4)")
     .option("--json", "one JSON event per line on stdout", false)
-    .action(async (kindArg: string, dir: string, flags: PushFlags) => {
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once("SIGINT", onSigint);
-      const human = flags.json ? undefined : new HumanRenderer();
-      const events = flags.json ? jsonRenderer() : human!.handle;
-      try {
+    .action((kindArg: string, dir: string, flags: PushFlags) =>
+      withEvents(flags.json, "cancelled: nothing half-committed", async ({ events, human, signal }) => {
         const type = repoKind(kindArg);
         if (flags.sdk && type !== "space")
           throw new HubferryError("BAD_INPUT", "--sdk is for spaces", "drop --sdk, or push a space");
@@ -89,7 +82,7 @@ export function pushCommand(): Command {
           message: flags.message,
           dryRun: flags.dryRun,
           events,
-          signal: controller.signal,
+          signal,
           concurrency: optionalWholeNumber("--concurrency", flags.concurrency, 1, 64),
           confirm: flags.interactive
             ? async (plan) => {
@@ -107,13 +100,6 @@ export function pushCommand(): Command {
           else if (out.result && out.result.files === 0 && out.result.deleted === 0)
             process.stderr.write("the repo already has these files: nothing to upload\n");
         }
-      } catch (err) {
-        human?.stopBars();
-        if (controller.signal.aborted)
-          throw reportError(new HubferryError("CANCELLED", "cancelled: nothing half-committed"), flags.json);
-        throw reportError(err, flags.json);
-      } finally {
-        process.removeListener("SIGINT", onSigint);
-      }
-    });
+      }),
+    );
 }

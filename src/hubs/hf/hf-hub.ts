@@ -6,13 +6,7 @@ import { hfUrlPrefix, type RepoType } from "../../core/repo-type.js";
 import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
 import type { Hub, RepoDetails, RepoInfo, SearchHit, SearchQuery, WhoAmI } from "../hub.js";
 import { HfDestination } from "./hf-destination.js";
-import {
-  RepoDetailsSchema,
-  RepoInfoSchema,
-  RepoListSchema,
-  TreeEntrySchema,
-  WhoAmISchema,
-} from "./hf-schemas.js";
+import { RepoDetailsSchema, RepoListSchema, TreeEntrySchema, WhoAmISchema } from "./hf-schemas.js";
 import { hfSearch } from "./hf-search.js";
 
 export const USER_AGENT = "hubferry/0.1";
@@ -107,24 +101,9 @@ export class HfHub implements Hub {
     }
   }
 
-  async repoInfo(ref: RepoRef, revision?: string): Promise<RepoInfo> {
-    const url = revision
-      ? `${this.apiRepo(ref)}/revision/${encodeURIComponent(revision)}`
-      : this.apiRepo(ref);
-    try {
-      const res = await this.http.request("GET", url, { retry: true });
-      const info = parseAs(RepoInfoSchema, await res.json(), `GET /api/${ref.type}s/{id}`);
-      return {
-        id: info.id,
-        type: ref.type,
-        private: info.private ?? false,
-        sha: info.sha,
-        revision: revision ?? "main",
-        sdk: info.sdk ?? undefined,
-      };
-    } catch (err) {
-      this.explain(err, ref, revision ?? "read");
-    }
+  /** Repo info is the details without the card: one request either way. */
+  repoInfo(ref: RepoRef, revision?: string): Promise<RepoInfo> {
+    return this.details(ref, revision);
   }
 
   async details(ref: RepoRef, revision?: string): Promise<RepoDetails> {
