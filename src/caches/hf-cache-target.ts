@@ -4,6 +4,7 @@ import { dirname, join, relative } from "node:path";
 import type { RepoRef } from "../core/repo-ref.js";
 import type { SourceFile } from "../transfer/types.js";
 import { hfEtag, hfRepoFolderName, isCommitHash } from "./hf-cache-layout.js";
+import { insideDir } from "./inside-dir.js";
 import type { PullTarget } from "./pull-target.js";
 
 /** Marks the folder as a cache for backup tools (https://bford.info/cachedir/), as huggingface_hub does. */
@@ -29,7 +30,7 @@ export function hfCacheTarget(cacheDir: string, ref: RepoRef, commit: string): P
     lockDir: join(cacheDir, ".locks", hfRepoFolderName(ref.type, ref.id)),
     snapshotDir: snapshot,
     async has(f) {
-      const s = await stat(join(snapshot, f.path)).catch(() => undefined);
+      const s = await stat(insideDir(snapshot, f.path)).catch(() => undefined);
       return !!s?.isFile() && s.size === f.size;
     },
     partialPath: (f) => `${blob(f)}.incomplete`,
@@ -37,7 +38,7 @@ export function hfCacheTarget(cacheDir: string, ref: RepoRef, commit: string): P
       const target = blob(f);
       await mkdir(dirname(target), { recursive: true });
       await rename(partial, target);
-      const link = join(snapshot, f.path);
+      const link = insideDir(snapshot, f.path);
       await mkdir(dirname(link), { recursive: true });
       const rel = relative(dirname(link), target);
       if ((await readlink(link).catch(() => undefined)) === rel) return;
@@ -49,7 +50,7 @@ export function hfCacheTarget(cacheDir: string, ref: RepoRef, commit: string): P
       // The bytes may already be cached under another snapshot (same etag): link, don't download.
       const s = await stat(blob(f)).catch(() => undefined);
       if (!s || s.size !== f.size) return false;
-      const link = join(snapshot, f.path);
+      const link = insideDir(snapshot, f.path);
       await mkdir(dirname(link), { recursive: true });
       await rm(link, { force: true });
       await symlink(relative(dirname(link), blob(f)), link);

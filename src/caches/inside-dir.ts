@@ -3,8 +3,9 @@ import { HubferryError } from "../core/errors.js";
 
 /** `root/path`, refused when a hostile path would land outside `root` (`../`, absolute). */
 export function insideDir(root: string, path: string): string {
-  const full = resolve(root, path);
-  if (!full.startsWith(root + sep))
+  const base = resolve(root);
+  const full = resolve(base, path);
+  if (!full.startsWith(base + sep))
     throw new HubferryError(
       "UNSAFE",
       `${path} would be written outside ${root}`,
