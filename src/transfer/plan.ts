@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import picomatch from "picomatch";
 import type { DestFile, SourceFile, TransferDestination, TransferSource } from "./types.js";
 
@@ -25,6 +26,8 @@ export interface PlanOptions {
   inspectMaxBytes?: number;
   /** Hashes a small source file (content sha256 and git blob id) when the listings cannot be compared. */
   inspect?: (file: SourceFile) => Promise<{ sha256: string; gitOid: string }>;
+  /** Files read for inspection at the same time (default 8). */
+  inspectConcurrency?: number;
 }
 
 /** Why a path must not be copied anywhere: it would escape the repo or is not a plain relative path. */
@@ -70,7 +73,10 @@ export async function planTransfer(
     inspected: [],
     bytes: 0,
   };
-  for (const file of [...srcFiles].sort((a, b) => a.path.localeCompare(b.path))) {
+  const sorted = [...srcFiles].sort((a, b) => a.path.localeCompare(b.path));
+  const verdicts = new Map<SourceFile, boolean>();
+  const toInspect: SourceFile[] = [];
+  for (const file of sorted) {
     if (!selected(file.path)) continue;
     const reason = unsafePathReason(file.path) ?? dest.refuses?.(file.path);
     if (reason) {
@@ -78,15 +84,29 @@ export async function planTransfer(
       continue;
     }
     const there = destByPath.get(file.path);
-    let same = there ? sameContent(file, there) : false;
-    if (same === undefined && opts.inspect && file.size <= (opts.inspectMaxBytes ?? 16 * 1024 * 1024)) {
-      const hashes = await opts.inspect(file);
-      file.sha256 ??= hashes.sha256;
-      file.gitOid ??= hashes.gitOid;
-      plan.inspected.push(file.path);
-      same = sameContent(file, there!);
-    }
-    if (same) plan.present.push(file);
+    const same = there ? sameContent(file, there) : false;
+    if (same === undefined && opts.inspect && file.size <= (opts.inspectMaxBytes ?? 16 * 1024 * 1024))
+      toInspect.push(file);
+    else verdicts.set(file, same === true);
+  }
+  // Files whose hashes the two sides publish differently are read and hashed, several at a time:
+  // on a repo of many small files this is what a no-op re-run costs.
+  const inspected = new Set(toInspect);
+  const limit = pLimit(opts.inspectConcurrency ?? 8);
+  await Promise.all(
+    toInspect.map((file) =>
+      limit(async () => {
+        const hashes = await opts.inspect!(file);
+        file.sha256 ??= hashes.sha256;
+        file.gitOid ??= hashes.gitOid;
+        verdicts.set(file, sameContent(file, destByPath.get(file.path)!) === true);
+      }),
+    ),
+  );
+  for (const file of sorted) {
+    if (!verdicts.has(file)) continue;
+    if (inspected.has(file)) plan.inspected.push(file.path);
+    if (verdicts.get(file)) plan.present.push(file);
     else {
       plan.copy.push(file);
       plan.bytes += file.size;
