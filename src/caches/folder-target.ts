@@ -8,15 +8,12 @@ import type { PullTarget } from "./pull-target.js";
 
 const PARTIAL_DIR = ".hubferry-partial";
 
-async function hashes(path: string): Promise<{ sha256: string; gitOid: string; size: number }> {
-  const s = await stat(path);
-  const sha = createHash("sha256");
-  const git = createHash("sha1").update(`blob ${s.size}\0`);
-  for await (const c of createReadStream(path)) {
-    sha.update(c as Buffer);
-    git.update(c as Buffer);
-  }
-  return { sha256: sha.digest("hex"), gitOid: git.digest("hex"), size: s.size };
+/** The one hash the hub published for a file (sha256, else the git blob id) of a local file. */
+async function sameHash(path: string, size: number, f: SourceFile): Promise<boolean> {
+  if (!f.sha256 && !f.gitOid) return false;
+  const h = f.sha256 ? createHash("sha256") : createHash("sha1").update(`blob ${size}\0`);
+  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  return h.digest("hex") === (f.sha256 ?? f.gitOid);
 }
 
 /** `--output DIR`: a plain folder. Partials wait under `DIR/.hubferry-partial/` until verified. */
@@ -32,8 +29,7 @@ export function folderTarget(dir: string): PullTarget {
       const full = inside(f.path);
       const s = await stat(full).catch(() => undefined);
       if (!s?.isFile() || s.size !== f.size) return false;
-      const h = await hashes(full);
-      return f.sha256 ? h.sha256 === f.sha256 : f.gitOid ? h.gitOid === f.gitOid : false;
+      return sameHash(full, s.size, f);
     },
     partialPath: (f) => join(root, PARTIAL_DIR, `${(f.sha256 ?? f.gitOid ?? "x").slice(0, 64)}.incomplete`),
     async finalize(f, partial) {
