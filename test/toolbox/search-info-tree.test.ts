@@ -154,7 +154,11 @@ describe("search", () => {
     const info = JSON.parse(ok(await cli(["info", "model", `ms:${llm}`, "--json"])).stdout);
     assert.equal(info.repo, `ms:${llm}`);
     assert.equal(info.formats.safetensors, 2);
-    assert.equal(info.safetensors.parameters, 4 * 8 + 8 + 16 * 16, "headers read by range from ModelScope too");
+    assert.equal(
+      info.safetensors.parameters,
+      4 * 8 + 8 + 16 * 16,
+      "headers read by range from ModelScope too",
+    );
     assert.equal(info.details.card.base_model, "acme/base");
     const tree = ok(await cli(["tree", `ms:${llm}`])).stdout;
     assert.match(tree, /model-00001-of-00002.safetensors\s+\d+ B\s+safe/);
