@@ -11,6 +11,9 @@ import type { SourceFile } from "../transfer/types.js";
 import { downloadToPartial } from "./download-file.js";
 import { type SelectOptions, selectFiles } from "./select-files.js";
 
+/** Attempts per file, as the transfer engine makes. */
+const FILE_ATTEMPTS = 3;
+
 export interface PullOptions {
   hub: Hub;
   ref: RepoRef;
@@ -87,20 +90,41 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
           let sent = Math.min(before, f.size);
           if (sent) events({ event: "file_progress", path: f.path, bytes: sent, size: f.size });
           let last = 0;
-          const { resumedFrom } = await downloadToPartial(source, f, partial, {
-            signal,
-            onBytes: (n) => {
-              sent += n;
-              const now = Date.now();
-              if (now - last >= 200) {
-                last = now;
-                events({ event: "file_progress", path: f.path, bytes: sent, size: f.size });
-              }
-            },
-            onRetry: (attempt, waitMs, reason) =>
-              events({ event: "retry", what: `read ${f.path}`, attempt, waitMs, reason }),
-            checkHead: opts.select.allowUnsafe ? undefined : (head) => contentRefusal(f.path, head),
-          });
+          const download = () =>
+            downloadToPartial(source, f, partial, {
+              signal,
+              onBytes: (n) => {
+                sent += n;
+                const now = Date.now();
+                if (now - last >= 200) {
+                  last = now;
+                  events({ event: "file_progress", path: f.path, bytes: sent, size: f.size });
+                }
+              },
+              onRetry: (attempt, waitMs, reason) =>
+                events({ event: "retry", what: `read ${f.path}`, attempt, waitMs, reason }),
+              checkHead: opts.select.allowUnsafe ? undefined : (head) => contentRefusal(f.path, head),
+            });
+          // Wrong bytes (deleted) or a broken source (kept, resumed) are tried again, as the engine does.
+          let resumedFrom = 0;
+          for (let attempt = 1; ; attempt++) {
+            try {
+              if (attempt === 1) ({ resumedFrom } = await download());
+              else await download();
+              break;
+            } catch (err) {
+              const retriable =
+                err instanceof HubferryError && ["INTEGRITY", "NETWORK", "SERVER"].includes(err.code);
+              if (!retriable || signal.aborted || attempt >= FILE_ATTEMPTS) throw err;
+              events({
+                event: "retry",
+                what: `file ${f.path}`,
+                attempt,
+                waitMs: 0,
+                reason: (err as Error).message,
+              });
+            }
+          }
           await target.finalize(f, partial);
           events({
             event: "file_done",

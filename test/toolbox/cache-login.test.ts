@@ -119,11 +119,13 @@ describe("cache", () => {
   });
 
   it("clear never touches a repo a running pull holds; the pull completes", async () => {
-    await pair.hf.fault({ route: "hf.object", kind: "slow", delayMs: 2500, times: 1 });
+    // The weights' download is held back 5 s by the hub: the clear runs while the pull is under way.
+    await pair.hf.fault({ route: "hf.object", kind: "slow", delayMs: 5000, times: 1 });
     let clearRun: Promise<{ stdout: string; code: number | null; stderr: string }> | undefined;
     const pull = runCli(["pull", "model", repos.slow, "--json"], env(), {
       onEvent: (e) => {
-        if (e.event === "file_start" && !clearRun) clearRun = cli(["cache", "clear", "--yes", "--json"]);
+        if (e.event === "file_start" && e.path === "model.safetensors" && !clearRun)
+          clearRun = cli(["cache", "clear", "--yes", "--json"]);
       },
     });
     const pulled = ok(await pull);

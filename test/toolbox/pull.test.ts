@@ -350,6 +350,32 @@ describe("pull --output and resume", () => {
   });
 });
 
+describe("pull verifies every byte", () => {
+  it("corrupted bytes are never kept: one bad read is retried, a source that stays bad fails the pull", async () => {
+    const hfHome = home("hf-corrupt");
+    const bin = bothFiles["model.safetensors"];
+    await pair.hf.fault({ route: "hf.object", kind: "corrupt", afterBytes: 1000, times: 1 });
+    const healed = ok(await pull(["files", both, "model.safetensors"], { HF_HOME: hfHome }));
+    await pair.hf.clearFaults();
+    assert.ok(
+      eventsOf(healed, "retry").some((e) => String(e.reason).includes("do not match")),
+      "the bad read was noticed and retried",
+    );
+    const py = await hfRead(hfHome, both, "model.safetensors");
+    assert.equal(py.files["model.safetensors"], sha256(bin));
+
+    const badHome = home("hf-corrupt-always");
+    await pair.hf.fault({ route: "hf.object", kind: "corrupt", afterBytes: 1000, times: 100 });
+    const failed = await pull(["files", both, "model.safetensors"], { HF_HOME: badHome });
+    await pair.hf.clearFaults();
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /do not match the hash the hub publishes/);
+    const repoDir = join(badHome, "hub", `models--alice--${tag}-both`);
+    assert.deepEqual(await readdir(join(repoDir, "blobs")).catch(() => []), [], "no bytes kept");
+    assert.equal(existsSync(join(repoDir, "refs", "main")), false);
+  });
+});
+
 describe("malicious listings", () => {
   let evil: Server;
   let evilUrl: string;
