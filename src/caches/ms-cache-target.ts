@@ -1,11 +1,11 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, readdir, rename, stat } from "node:fs/promises";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { mkdir, rename, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { atomicWriteFile } from "../core/atomic-write.js";
 import type { RepoRef } from "../core/repo-ref.js";
 import { pickle } from "../formats/pickle-writer.js";
+import { hashFile } from "../transfer/hashing.js";
 import type { SourceFile } from "../transfer/types.js";
-import { writeAtomic } from "./hf-cache-target.js";
+import { filesUnder } from "./files-under.js";
 import { insideDir } from "./inside-dir.js";
 import { msEscapedName, msHubCache, msLockDir, msPartialDir, msRepoDir } from "./ms-cache-layout.js";
 import type { PullTarget } from "./pull-target.js";
@@ -14,25 +14,6 @@ export { msHubCache };
 
 /** The SDK's own bookkeeping files in a repo folder, never listed as repo files. */
 const META = new Set([".msc", ".mdl", ".mv"]);
-
-async function sha256Of(path: string): Promise<string> {
-  const h = createHash("sha256");
-  for await (const c of createReadStream(path)) h.update(c as Buffer);
-  return h.digest("hex");
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const full = join(d, e.name);
-      if (e.isDirectory()) await walk(full);
-      else if (e.isFile()) out.push(relative(dir, full).split(sep).join("/"));
-    }
-  };
-  await walk(dir);
-  return out.filter((p) => !META.has(p)).sort();
-}
 
 /**
  * A pull into the ModelScope cache: files at their paths in the repo folder, then the `.msc`
@@ -53,7 +34,7 @@ export function msCacheTarget(root: string, ref: RepoRef, commit: string): PullT
       const full = inside(f.path);
       const s = await stat(full).catch(() => undefined);
       if (!s?.isFile() || s.size !== f.size) return false;
-      return !f.sha256 || (await sha256Of(full)) === f.sha256;
+      return !f.sha256 || (await hashFile(full, "sha256")) === f.sha256;
     },
     partialPath: (f) => join(partials, `${f.sha256 ?? f.gitOid ?? "x"}.incomplete`),
     async finalize(f, partial) {
@@ -63,10 +44,12 @@ export function msCacheTarget(root: string, ref: RepoRef, commit: string): PullT
     },
     async done(_revision, fetched) {
       const rev = new Map(fetched.map((f) => [f.path, f.lastCommit ?? commit]));
-      const entries = (await filesUnder(repoDir)).map((p) => ({ Path: p, Revision: rev.get(p) ?? commit }));
-      await writeAtomic(join(repoDir, ".msc"), pickle(entries));
+      const entries = (await filesUnder(repoDir))
+        .filter((p) => !META.has(p))
+        .map((p) => ({ Path: p, Revision: rev.get(p) ?? commit }));
+      await atomicWriteFile(join(repoDir, ".msc"), pickle(entries));
       const [owner, name] = ref.id.split("/") as [string, string];
-      await writeAtomic(join(repoDir, ".mdl"), pickle({ id: `${owner}/${msEscapedName(name)}` }));
+      await atomicWriteFile(join(repoDir, ".mdl"), pickle({ id: `${owner}/${msEscapedName(name)}` }));
       return repoDir;
     },
   };

@@ -19,9 +19,8 @@ export function infoCommand(): Command {
       try {
         const ref = toolboxRef(repoKind(kind), id, flags.hub);
         const hub = toolboxHub(ref.hub);
-        const details = await hub.details(ref, flags.revision);
-        const source = await hub.source(ref, details.sha);
-        const report = await buildRepoReport(details, source, ref.hub);
+        const source = await hub.source(ref, flags.revision);
+        const report = await buildRepoReport(source.info, source);
         process.stdout.write(
           flags.json
             ? `${JSON.stringify({ repo: formatRef(ref), ...report })}\n`

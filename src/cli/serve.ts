@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { Command, Option } from "commander";
 import envPaths from "env-paths";
 import YAML from "yaml";
+import { atomicWriteFile } from "../core/atomic-write.js";
 import { startLocalHub } from "../server/app.js";
 import { loadUsersFile, UserTable } from "../server/auth/users.js";
 import { parseRateLimits } from "../server/http/rate-limit.js";
 import { seedSampleRepo } from "../server/sample.js";
-import { atomicWriteFile } from "../server/store/atomic-write.js";
 import { parseSize } from "./parse-size.js";
 import { wholeNumber } from "./whole-number.js";
 

@@ -30,7 +30,6 @@ export function treeCommand(): Command {
           const source = await toolboxHub(ref.hub).source(ref, flags.revision);
           const files = (await source.list()).map((f) => ({
             ...f,
-            lfs: ref.hub === "hf" ? !!f.sha256 && !f.gitOid : undefined,
             safety: classifyFileSafety(f.path),
           }));
           const tree = pathsToTree(

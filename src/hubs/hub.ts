@@ -72,9 +72,8 @@ export interface Hub {
   readonly name: "hf" | "ms";
   readonly endpoint: string;
   whoami(): Promise<WhoAmI>;
-  repoInfo(ref: RepoRef, revision?: string): Promise<RepoInfo>;
-  /** Repo info with card metadata, license, gating and counters. */
-  details(ref: RepoRef, revision?: string): Promise<RepoDetails>;
+  /** Repo info with card metadata, license, gating and counters (one request on either hub). */
+  repoInfo(ref: RepoRef, revision?: string): Promise<RepoDetails>;
   search(query: SearchQuery): Promise<SearchHit[]>;
   /** Every repo of a user or org that this token can see, of one type (ids `owner/name`). */
   listRepos(owner: string, type: RepoRef["type"]): Promise<string[]>;
@@ -84,7 +83,7 @@ export interface Hub {
   /** Throws FORBIDDEN unless the token can write to this (existing) repo. */
   checkWritable(ref: RepoRef): Promise<void>;
   /** The repo at a revision as a transfer source, with the repo info it was pinned from. */
-  source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoInfo }>;
+  source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoDetails }>;
   destination(ref: RepoRef): TransferDestination;
   webUrl(ref: RepoRef): string;
 }

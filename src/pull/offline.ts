@@ -1,5 +1,6 @@
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { filesUnder } from "../caches/files-under.js";
 import { hfRepoFolderName, isCommitHash } from "../caches/hf-cache-layout.js";
 import { HubferryError } from "../core/errors.js";
 import { formatRef, type RepoRef } from "../core/repo-ref.js";
@@ -7,19 +8,6 @@ import { formatRef, type RepoRef } from "../core/repo-ref.js";
 /** `HF_HUB_OFFLINE` as huggingface_hub reads it. */
 export function hfOffline(env: NodeJS.ProcessEnv = process.env): boolean {
   return ["1", "ON", "YES", "TRUE"].includes((env.HF_HUB_OFFLINE ?? "").toUpperCase());
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const full = join(d, e.name);
-      if (e.isDirectory()) await walk(full);
-      else out.push(relative(dir, full).split(sep).join("/"));
-    }
-  };
-  await walk(dir);
-  return out.sort();
 }
 
 /**

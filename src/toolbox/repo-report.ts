@@ -6,7 +6,7 @@ import { parsePrefix } from "../formats/range-reader.js";
 import { parseSafetensorsHeader, type TensorFileFacts } from "../formats/safetensors-header.js";
 import { contentRefusal, SNIFF_BYTES } from "../formats/sniff.js";
 import type { RepoDetails } from "../hubs/hub.js";
-import type { SourceFile, TransferSource } from "../transfer/types.js";
+import type { TransferSource } from "../transfer/types.js";
 import { rangeReaderFor } from "./read-head.js";
 
 export interface ReportFile {
@@ -41,23 +41,17 @@ export interface ReportOptions {
   signal?: AbortSignal;
 }
 
-/** Whether a listed file is stored by LFS: HF publishes a sha256 only for LFS files. */
-function isLfs(f: SourceFile, hub: "hf" | "ms"): boolean {
-  return hub === "hf" ? !!f.sha256 && !f.gitOid : f.size > 1024 * 1024;
-}
-
 /** The facts `info` shows: files, formats, and the tensor headers read by range. */
 export async function buildRepoReport(
   details: RepoDetails,
   source: TransferSource,
-  hub: "hf" | "ms",
   opts: ReportOptions = {},
 ): Promise<RepoReport> {
   const listed = (await source.list()).sort((a, b) => a.path.localeCompare(b.path));
   const files: ReportFile[] = listed.map((f) => {
     const safety = classifyFileSafety(f.path);
     const q = f.path.toLowerCase().endsWith(".gguf") ? quantizationOf(f.path) : undefined;
-    return { path: f.path, size: f.size, lfs: isLfs(f, hub), safety, ...(q ? { quantization: q } : {}) };
+    return { path: f.path, size: f.size, lfs: f.lfs ?? false, safety, ...(q ? { quantization: q } : {}) };
   });
   const st = files.filter((f) => f.path.toLowerCase().endsWith(".safetensors"));
   const gguf = files.filter((f) => f.path.toLowerCase().endsWith(".gguf"));

@@ -1,4 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import { HubferryError } from "../core/errors.js";
 
 /** Content sha256 and git blob id of a buffer. */
@@ -51,4 +53,12 @@ export async function* verifiedStream(
     yield held;
     onBytes?.(held.byteLength);
   }
+}
+
+/** The content sha256, or the git blob id, of a file on disk, read as a stream. */
+export async function hashFile(path: string, kind: "sha256" | "git"): Promise<string> {
+  const h =
+    kind === "sha256" ? createHash("sha256") : createHash("sha1").update(`blob ${(await stat(path)).size}\0`);
+  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  return h.digest("hex");
 }

@@ -12,6 +12,8 @@ export interface SourceFile {
   gitOid?: string;
   /** The last commit that changed the file, when the listing says (ModelScope). */
   lastCommit?: string;
+  /** Whether the source keeps the file in LFS, when the listing says. */
+  lfs?: boolean;
 }
 
 export type DestFile = SourceFile;

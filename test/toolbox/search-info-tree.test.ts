@@ -161,7 +161,7 @@ describe("search", () => {
     );
     assert.equal(info.details.card.base_model, "acme/base");
     const tree = ok(await cli(["tree", `ms:${llm}`])).stdout;
-    assert.match(tree, /model-00001-of-00002.safetensors\s+\d+ B\s+safe/);
+    assert.match(tree, /model-00001-of-00002.safetensors\s+\d+ B\s+LFS\s+safe/);
   });
 });
 

@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import ini from "ini";
+import { writeSecretFile } from "../atomic-write.js";
 import { hfTokenFile } from "../config.js";
 
 /**
@@ -11,14 +11,6 @@ import { hfTokenFile } from "../config.js";
  */
 export function hfStoredTokensFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(dirname(hfTokenFile(env)), "stored_tokens");
-}
-
-async function writeSecret(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await chmod(dirname(path), 0o700);
-  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-  await writeFile(tmp, content, { mode: 0o600 });
-  await rename(tmp, path);
 }
 
 export async function saveHfLogin(token: string, tokenName: string, env: NodeJS.ProcessEnv = process.env) {
@@ -33,8 +25,8 @@ export async function saveHfLogin(token: string, tokenName: string, env: NodeJS.
       .sort()
       .map((k) => [k, stored[k]!]),
   );
-  await writeSecret(storedPath, ini.stringify(sorted, { whitespace: true }));
-  await writeSecret(hfTokenFile(env), token);
+  await writeSecretFile(storedPath, ini.stringify(sorted, { whitespace: true }));
+  await writeSecretFile(hfTokenFile(env), token);
 }
 
 /** Removes the active token and every stored one, as `huggingface_hub.logout()` does. */

@@ -1,11 +1,11 @@
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Parser } from "pickleparser";
 import { z } from "zod";
 import { PickleObject, PickleTuple, pickle } from "../../formats/pickle-writer.js";
+import { writeSecretFile } from "../atomic-write.js";
 
 /**
  * The ModelScope login, kept where both SDK generations keep it: `~/.modelscope/credentials/`
@@ -102,14 +102,6 @@ export function sessionCookieJar(token: string, domain: string, expires: number)
   );
 }
 
-async function writeSecret(dir: string, name: string, content: string | Buffer): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
-  const tmp = join(dir, `.${name}.${randomBytes(4).toString("hex")}.tmp`);
-  await writeFile(tmp, content, { mode: 0o600 });
-  await rename(tmp, join(dir, name));
-}
-
 export async function saveMsLogin(
   endpoint: string,
   login: { token: string; gitToken?: string; username: string; email?: string },
@@ -119,9 +111,9 @@ export async function saveMsLogin(
   const host = new URL(endpoint).hostname;
   // The SDKs keep the session 30 days.
   const expires = Math.floor(Date.now() / 1000) + 30 * 24 * 3600;
-  await writeSecret(dir, "cookies", sessionCookieJar(login.token, host, expires));
-  if (login.gitToken) await writeSecret(dir, "git_token", login.gitToken);
-  await writeSecret(dir, "user", `${login.username}:${login.email ?? ""}`);
+  await writeSecretFile(join(dir, "cookies"), sessionCookieJar(login.token, host, expires));
+  if (login.gitToken) await writeSecretFile(join(dir, "git_token"), login.gitToken);
+  await writeSecretFile(join(dir, "user"), `${login.username}:${login.email ?? ""}`);
   return dir;
 }
 

@@ -4,7 +4,7 @@ import { parseAs } from "../../core/http/parse.js";
 import type { RepoRef } from "../../core/repo-ref.js";
 import { hfUrlPrefix, type RepoType } from "../../core/repo-type.js";
 import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
-import type { Hub, RepoDetails, RepoInfo, SearchHit, SearchQuery, WhoAmI } from "../hub.js";
+import type { Hub, RepoDetails, SearchHit, SearchQuery, WhoAmI } from "../hub.js";
 import { HfDestination } from "./hf-destination.js";
 import { RepoDetailsSchema, RepoListSchema, TreeEntrySchema, WhoAmISchema } from "./hf-schemas.js";
 import { hfSearch } from "./hf-search.js";
@@ -101,12 +101,8 @@ export class HfHub implements Hub {
     }
   }
 
-  /** Repo info is the details without the card: one request either way. */
-  repoInfo(ref: RepoRef, revision?: string): Promise<RepoInfo> {
-    return this.details(ref, revision);
-  }
-
-  async details(ref: RepoRef, revision?: string): Promise<RepoDetails> {
+  /** Repo info with the card, license, gating and counters: one request. */
+  async repoInfo(ref: RepoRef, revision?: string): Promise<RepoDetails> {
     const url = revision
       ? `${this.apiRepo(ref)}/revision/${encodeURIComponent(revision)}`
       : this.apiRepo(ref);
@@ -183,8 +179,8 @@ export class HfHub implements Hub {
         if (e.type !== "file") continue;
         files.push(
           e.lfs
-            ? { path: e.path, size: e.lfs.size, sha256: e.lfs.oid }
-            : { path: e.path, size: e.size ?? 0, gitOid: e.oid },
+            ? { path: e.path, size: e.lfs.size, sha256: e.lfs.oid, lfs: true }
+            : { path: e.path, size: e.size ?? 0, gitOid: e.oid, lfs: false },
         );
       }
       url = nextLink(res);
@@ -204,7 +200,7 @@ export class HfHub implements Hub {
     return this.http.getRange(url, start, end, path, signal);
   }
 
-  async source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoInfo }> {
+  async source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoDetails }> {
     const info = await this.repoInfo(ref, revision);
     return {
       info,

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { HubferryError } from "../../core/errors.js";
+import { hashFile } from "../../transfer/hashing.js";
 import type {
   CommitChange,
   DestFile,
@@ -31,12 +32,6 @@ async function walk(root: string): Promise<{ path: string; size: number }[]> {
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-async function sha256Of(file: string): Promise<string> {
-  const h = createHash("sha256");
-  for await (const c of createReadStream(file)) h.update(c as Buffer);
-  return h.digest("hex");
-}
-
 /** A folder as a transfer source (for push): files are hashed from disk, read by byte range. */
 export async function localFolderSource(dir: string): Promise<TransferSource> {
   const s = await stat(dir).catch(() => undefined);
@@ -48,7 +43,7 @@ export async function localFolderSource(dir: string): Promise<TransferSource> {
     list: async () =>
       Promise.all(
         (await walk(dir)).map(
-          async (f): Promise<SourceFile> => ({ ...f, sha256: await sha256Of(join(dir, f.path)) }),
+          async (f): Promise<SourceFile> => ({ ...f, sha256: await hashFile(join(dir, f.path), "sha256") }),
         ),
       ),
     read: async (path, start, end) => createReadStream(join(dir, path), { start, end }),
@@ -69,7 +64,7 @@ export function localFolderDestination(dir: string): TransferDestination {
       const s = await stat(dir).catch(() => undefined);
       if (!s) return [];
       return Promise.all(
-        (await walk(dir)).map(async (f) => ({ ...f, sha256: await sha256Of(join(dir, f.path)) })),
+        (await walk(dir)).map(async (f) => ({ ...f, sha256: await hashFile(join(dir, f.path), "sha256") })),
       );
     },
     prepare: async (files) =>

@@ -10,13 +10,12 @@ import { parseRepoCard } from "../../core/repo-card.js";
 import type { RepoRef } from "../../core/repo-ref.js";
 import type { RepoType } from "../../core/repo-type.js";
 import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
-import type { Hub, RepoDetails, RepoInfo, SearchHit, SearchQuery, WhoAmI } from "../hub.js";
+import type { Hub, RepoDetails, SearchHit, SearchQuery, WhoAmI } from "../hub.js";
 import { MsDestination } from "./ms-destination.js";
 import {
   MsFilesSchema,
   MsLoginSchema,
   MsRepoDetailsSchema,
-  MsRepoInfoSchema,
   MsRepoListSchema,
   MsUserSchema,
 } from "./ms-schemas.js";
@@ -136,7 +135,8 @@ export class MsHub implements Hub {
     }
   }
 
-  async repoInfo(ref: RepoRef, revision?: string): Promise<RepoInfo> {
+  /** One request: the revision's commit, visibility, and the card and counters `info` shows. */
+  async repoInfo(ref: RepoRef, revision?: string): Promise<RepoDetails> {
     if (ref.type === "space")
       throw new HubferryError(
         "BAD_INPUT",
@@ -146,30 +146,15 @@ export class MsHub implements Hub {
     const url = `${this.apiRepo(ref)}${revision ? `?Revision=${encodeURIComponent(revision)}` : ""}`;
     try {
       const res = await this.http.request("GET", url, { retry: true });
-      const data = parseAs(MsRepoInfoSchema, await res.json(), `GET /api/v1/${msType(ref.type)}s/{id}`).Data;
-      const sha =
-        data.Revision && /^[0-9a-f]{40}$/.test(data.Revision) ? data.Revision : (revision ?? MS_BRANCH);
+      const d = parseAs(MsRepoDetailsSchema, await res.json(), `GET /api/v1/${msType(ref.type)}s/{id}`).Data;
+      const card = d.ReadMeContent ? parseRepoCard(d.ReadMeContent).data : undefined;
+      const sha = d.Revision && /^[0-9a-f]{40}$/.test(d.Revision) ? d.Revision : (revision ?? MS_BRANCH);
       return {
         id: ref.id,
         type: ref.type,
-        private: data.Visibility === 1,
+        private: d.Visibility === 1,
         sha,
         revision: revision ?? MS_BRANCH,
-      };
-    } catch (err) {
-      this.explain(err, ref, "read");
-    }
-  }
-
-  async details(ref: RepoRef, revision?: string): Promise<RepoDetails> {
-    const info = await this.repoInfo(ref, revision);
-    const url = `${this.apiRepo(ref)}?Revision=${encodeURIComponent(info.sha)}`;
-    try {
-      const res = await this.http.request("GET", url, { retry: true });
-      const d = parseAs(MsRepoDetailsSchema, await res.json(), `GET /api/v1/${msType(ref.type)}s/{id}`).Data;
-      const card = d.ReadMeContent ? parseRepoCard(d.ReadMeContent).data : undefined;
-      return {
-        ...info,
         gated: false,
         license: d.License ?? (typeof card?.license === "string" ? card.license : undefined),
         lastModified: d.LastUpdatedTime ? new Date(d.LastUpdatedTime * 1000).toISOString() : undefined,
@@ -230,7 +215,14 @@ export class MsHub implements Hub {
   async listFiles(ref: RepoRef, revision: string): Promise<SourceFile[]> {
     const out: SourceFile[] = [];
     const add = (
-      files: { Path: string; Type: string; Size: number; Sha256?: string | null; Revision?: string | null }[],
+      files: {
+        Path: string;
+        Type: string;
+        Size: number;
+        Sha256?: string | null;
+        Revision?: string | null;
+        IsLFS?: boolean | null;
+      }[],
     ) => {
       for (const f of files)
         if (f.Type !== "tree")
@@ -239,6 +231,7 @@ export class MsHub implements Hub {
             size: f.Size,
             ...(f.Sha256 ? { sha256: f.Sha256 } : {}),
             ...(f.Revision ? { lastCommit: f.Revision } : {}),
+            ...(typeof f.IsLFS === "boolean" ? { lfs: f.IsLFS } : {}),
           });
     };
     try {
@@ -281,7 +274,7 @@ export class MsHub implements Hub {
     return this.http.getRange(url, start, end, path, signal);
   }
 
-  async source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoInfo }> {
+  async source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoDetails }> {
     const info = await this.repoInfo(ref, revision);
     return {
       info,

@@ -16,15 +16,10 @@ export const MsFileSchema = z.object({
   Size: z.number().int().min(0),
   Sha256: z.string().nullish(),
   Revision: z.string().nullish(),
+  IsLFS: z.boolean().nullish().catch(undefined),
 });
 
 export const MsFilesSchema = envelope(z.object({ Files: z.array(MsFileSchema).nullish() }).nullable());
-
-export const MsRepoInfoSchema = envelope(
-  z
-    .object({ Revision: z.string().nullish(), Visibility: z.number().nullish(), Name: z.string().optional() })
-    .passthrough(),
-);
 
 export const MsUserSchema = z.object({ data: z.object({ username: z.string() }) });
 
@@ -61,14 +56,15 @@ export const MsRepoDetailsSchema = envelope(
     .object({
       Revision: z.string().nullish(),
       Visibility: z.number().nullish(),
-      License: z.string().nullish(),
-      ReadMeContent: z.string().nullish(),
-      Downloads: z.number().nullish(),
-      Likes: z.number().nullish(),
-      Stars: z.number().nullish(),
-      LastUpdatedTime: z.number().nullish(),
-      Tags: NamedList,
-      Tasks: NamedList,
+      // Facts only `info` shows: a surprise in their shape drops the fact, not the migration.
+      License: z.string().nullish().catch(undefined),
+      ReadMeContent: z.string().nullish().catch(undefined),
+      Downloads: z.number().nullish().catch(undefined),
+      Likes: z.number().nullish().catch(undefined),
+      Stars: z.number().nullish().catch(undefined),
+      LastUpdatedTime: z.number().nullish().catch(undefined),
+      Tags: NamedList.catch([]),
+      Tasks: NamedList.catch([]),
     })
     .passthrough(),
 );

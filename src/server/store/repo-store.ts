@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { atomicWriteJson } from "../../core/atomic-write.js";
 import type { RepoType } from "../../core/repo-type.js";
-import { atomicWriteJson } from "./atomic-write.js";
 import { type FileEntry, type FileMap, FileTree } from "./file-tree.js";
 import { gitCommitOid } from "./git-objects.js";
 import { KeyedMutex } from "./mutex.js";
