@@ -11,6 +11,7 @@ import sys
 import traceback
 
 import huggingface_hub
+from tree_hashes import tree_hashes
 from huggingface_hub import HfApi, hf_hub_download, snapshot_download
 
 
@@ -88,14 +89,9 @@ def main(args):
         return {"ids": [i.id for i in items]}
     if op == "cache_read":
         # Reads a cache another program wrote, offline (HF_HUB_OFFLINE=1 set by the test).
-        import hashlib
         from huggingface_hub import constants, scan_cache_dir, try_to_load_from_cache
         path = snapshot_download(args["repo_id"], repo_type=rt, revision=args.get("revision"))
-        files = {}
-        for root, _dirs, names in os.walk(path):
-            for n in names:
-                full = os.path.join(root, n)
-                files[os.path.relpath(full, path)] = hashlib.sha256(open(full, "rb").read()).hexdigest()
+        files = tree_hashes(path)
         one = hf_hub_download(args["repo_id"], args["filename"], repo_type=rt, revision=args.get("revision"))
         cached = try_to_load_from_cache(args["repo_id"], args["filename"], repo_type=rt or "model")
         info = scan_cache_dir()

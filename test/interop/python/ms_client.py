@@ -11,6 +11,7 @@ import sys
 import traceback
 
 import modelscope
+from tree_hashes import tree_hashes
 from modelscope.hub.api import HubApi
 
 
@@ -101,7 +102,6 @@ def main(args):
         return {"path": path}
     if op == "cache_read":
         # Offline: what a cache written by another program gives back (MODELSCOPE_CACHE set by the test).
-        import hashlib
         from modelscope.hub.snapshot_download import snapshot_download
         if rt == "dataset":
             try:
@@ -111,13 +111,7 @@ def main(args):
                 path = dataset_snapshot_download(args["repo_id"], local_files_only=True)
         else:
             path = snapshot_download(args["repo_id"], local_files_only=True)
-        files = {}
-        for root, _dirs, names in os.walk(path):
-            for n in names:
-                rel = os.path.relpath(os.path.join(root, n), path)
-                if rel in (".msc", ".mdl", ".mv"):
-                    continue
-                files[rel] = hashlib.sha256(open(os.path.join(root, n), "rb").read()).hexdigest()
+        files = tree_hashes(path, skip=(".msc", ".mdl", ".mv"))
         return {"path": path, "files": files}
     if op == "stored_token":
         from modelscope.hub.api import ModelScopeConfig
