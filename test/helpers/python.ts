@@ -1,14 +1,14 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { childEnvBase } from "./child-env.js";
 import { PROJECT_ROOT } from "./local-hub.js";
 
 export const PY_DIR = join(PROJECT_ROOT, "test", "interop", "python");
 
 export function venvBin(venv: string, tool: string): string {
   const bin = join(PROJECT_ROOT, ".venv", venv, "bin", tool);
-  if (!existsSync(bin))
-    throw new Error(`${bin} is missing: run \`npm run clients\` (npm test does it first)`);
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run setup\` (npm test does it first)`);
   return bin;
 }
 
@@ -30,8 +30,7 @@ export function run(
       cwd: opts.cwd,
       env: {
         ...(opts.inheritEnv ? process.env : {}),
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        LANG: "C.UTF-8",
+        ...childEnvBase(),
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -195,7 +195,8 @@ describe("the npm package", () => {
     );
     const prefix = join(dir.path, "prefix");
     await mkdir(prefix);
-    // --offline: the dependencies come from npm's cache, filled by the project's own `npm install`;
+    // --offline: the dependencies come from npm's cache, filled by `npm run setup`
+    // (scripts/setup-npm-cache.mjs) with exactly what this tarball resolves to;
     // the test touches no registry.
     const install = await npm([
       "install",
