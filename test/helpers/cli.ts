@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { childEnvBase } from "./child-env.js";
 import { CLI } from "./local-hub.js";
 
 export interface CliRun {
@@ -21,7 +22,7 @@ export function runCli(
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", ...env },
+      env: { ...childEnvBase(), ...env },
       stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
     if (opts.input !== undefined) child.stdin?.end(opts.input);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { childEnvBase } from "../helpers/child-env.js";
 import { type CliRun, eventsOf, runCli } from "../helpers/cli.js";
 import {
   type RepoFixture,
@@ -387,7 +388,7 @@ describe("hubferry migrate between two local hubs", () => {
       process.execPath,
       [CLI, "migrate", `hf:${id}`, "--to", "ms", "--yes", "--json"].map((a, i) => (i === 2 ? id : a)),
       {
-        env: { PATH: process.env.PATH ?? "", ...env() },
+        env: { ...childEnvBase(), ...env() },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
