@@ -7,31 +7,51 @@
 // (e.g. `npm test -- --test-name-pattern=resolve`); a path argument narrows the files;
 // `--no-coverage` runs without c8 (narrowed runs skip the table: coverage of a part means little).
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 
-function find(dir) {
+function find(dir, suffix) {
   return readdirSync(dir).flatMap((name) => {
     const full = join(dir, name);
-    if (statSync(full).isDirectory()) return find(full);
-    return name.endsWith(".test.ts") ? [full] : [];
+    if (statSync(full).isDirectory()) return find(full, suffix);
+    return name.endsWith(suffix) ? [full] : [];
   });
 }
 
 const args = process.argv.slice(2);
 const filters = args.filter((a) => !a.startsWith("--"));
-const noCoverage = args.includes("--no-coverage") || filters.length > 0;
-const flags = args.filter((a) => a.startsWith("--") && a !== "--no-coverage");
-let files = find(join(root, "test")).sort();
+const noCoverage = args.includes("--no-coverage") || (filters.length > 0 && !args.includes("--coverage"));
+const flags = args.filter((a) => a.startsWith("--") && a !== "--no-coverage" && a !== "--coverage");
+let files = find(join(root, "test"), ".test.ts").sort();
 if (filters.length) files = files.filter((f) => filters.some((p) => relative(root, f).includes(p)));
 if (files.length === 0) {
   console.error("no test files matched");
   process.exit(1);
 }
+/**
+ * Modules with no code at run time (interfaces and types only: tsc emits an empty `export {}`) are
+ * no part of coverage; c8's `all` would list every one of their lines as never run.
+ */
+function typeOnlyModules() {
+  return find(join(root, "dist"), ".js").filter((file) => {
+    const code = readFileSync(file, "utf8")
+      .replace(/\/\/.*$/gm, "")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .trim();
+    return code === "export {};" || code === "";
+  });
+}
+
 const nodeTest = ["--import", "tsx", "--test", "--test-reporter=spec", ...flags, ...files];
 const c8 = join(root, "node_modules", "c8", "bin", "c8.js");
-const argv = noCoverage ? nodeTest : [c8, "--clean", process.execPath, ...nodeTest];
+const excludes = noCoverage
+  ? []
+  : typeOnlyModules().flatMap((js) => {
+      const rel = relative(join(root, "dist"), js);
+      return ["--exclude", `dist/${rel}`, "--exclude", `src/${rel.replace(/\.js$/, ".ts")}`];
+    });
+const argv = noCoverage ? nodeTest : [c8, "--clean", ...excludes, process.execPath, ...nodeTest];
 const r = spawnSync(process.execPath, argv, { stdio: "inherit", cwd: root });
 process.exit(r.status ?? 1);

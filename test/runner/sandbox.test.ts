@@ -32,8 +32,9 @@ describe("the process sandbox provider (the seam tests use instead of Modal)", (
     assert.equal(await run.wait(), 0);
     await run.terminate();
     const seen = JSON.parse(lines[0]!) as { keys: string[]; home: string; argv: string[] };
+    // NODE_V8_COVERAGE is Node's own: when set (npm test's coverage) Node passes it to every child.
     assert.deepEqual(
-      seen.keys.filter((k) => !["LANG", "PATH", "HOME", "HF_TOKEN"].includes(k)),
+      seen.keys.filter((k) => !["LANG", "PATH", "HOME", "HF_TOKEN", "NODE_V8_COVERAGE"].includes(k)),
       [],
     );
     assert.match(seen.home, /hubferry-sandbox-/);
