@@ -9,7 +9,7 @@ import type { FileMap } from "../store/file-tree.js";
 import { DEFAULT_GITATTRIBUTES } from "../store/gitattributes.js";
 import type { RepoMeta } from "../store/repo-store.js";
 import { repoNotFound } from "./hf-errors.js";
-import { hfRepo, repoUrl } from "./hf-repo-access.js";
+import { findHfRepo, hfRepo, repoUrl } from "./hf-repo-access.js";
 
 export const REPO_NAME_RE = /^(?!.*(--|\.\.))[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
 const SPACE_SDKS = ["gradio", "streamlit", "docker", "static"] as const;
@@ -93,7 +93,7 @@ export async function createRepo(ctx: RequestContext): Promise<void> {
   }
   const key = { face: "hf" as const, type, namespace, name: body.name };
   await ctx.hub.repos.locks.run(`create:${key.type}:${namespace}/${body.name}`, async () => {
-    const existing = ctx.hub.repos.get(key);
+    const existing = findHfRepo(ctx, type, namespace, body.name);
     if (existing) {
       const url = repoUrl(ctx, existing);
       throw new HttpError(409, `You already created this ${type} repo`, {
@@ -128,8 +128,8 @@ export async function deleteRepo(ctx: RequestContext): Promise<void> {
   const body = parseBody(DeleteSchema, await readJson(ctx));
   const type = repoTypeOf(body.type);
   const namespace = body.organization ?? who.user.name;
-  const meta = ctx.hub.repos.get({ face: "hf", type, namespace, name: body.name });
-  if (!meta || !canWrite(ctx.who, namespace)) throw repoNotFound();
+  const meta = findHfRepo(ctx, type, namespace, body.name);
+  if (!meta || !canWrite(ctx.who, meta.namespace)) throw repoNotFound(ctx);
   await ctx.hub.repos.delete(meta);
   sendText(ctx, 200, "OK");
 }

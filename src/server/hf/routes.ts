@@ -3,7 +3,7 @@ import type { Bucket } from "../http/rate-limit.js";
 import type { Handler, Route } from "../http/router.js";
 import { completeMultipart, putObject, putPart, verifyObject } from "../lfs/lfs-transfer.js";
 import { commitNdjson } from "./commit.js";
-import { renderHfError } from "./hf-errors.js";
+import { noNamespace, renderHfError } from "./hf-errors.js";
 import {
   createBranch,
   createRepo,
@@ -67,12 +67,21 @@ export function hfRoutes(): Route[] {
     r("branch-delete", ["DELETE"], `${API_REPO}/branch/(?<ref>.+)$`, deleteBranch),
     r("tag", ["POST"], `${API_REPO}/tag/(?<ref>.+)$`, createTag),
     r("info", ["GET"], `${API_REPO}(?:/revision/(?<rev>.+))?$`, repoInfo),
+    // Ids without a namespace (legacy canonical names): none exist here, so RepoNotFound.
+    r("no-namespace", ["GET", "HEAD", "POST", "PUT", "DELETE"], `^/api/${TYPES}/[^/]+(?:/.*)?$`, noNamespace),
     r("lfs-batch", ["POST"], `${WEB_REPO}\\.git/info/lfs/objects/batch$`, lfsBatch),
     r(
       "resolve",
       ["GET", "HEAD"],
       `${WEB_REPO}/(?<kind>resolve|raw)/${REV}/(?<path>.+)$`,
       resolveFile,
+      "resolvers",
+    ),
+    r(
+      "resolve-no-namespace",
+      ["GET", "HEAD"],
+      `^/(?:(?:datasets|spaces)/)?[^/]+/(?:resolve|raw)/${REV}/.+$`,
+      noNamespace,
       "resolvers",
     ),
     r("object", ["GET", "HEAD"], "^/_hubferry/objects/(?<sha256>[0-9a-f]{64})$", downloadObject, "resolvers"),
