@@ -128,3 +128,91 @@ describe("missing repos answer as the real hub", () => {
     assert.equal(dup.status, 409);
   });
 });
+
+async function upload(id: string, path: string, content: string, extra: Record<string, unknown> = {}) {
+  return value("upload_file", {
+    path_or_fileobj: { __bytes__: content },
+    path_in_repo: path,
+    repo_id: id,
+    ...extra,
+  });
+}
+
+describe("repo management endpoints the client calls", () => {
+  it("auth_check: passes for the owner, RepoNotFound for others on a private repo, GatedRepo when gated", async () => {
+    const id = await newRepo("authchk", { private: true });
+    assert.equal((await call("auth_check", { repo_id: id })).ok, true);
+    assert.equal((await call("auth_check", { repo_id: id, write: true })).ok, true);
+    const bob = await call("auth_check", { repo_id: id }, USERS.bob.token);
+    assert.equal(bob.error, "RepositoryNotFoundError");
+    assert.equal(bob.status, 404);
+    const gated = await newRepo("gatedchk");
+    const set = await api("PUT", `/api/models/${gated}/settings`, { gated: "auto" });
+    assert.equal(set.status, 200);
+    const g = await call("auth_check", { repo_id: gated }, USERS.bob.token);
+    assert.equal(g.error, "GatedRepoError");
+    assert.equal(g.status, 403);
+  });
+
+  it("move_repo renames; the old id still resolves; a taken target is 409", async () => {
+    const id = await newRepo("mv-src");
+    await upload(id, "a.txt", "hello");
+    const to = `acme/${randomName("mv-dst")}`;
+    assert.equal((await call("move_repo", { from_id: id, to_id: to })).ok, true);
+    const info = (await value("repo_info", { repo_id: to })) as { id: string };
+    assert.equal(info.id, to);
+    const old = (await value("repo_info", { repo_id: id })) as { id: string };
+    assert.equal(old.id, to, "the old id resolves to the moved repo");
+    const other = await newRepo("mv-taken");
+    const clash = await call("move_repo", { from_id: to, to_id: other });
+    assert.equal(clash.ok, false);
+    assert.equal(clash.status, 409);
+  });
+
+  it("delete_tag removes a tag (was 405)", async () => {
+    const id = await newRepo("deltag");
+    await value("create_tag", { repo_id: id, tag: "v1" });
+    assert.equal((await call("delete_tag", { repo_id: id, tag: "v1" })).ok, true);
+    const refs = (await value("list_repo_refs", { repo_id: id })) as { tags: unknown[] };
+    assert.deepEqual(refs.tags, []);
+    assert.equal((await call("delete_tag", { repo_id: id, tag: "v1" })).error, "RevisionNotFoundError");
+  });
+
+  it("super_squash_history leaves one commit with the same files", async () => {
+    const id = await newRepo("squash");
+    await upload(id, "a.txt", "one");
+    await upload(id, "a.txt", "two");
+    const before = (await value("list_repo_commits", { repo_id: id })) as unknown[];
+    assert.ok(before.length >= 3);
+    assert.equal((await call("super_squash_history", { repo_id: id, commit_message: "squashed" })).ok, true);
+    const afterC = (await value("list_repo_commits", { repo_id: id })) as { title: string }[];
+    assert.equal(afterC.length, 1);
+    assert.equal(afterC[0]!.title, "squashed");
+    const files = (await value("list_repo_files", { repo_id: id })) as string[];
+    assert.deepEqual(files.sort(), [".gitattributes", "a.txt"]);
+  });
+
+  it("list_user_repos lists the user's and an org's repos with storage", async () => {
+    const id = await newRepo("mine");
+    const mine = (await value("list_user_repos", {})) as { id: string; type: string }[];
+    assert.ok(mine.some((r) => r.id === id && r.type === "model"));
+    const org = (await value("list_user_repos", { namespace: "acme" })) as { id: string }[];
+    assert.ok(org.every((r) => r.id.startsWith("acme/")));
+    const refused = await call("list_user_repos", { namespace: "acme" }, USERS.bob.token);
+    assert.equal(refused.status, 403);
+  });
+
+  it("list_lfs_files then permanently_delete_lfs_files removes the object from every commit", async () => {
+    const id = await newRepo("lfsdel");
+    await upload(id, "w.bin", "\u0000binary weights\u0000");
+    const files = (await value("lfs_files_then_delete", { repo_id: id })) as { filename: string }[];
+    assert.deepEqual(
+      files.map((f) => f.filename),
+      ["w.bin"],
+    );
+    const left = (await value("list_repo_files", { repo_id: id })) as string[];
+    assert.deepEqual(left, [".gitattributes"]);
+    const again = (await value("list_lfs_files", { repo_id: id })) as unknown[];
+    assert.deepEqual(again, []);
+  });
+});

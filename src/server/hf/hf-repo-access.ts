@@ -47,7 +47,12 @@ export function findHfRepo(
   const exact = ctx.hub.repos.get({ face: "hf", type, namespace, name });
   if (exact) return exact;
   const id = `${namespace}/${name}`.toLowerCase();
-  return ctx.hub.repos.all("hf", type).find((m) => `${m.namespace}/${m.name}`.toLowerCase() === id);
+  const all = ctx.hub.repos.all("hf", type);
+  return (
+    all.find((m) => `${m.namespace}/${m.name}`.toLowerCase() === id) ??
+    // A moved repo keeps answering at its former ids.
+    all.find((m) => ((m.extra.formerIds as string[] | undefined) ?? []).some((f) => f.toLowerCase() === id))
+  );
 }
 
 /** Gated repos: metadata is public, file contents need the owner's (or an org member's) token. */

@@ -35,10 +35,21 @@ def plain(v, depth=0):
     return repr(v)
 
 
+def revive(v):
+    """`{"__bytes__": "text"}` stands for bytes (file contents) in JSON arguments."""
+    if isinstance(v, dict):
+        if set(v) == {"__bytes__"}:
+            return v["__bytes__"].encode("utf-8")
+        return {k: revive(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [revive(x) for x in v]
+    return v
+
+
 def main(args):
     api = HfApi()
     name = args["call"]
-    kwargs = args.get("kwargs", {})
+    kwargs = revive(args.get("kwargs", {}))
     if name == "metadata_update":
         value = huggingface_hub.metadata_update(**kwargs)
     elif name == "card_validate":
