@@ -363,7 +363,7 @@ function transferCommand(spec: CommandSpec): Command {
                 "pass --yes to run without a prompt (or --dry-run to see the plan)",
               );
             }
-            const out = await migrate({
+            await migrate({
               source,
               destination,
               revision: flags.revision,
@@ -383,22 +383,18 @@ function transferCommand(spec: CommandSpec): Command {
                 : async (plan) => {
                     if (plan.copy.length === 0) return true;
                     human?.stopBars();
-                    return confirm({
-                      message: `Copy ${plan.copy.length} file(s), ${formatBytes(plan.bytes)}, to ${plan.destinationUrl}?`,
-                      default: false,
-                    });
+                    return confirm(
+                      {
+                        message: `Copy ${plan.copy.length} file(s), ${formatBytes(plan.bytes)}, to ${plan.destinationUrl}?`,
+                        default: false,
+                      },
+                      // The question is not the command's output: stdout stays for the plan.
+                      { output: process.stderr },
+                    );
                   },
             });
+            // A run with nothing to do is said by the renderer, in one line.
             if (flags.dryRun && !flags.json) process.stderr.write("dry run: nothing was written\n");
-            if (
-              !flags.dryRun &&
-              !flags.json &&
-              out.result &&
-              out.result.files === 0 &&
-              out.result.deleted === 0
-            ) {
-              process.stderr.write(`already in sync with ${out.plan.source}: nothing to do\n`);
-            }
           },
         ),
     );

@@ -131,11 +131,12 @@ export function pullCommand(): Command {
             dryRun: flags.dryRun,
           });
           if (!flags.json) {
-            human?.stopBars();
+            human?.finish();
             if (flags.dryRun) process.stderr.write("dry run: nothing was downloaded\n");
             process.stdout.write(`${result.path}\n`);
           }
         },
+        { planTo: "stderr" },
       ),
     );
 }

@@ -64,7 +64,7 @@ export function pushCommand(): Command {
             "look at the plan with --dry-run, then run without --interactive",
           );
         const ref = toolboxRef(type, flags.repo, flags.hub);
-        const out = await push({
+        await push({
           hub: toolboxHub(ref.hub, events),
           ref,
           dir,
@@ -88,18 +88,19 @@ export function pushCommand(): Command {
             ? async (plan) => {
                 if (plan.copy.length === 0) return true;
                 human?.stopBars();
-                return confirm({
-                  message: `Publish ${plan.copy.length} file(s), ${formatBytes(plan.bytes)}, to ${plan.destinationUrl}?`,
-                  default: false,
-                });
+                return confirm(
+                  {
+                    message: `Publish ${plan.copy.length} file(s), ${formatBytes(plan.bytes)}, to ${plan.destinationUrl}?`,
+                    default: false,
+                  },
+                  // The question is not the command's output: stdout stays for the plan.
+                  { output: process.stderr },
+                );
               }
             : undefined,
         });
-        if (!flags.json) {
-          if (flags.dryRun) process.stderr.write("dry run: nothing was published\n");
-          else if (out.result && out.result.files === 0 && out.result.deleted === 0)
-            process.stderr.write("the repo already has these files: nothing to upload\n");
-        }
+        // A run with nothing to upload is said by the renderer, in one line.
+        if (!flags.json && flags.dryRun) process.stderr.write("dry run: nothing was published\n");
       }),
     );
 }

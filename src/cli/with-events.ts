@@ -20,14 +20,25 @@ export async function withEvents<T>(
   json: boolean,
   cancelledMessage: string,
   body: (run: EventRun) => Promise<T>,
+  opts: {
+    /**
+     * Where the plan and the summary go: stdout (default), or stderr for a command whose product
+     * is something else (pull prints the path on stdout, for `$(hubferry pull ...)`).
+     */
+    planTo?: "stdout" | "stderr";
+  } = {},
 ): Promise<T> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
-  const human = json ? undefined : new HumanRenderer();
+  const human = json
+    ? undefined
+    : new HumanRenderer({ product: opts.planTo === "stderr" ? process.stderr : process.stdout });
   const events = json ? jsonRenderer() : human!.handle;
   try {
-    return await body({ events, human, signal: controller.signal });
+    const out = await body({ events, human, signal: controller.signal });
+    human?.finish();
+    return out;
   } catch (err) {
     human?.stopBars();
     if (controller.signal.aborted) throw reportError(new HubferryError("CANCELLED", cancelledMessage), json);

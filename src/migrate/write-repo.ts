@@ -163,10 +163,12 @@ export async function writeRepo(
     event: "summary",
     files: result.files,
     bytes: result.bytes,
+    stored: result.stored,
+    storedBytes: result.storedBytes,
     skipped: result.skipped,
     deleted: result.deleted,
     seconds: result.seconds,
-    bytesPerSecond: result.seconds > 0 ? Math.round(result.bytes / result.seconds) : result.bytes,
+    bytesPerSecond: result.seconds > 0 ? Math.round(result.bytes / result.seconds) : 0,
     destinationUrl: dest.url,
     commits: result.commits,
   });

@@ -7,6 +7,7 @@ import type { RepoRef } from "../core/repo-ref.js";
 import { contentRefusal } from "../formats/sniff.js";
 import type { Hub } from "../hubs/hub.js";
 import type { EventSink } from "../transfer/events.js";
+import { ProgressMeter } from "../transfer/progress.js";
 import type { SourceFile } from "../transfer/types.js";
 import { downloadToPartial } from "./download-file.js";
 import { type SelectOptions, selectFiles } from "./select-files.js";
@@ -80,6 +81,9 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
       return { path: target.snapshotDir, commit: source.revision, fetched: 0, bytes: 0, present };
 
     const limit = pLimit(opts.concurrency ?? 4);
+    const meter = new ProgressMeter(events);
+    // What really came over the network: bytes kept from an earlier run are not counted.
+    let downloaded = 0;
     const results = await Promise.allSettled(
       todo.map((f) =>
         limit(async () => {
@@ -87,19 +91,13 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
           const partial = target.partialPath(f);
           const before = (await stat(partial).catch(() => undefined))?.size ?? 0;
           events({ event: "file_start", path: f.path, size: f.size });
-          let sent = Math.min(before, f.size);
-          if (sent) events({ event: "file_progress", path: f.path, bytes: sent, size: f.size });
-          let last = 0;
+          meter.start(f.path, f.size, Math.min(before, f.size));
           const download = () =>
             downloadToPartial(source, f, partial, {
               signal,
               onBytes: (n) => {
-                sent += n;
-                const now = Date.now();
-                if (now - last >= 200) {
-                  last = now;
-                  events({ event: "file_progress", path: f.path, bytes: sent, size: f.size });
-                }
+                downloaded += n;
+                meter.add(f.path, n);
               },
               onRetry: (attempt, waitMs, reason) =>
                 events({ event: "retry", what: `read ${f.path}`, attempt, waitMs, reason }),
@@ -126,6 +124,7 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
             }
           }
           await target.finalize(f, partial);
+          meter.complete(f.path);
           events({
             event: "file_done",
             path: f.path,
@@ -149,11 +148,13 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
     events({
       event: "summary",
       files: todo.length,
-      bytes,
+      bytes: downloaded,
+      stored: 0,
+      storedBytes: 0,
       skipped: present,
       deleted: 0,
       seconds,
-      bytesPerSecond: seconds > 0 ? bytes / seconds : 0,
+      bytesPerSecond: seconds > 0 ? Math.round(downloaded / seconds) : 0,
       destinationUrl: path,
       commits: [source.revision],
     });

@@ -5,7 +5,7 @@ import { adminRoutes } from "./admin-routes.js";
 import type { UserTable } from "./auth/users.js";
 import { hfRoutes } from "./hf/routes.js";
 import type { RequestContext } from "./http/context.js";
-import { sabotageBody } from "./http/faults.js";
+import { sabotageBody, throttledRequest, throttleResponse } from "./http/faults.js";
 import { HttpError } from "./http/http-error.js";
 import { matchRoute, type Route } from "./http/router.js";
 import { DEFAULT_HUB_OPTIONS, type HubOptions, HubState } from "./hub-state.js";
@@ -156,7 +156,10 @@ async function dispatch(
           headers: fault.retryAfter !== undefined ? { "Retry-After": String(fault.retryAfter) } : {},
         });
       }
-      if (fault.kind !== "slow") sabotageBody(res, fault);
+      if (fault.kind === "throttle") {
+        ctx.req = throttledRequest(req, fault);
+        throttleResponse(res, fault);
+      } else if (fault.kind !== "slow") sabotageBody(res, fault);
     }
     if (token && !who && route.name !== "admin") {
       throw new HttpError(401, INVALID_CREDENTIALS, { headers: { "X-Error-Message": INVALID_CREDENTIALS } });

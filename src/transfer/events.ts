@@ -33,11 +33,18 @@ export type TransferEvent =
   | { event: "verify"; files: number; ok: boolean }
   | {
       event: "summary";
+      /** Files written (committed, or downloaded by pull). */
       files: number;
+      /** Bytes that really moved: sent to the destination, or downloaded. */
       bytes: number;
+      /** Of `files`, those whose bytes the destination already stored: nothing was sent for them. */
+      stored: number;
+      storedBytes: number;
+      /** Files already in place: not written at all. */
       skipped: number;
       deleted: number;
       seconds: number;
+      /** `bytes` over `seconds`: 0 when nothing moved. */
       bytesPerSecond: number;
       destinationUrl: string;
       commits: string[];

@@ -36,17 +36,26 @@ export interface UploadRequest {
   sample: Buffer;
 }
 
+/**
+ * Told the body bytes as the HTTP client sends them (negative when a retried attempt starts
+ * over), so progress shows what went out, not what was read.
+ */
+export type OnSent = (n: number) => void;
+
 /** How the destination wants one file's bytes. */
 export type UploadMethod =
   | { kind: "inline" }
   | { kind: "stored" }
-  | { kind: "single"; put(body: AsyncIterable<Uint8Array>, signal: AbortSignal): Promise<void> }
+  | {
+      kind: "single";
+      put(body: AsyncIterable<Uint8Array>, signal: AbortSignal, onSent?: OnSent): Promise<void>;
+    }
   | {
       kind: "parts";
       partSize: number;
       partCount: number;
       /** Uploads one part (already read and hashed, so it can be re-sent on a retry); returns its ETag. */
-      putPart(index: number, data: Buffer, signal: AbortSignal): Promise<string>;
+      putPart(index: number, data: Buffer, signal: AbortSignal, onSent?: OnSent): Promise<string>;
       complete(etags: string[], signal: AbortSignal): Promise<void>;
     };
 
@@ -61,8 +70,16 @@ export interface TransferDestination {
   readonly url: string;
   list(): Promise<DestFile[]>;
   prepare(files: UploadRequest[], signal: AbortSignal): Promise<UploadMethod[]>;
-  /** Commits the changes; returns the new commit id. */
-  commit(changes: CommitChange[], message: string, signal: AbortSignal): Promise<string>;
+  /**
+   * Commits the changes; returns the new commit id. `onSent` is told, per inline file, its
+   * content bytes as the commit body carrying them goes out.
+   */
+  commit(
+    changes: CommitChange[],
+    message: string,
+    signal: AbortSignal,
+    onSent?: (path: string, n: number) => void,
+  ): Promise<string>;
   /** Whether `prepare` looks at the first bytes of large files (the HF preupload does). */
   readonly wantsSample?: boolean;
   /** Why the destination cannot hold this path, if it cannot. */

@@ -170,9 +170,9 @@ describe("@huggingface/hub against the local hub", () => {
       assert.equal(err.statusCode, 401);
     });
 
-    it("a private repo without a token or as another user: 404, and repoExists is false", async () => {
+    it("a private repo without a token (401) or as another user (404): repoExists is false", async () => {
       const anon = await apiError(modelInfo({ name: privateName, hubUrl: hub.url }));
-      assert.equal(anon.statusCode, 404);
+      assert.equal(anon.statusCode, 401);
       assert.equal(await repoExists({ repo: privateName, hubUrl: hub.url }), false);
       const bob = await apiError(
         modelInfo({ name: privateName, hubUrl: hub.url, accessToken: USERS.bob.token }),

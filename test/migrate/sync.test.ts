@@ -99,7 +99,7 @@ describe("hubferry sync", () => {
 
     const again = await runCli(["sync", `hf:${id}`, `ms:${id}`, "--delete"], env());
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stderr, /already in sync with hf:.*: nothing to do/);
+    assert.match(again.stdout, /already in sync with hf:.*: nothing to do/);
     const json = await runCli(["sync", `hf:${id}`, `ms:${id}`, "--delete", "--json"], env());
     assert.equal(eventsOf(json, "commit").length, 0, "a no-op sync makes no commit");
   });

@@ -301,7 +301,7 @@ describe("local hub, Hugging Face face: protocol details", () => {
     assert.match(String(resolve.headers.get("ratelimit")), /^"resolvers";/);
   });
 
-  it("private repos are invisible (404 RepoNotFound) to anyone but the owner", async () => {
+  it("private repos are invisible (401 anonymous, 404 others, RepoNotFound) to anyone but the owner", async () => {
     const name = randomName("priv");
     await createRepo(name, { visibility: "private" });
     const callers: Record<string, string>[] = [{}, { authorization: `Bearer ${USERS.bob.token}` }];
@@ -312,7 +312,8 @@ describe("local hub, Hugging Face face: protocol details", () => {
         `/api/models/alice/${name}/tree/main`,
       ]) {
         const res = await api("GET", path, undefined, headers);
-        assert.equal(res.status, 404, path);
+        // As the real hub: an anonymous caller is told 401, an authenticated one 404.
+        assert.equal(res.status, headers.authorization ? 404 : 401, path);
         assert.equal(res.headers.get("x-error-code"), "RepoNotFound");
       }
     }

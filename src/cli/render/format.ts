@@ -10,3 +10,16 @@ export function formatDuration(seconds: number): string {
   const s = Math.round(seconds % 60);
   return m < 60 ? `${m} min ${s} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
+
+/** Commit ids in human output: always this many characters (JSON keeps the full id). */
+export const SHORT_ID_LENGTH = 12;
+
+export function shortId(id: string): string {
+  return id.slice(0, SHORT_ID_LENGTH);
+}
+
+/** `hf:org/name@0123abcd` → `hf:org/name`: the revision is said apart, once, at one length. */
+export function withoutRevision(label: string): string {
+  const at = label.lastIndexOf("@");
+  return at > 0 ? label.slice(0, at) : label;
+}

@@ -1,77 +1,73 @@
 import cliProgress from "cli-progress";
 import type { TransferEvent } from "../../transfer/events.js";
-import { formatBytes, formatDuration } from "./format.js";
+import { formatBytes, formatDuration, shortId, withoutRevision } from "./format.js";
+import { RateWindow } from "./rate.js";
+
+type PlanEvent = Extract<TransferEvent, { event: "plan" }>;
+type SummaryEvent = Extract<TransferEvent, { event: "summary" }>;
+
+/** Without a terminal, totals are printed this often (not a line per file). */
+const TOTALS_EVERY_MS = 5000;
+
+export interface HumanRendererOptions {
+  /** What the command produces (the plan, the summary): stdout, so `> plan.txt` captures it. */
+  product?: NodeJS.WritableStream;
+  /** Progress and logs. */
+  log?: NodeJS.WriteStream;
+  tty?: boolean;
+}
 
 /**
- * The terminal face of a transfer: the plan, a bar per file and one overall (rate and ETA), a
- * countdown while a rate limit is waited out, and the summary. Without a TTY it prints lines.
+ * The terminal face of a transfer: the plan and the summary on stdout; on stderr a bar per file
+ * and one overall (rate and ETA over the last seconds), a countdown while a rate limit is waited
+ * out, and log lines. Without a TTY, totals every few seconds instead of bars. A run with nothing
+ * to do says so in one line.
  */
 export class HumanRenderer {
+  private readonly product: NodeJS.WritableStream;
+  private readonly err: NodeJS.WriteStream;
+  private readonly tty: boolean;
   private multibar?: cliProgress.MultiBar;
   private overall?: cliProgress.SingleBar;
   private readonly bars = new Map<string, cliProgress.SingleBar>();
   private readonly sent = new Map<string, number>();
+  private readonly rate = new RateWindow();
   private total = 0;
+  private files = 0;
+  private filesDone = 0;
   private done = 0;
+  private lastTotals = -1;
+  private ticker?: NodeJS.Timeout;
   private waitTimer?: NodeJS.Timeout;
-  private started = Date.now();
+  /** A plan with nothing to do, held so that the run can be said in one line. */
+  private idle?: PlanEvent;
 
-  private speed(): string {
-    const secs = (Date.now() - this.started) / 1000;
-    return `| ${formatBytes(secs > 0 ? this.done / secs : 0)}/s `;
+  constructor(opts: HumanRendererOptions = {}) {
+    this.product = opts.product ?? process.stdout;
+    this.err = opts.log ?? process.stderr;
+    this.tty = opts.tty ?? !!this.err.isTTY;
   }
-
-  constructor(
-    private readonly out: NodeJS.WriteStream = process.stderr,
-    private readonly tty = !!process.stderr.isTTY,
-  ) {}
 
   private log(line: string): void {
     if (this.multibar) this.multibar.log(`${line}\n`);
-    else this.out.write(`${line}\n`);
+    else this.err.write(`${line}\n`);
   }
 
   handle = (e: TransferEvent): void => {
     switch (e.event) {
       case "plan":
-        this.printPlan(e);
-        this.total = e.bytes;
+        this.onPlan(e);
         break;
       case "file_start":
-        this.ensureBars();
-        if (this.tty && this.multibar && !this.bars.has(e.path)) {
-          this.bars.set(
-            e.path,
-            this.multibar.create(Math.max(1, e.size), 0, { name: shorten(e.path, 36), speed: "" }),
-          );
-        }
-        this.sent.set(e.path, 0);
+        this.onFileStart(e.path, e.size);
         break;
-      case "file_progress": {
-        const before = this.sent.get(e.path) ?? 0;
-        this.sent.set(e.path, e.bytes);
-        this.done += Math.max(0, e.bytes - before);
+      case "file_progress":
+        this.moved(e.path, e.bytes);
         this.bars.get(e.path)?.update(e.bytes);
-        this.overall?.update(this.done, { speed: this.speed() });
         break;
-      }
-      case "file_done": {
-        const before = this.sent.get(e.path) ?? 0;
-        this.done += Math.max(0, e.size - before);
-        this.sent.set(e.path, e.size);
-        this.overall?.update(this.done);
-        const bar = this.bars.get(e.path);
-        if (bar) {
-          bar.update(Math.max(1, e.size));
-          this.multibar?.remove(bar);
-          this.bars.delete(e.path);
-        }
-        if (!this.tty)
-          this.log(
-            `  copied ${e.path} (${formatBytes(e.size)}${e.method === "stored" ? ", already stored on the destination" : ""})`,
-          );
+      case "file_done":
+        this.onFileDone(e.path, e.size);
         break;
-      }
       case "retry":
         this.log(`  retry ${e.attempt} of ${e.what} in ${(e.waitMs / 1000).toFixed(1)} s: ${e.reason}`);
         break;
@@ -80,28 +76,18 @@ export class HumanRenderer {
         break;
       case "commit":
         this.log(
-          `  committed ${e.commit.slice(0, 12)}: ${e.files} file(s)${e.deleted ? `, ${e.deleted} deleted` : ""}`,
+          `  committed ${shortId(e.commit)}: ${e.files} file(s)${e.deleted ? `, ${e.deleted} deleted` : ""}`,
         );
         break;
       case "verify":
         this.stopBars();
-        this.log(
-          e.ok
-            ? `verified: all ${e.files} files are on the destination with their hashes`
-            : "verification FAILED",
-        );
+        if (!e.ok) this.log("verification FAILED");
+        else if (!this.idle)
+          this.log(`verified: all ${e.files} files are on the destination with their hashes`);
         break;
       case "summary":
         this.stopBars();
-        this.out.write(
-          [
-            "",
-            `done: ${e.files} file(s), ${formatBytes(e.bytes)} in ${formatDuration(e.seconds)} (${formatBytes(e.bytesPerSecond)}/s)` +
-              `${e.skipped ? `; ${e.skipped} already there` : ""}${e.deleted ? `; ${e.deleted} deleted` : ""}`,
-            `destination: ${e.destinationUrl}`,
-            "",
-          ].join("\n"),
-        );
+        this.onSummary(e);
         break;
       case "error":
         this.stopBars();
@@ -109,41 +95,103 @@ export class HumanRenderer {
     }
   };
 
-  private printPlan(e: Extract<TransferEvent, { event: "plan" }>): void {
-    const lines = [
-      `source:      ${e.source} (${e.revision.slice(0, 12)})`,
-      `destination: ${e.destination}  ${e.destinationUrl}`,
-      `to copy:     ${e.copy.length} file(s), ${formatBytes(e.bytes)}`,
-      `already there: ${e.present}`,
-    ];
-    if (e.refused.length)
-      lines.push(`refused:     ${e.refused.map((r) => `${r.path} (${r.reason})`).join(", ")}`);
-    if (e.delete.length) lines.push(`to delete:   ${e.delete.length} file(s)`);
-    for (const n of e.notes) lines.push(`note:        ${n}`);
-    const shown = e.copy.slice(0, 20);
-    for (const f of shown) lines.push(`  + ${f.path} (${formatBytes(f.size)})`);
-    if (e.copy.length > shown.length) lines.push(`  … and ${e.copy.length - shown.length} more`);
-    this.out.write(`${lines.join("\n")}\n`);
+  /** The command is over: a held plan (a dry run with nothing to do) is said now. */
+  finish(): void {
+    this.stopBars();
+    if (this.idle) this.product.write(`${idleLine(this.idle)}\n`);
+    this.idle = undefined;
   }
 
-  private ensureBars(): void {
-    if (!this.tty || this.multibar) return;
+  private onPlan(e: PlanEvent): void {
+    this.total = e.bytes;
+    this.files = e.copy.length;
+    if (e.copy.length === 0 && e.delete.length === 0 && e.refused.length === 0) this.idle = e;
+    else this.product.write(planText(e));
+  }
+
+  private onFileStart(path: string, size: number): void {
+    this.ensureProgress();
+    if (this.multibar && !this.bars.has(path)) {
+      this.bars.set(path, this.multibar.create(Math.max(1, size), 0, { name: shorten(path, 36), info: "" }));
+    }
+    this.moved(path, 0);
+  }
+
+  private onFileDone(path: string, size: number): void {
+    this.moved(path, size);
+    this.filesDone++;
+    const bar = this.bars.get(path);
+    if (bar) {
+      bar.update(Math.max(1, size));
+      this.multibar?.remove(bar);
+      this.bars.delete(path);
+    }
+  }
+
+  /** A file's bytes now stand at `bytes` (a retry may take some back). */
+  private moved(path: string, bytes: number): void {
+    const before = this.sent.get(path) ?? 0;
+    this.sent.set(path, bytes);
+    this.done += bytes - before;
+    this.rate.sample(this.done);
+  }
+
+  private onSummary(e: SummaryEvent): void {
+    if (this.idle && e.files === 0 && e.deleted === 0) {
+      this.product.write(`${idleLine(this.idle)}\n`);
+      this.idle = undefined;
+      return;
+    }
+    if (this.idle) this.product.write(planText(this.idle));
+    this.idle = undefined;
+    const parts = [
+      `done: ${e.files} file(s) written, ${formatBytes(e.bytes)} sent in ${formatDuration(e.seconds)}` +
+        (e.bytes > 0 ? ` (${formatBytes(e.bytesPerSecond)}/s)` : ""),
+    ];
+    if (e.stored) parts.push(`${e.stored} already stored there (${formatBytes(e.storedBytes)} not sent)`);
+    if (e.skipped) parts.push(`${e.skipped} already there`);
+    if (e.deleted) parts.push(`${e.deleted} deleted`);
+    this.product.write(`${parts.join("; ")}\n${e.destinationUrl}\n`);
+  }
+
+  /** `1.2 MB/s | ETA 3 s`, from the last seconds; `…` while too early to say. */
+  private speed(): string {
+    const r = this.rate.rate();
+    const eta = this.rate.eta(this.total - this.done);
+    return `${r === undefined ? "…" : `${formatBytes(r)}/s`} | ETA ${eta === undefined ? "…" : formatDuration(eta)}`;
+  }
+
+  private totalsLine(): string {
+    const pct = this.total > 0 ? ` (${Math.floor((100 * this.done) / this.total)}%)` : "";
+    return `  ${formatBytes(this.done)} of ${formatBytes(this.total)}${pct}, ${this.filesDone} of ${this.files} file(s), ${this.speed()}`;
+  }
+
+  private ensureProgress(): void {
+    if (this.ticker) return;
+    if (!this.tty) {
+      // No terminal: totals every few seconds, only when something moved.
+      this.ticker = setInterval(() => {
+        if (this.done === this.lastTotals) return;
+        this.lastTotals = this.done;
+        this.err.write(`${this.totalsLine()}\n`);
+      }, TOTALS_EVERY_MS);
+      this.ticker.unref();
+      return;
+    }
     this.multibar = new cliProgress.MultiBar(
       {
-        format: "{bar} {percentage}% | {name} | {value}/{total} {speed}| ETA {eta_formatted}",
+        format: "{bar} {percentage}% | {name} | {value}/{total} {info}",
         hideCursor: true,
         clearOnComplete: false,
         stopOnComplete: false,
         barsize: 24,
-        etaBuffer: 50,
         formatValue: (v, _o, type) => (type === "value" || type === "total" ? formatBytes(v) : String(v)),
       },
       cliProgress.Presets.shades_classic,
     );
-    this.started = Date.now();
-    this.overall = this.multibar.create(Math.max(1, this.total), 0, { name: "total".padEnd(36), speed: "" });
-    const tick = setInterval(() => this.overall?.update(this.done, { speed: this.speed() }), 500);
-    tick.unref();
+    this.overall = this.multibar.create(Math.max(1, this.total), 0, { name: "total".padEnd(36), info: "" });
+    this.ticker = setInterval(() => this.overall?.update(this.done, { info: `| ${this.speed()}` }), 500);
+    this.ticker.unref();
   }
 
   private countdown(what: string, waitMs: number): void {
@@ -166,9 +214,34 @@ export class HumanRenderer {
 
   stopBars(): void {
     clearInterval(this.waitTimer);
+    clearInterval(this.ticker);
+    this.ticker = undefined;
     this.multibar?.stop();
     this.multibar = undefined;
+    this.overall = undefined;
   }
+}
+
+function planText(e: PlanEvent): string {
+  const lines = [
+    `source:      ${withoutRevision(e.source)} @ ${shortId(e.revision)}`,
+    `destination: ${e.destination}  ${e.destinationUrl}`,
+    `to copy:     ${e.copy.length} file(s), ${formatBytes(e.bytes)}`,
+    `already there: ${e.present}`,
+  ];
+  if (e.refused.length)
+    lines.push(`refused:     ${e.refused.map((r) => `${r.path} (${r.reason})`).join(", ")}`);
+  if (e.delete.length) lines.push(`to delete:   ${e.delete.length} file(s)`);
+  for (const n of e.notes) lines.push(`note:        ${n}`);
+  const shown = e.copy.slice(0, 20);
+  for (const f of shown) lines.push(`  + ${f.path} (${formatBytes(f.size)})`);
+  if (e.copy.length > shown.length) lines.push(`  … and ${e.copy.length - shown.length} more`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** A run with nothing to do, in one line. */
+function idleLine(e: PlanEvent): string {
+  return `already in sync with ${withoutRevision(e.source)} @ ${shortId(e.revision)}: nothing to do (${e.present} file(s) in ${e.destinationUrl})`;
 }
 
 function shorten(s: string, n: number): string {

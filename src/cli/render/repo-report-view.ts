@@ -1,6 +1,6 @@
 import YAML from "yaml";
 import type { RepoReport, WeightFacts } from "../../toolbox/repo-report.js";
-import { formatBytes } from "./format.js";
+import { formatBytes, shortId } from "./format.js";
 import { compactNumber, renderTable } from "./table.js";
 
 function dtypes(d: Record<string, number>): string {
@@ -27,7 +27,7 @@ export function renderRepoReport(label: string, r: RepoReport): string {
   const lines: string[] = [];
   const gated = d.gated === false ? "not gated" : `gated (${d.gated === true ? "yes" : d.gated})`;
   lines.push(`${label}  (${d.type}, ${d.private ? "private" : "public"}, ${gated})`);
-  lines.push(`commit:    ${d.sha}${d.lastModified ? ` (${d.lastModified.slice(0, 10)})` : ""}`);
+  lines.push(`commit:    ${shortId(d.sha)}${d.lastModified ? ` (${d.lastModified.slice(0, 10)})` : ""}`);
   lines.push(`license:   ${d.license ?? "not stated"}`);
   if (d.task || d.library) lines.push(`task:      ${d.task ?? "-"}    library: ${d.library ?? "-"}`);
   if (d.sdk) lines.push(`sdk:       ${d.sdk}`);

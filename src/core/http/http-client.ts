@@ -37,6 +37,34 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Statuses returned to the caller instead of thrown. */
   accept?: number[];
+  /**
+   * Body bytes as the HTTP client takes them for the socket (it waits for the socket to drain
+   * before it takes more), so progress follows what really went out. A failed attempt that is
+   * retried is taken back with a negative count.
+   */
+  onBodyBytes?: (n: number) => void;
+}
+
+/** Pieces of a body handed over this size at a time, so a Buffer's progress can be seen. */
+const BODY_SLICE = 64 * 1024;
+
+/** The body as an iterable that counts each piece once the client comes back for the next one. */
+async function* metered(body: Body, onBytes: (n: number) => void): AsyncGenerator<Uint8Array> {
+  if (body === null) return;
+  if (typeof body === "string" || body instanceof Uint8Array) {
+    const buf = typeof body === "string" ? Buffer.from(body) : body;
+    for (let off = 0; off < buf.byteLength; off += BODY_SLICE) {
+      const piece = buf.subarray(off, Math.min(buf.byteLength, off + BODY_SLICE));
+      yield piece;
+      onBytes(piece.byteLength);
+    }
+    return;
+  }
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+    const piece = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    yield piece;
+    onBytes(piece.byteLength);
+  }
 }
 
 export interface HttpResponse {
@@ -111,11 +139,26 @@ export class HttpClient {
     for (let attempt = 1; ; attempt++) {
       options.signal?.throwIfAborted();
       let res: HttpResponse;
+      let sent = 0;
+      const attemptOptions: RequestOptions = options.onBodyBytes
+        ? {
+            ...options,
+            onBodyBytes: (n) => {
+              sent += n;
+              options.onBodyBytes?.(n);
+            },
+          }
+        : options;
+      // A retried body starts again from its first byte: progress is taken back.
+      const rewind = () => {
+        if (sent) options.onBodyBytes?.(-sent);
+      };
       try {
-        res = await this.once(method, url, options);
+        res = await this.once(method, url, attemptOptions);
       } catch (err) {
         if (options.signal?.aborted) throw new HubferryError("CANCELLED", "cancelled");
         if (err instanceof HubferryError || attempt >= maxAttempts) throw this.networkError(method, url, err);
+        rewind();
         const wait = retryDelayMs(attempt, {}, policy);
         this.opts.events?.onRetry?.({
           method,
@@ -131,6 +174,7 @@ export class HttpClient {
       if (res.status < 400 || options.accept?.includes(res.status)) return res;
       const text = await res.text().catch(() => "");
       if (options.retry && RETRYABLE_STATUS.has(res.status) && attempt < maxAttempts) {
+        rewind();
         const wait = retryDelayMs(attempt, res.headers, policy);
         this.opts.events?.onRetry?.({
           method,
@@ -182,13 +226,18 @@ export class HttpClient {
 
   private async once(method: string, url: string, options: RequestOptions): Promise<HttpResponse> {
     let current = url;
+    // A signal of this request's own: the caller's (often shared by a whole batch) gets no
+    // listener per request, so many requests at once never pile listeners onto it.
+    const signal = options.signal ? AbortSignal.any([options.signal]) : undefined;
     for (let hop = 0; hop < 6; hop++) {
       const headers = this.headersFor(current, options.headers);
+      const raw = options.body?.();
+      const sent = raw != null && options.onBodyBytes ? metered(raw, options.onBodyBytes) : raw;
       const res = await request(current, {
         method: method as Dispatcher.HttpMethod,
         headers,
-        body: options.body ? (options.body() as Dispatcher.DispatchOptions["body"]) : undefined,
-        signal: options.signal,
+        body: sent as Dispatcher.DispatchOptions["body"],
+        signal,
         headersTimeout: 120_000,
         bodyTimeout: 120_000,
       });
@@ -239,7 +288,9 @@ function summarize(text: string): string {
   return `: ${msg.replace(/\s+/g, " ").slice(0, 300)}`;
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, shared?: AbortSignal): Promise<void> {
+  // Its own signal, so that many waits at once add no listeners to a shared one.
+  const signal = shared ? AbortSignal.any([shared]) : undefined;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new HubferryError("CANCELLED", "cancelled"));

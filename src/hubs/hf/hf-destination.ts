@@ -1,4 +1,3 @@
-import { Readable } from "node:stream";
 import { HttpStatusError } from "../../core/http/http-client.js";
 import { parseAs } from "../../core/http/parse.js";
 import type { RepoRef } from "../../core/repo-ref.js";
@@ -133,12 +132,13 @@ export class HfDestination implements TransferDestination {
         kind: "parts",
         partSize,
         partCount: partUrls.length,
-        putPart: async (index, data, signal) => {
+        putPart: async (index, data, signal, onSent) => {
           const res = await this.hub.http.request("PUT", partUrls[index]!, {
             headers: { "content-length": String(data.byteLength) },
             body: () => data,
             retry: true,
             signal,
+            onBodyBytes: onSent,
           });
           res.body.resume();
           const etag = res.headers.etag;
@@ -172,11 +172,12 @@ export class HfDestination implements TransferDestination {
     }
     return {
       kind: "single",
-      put: async (body, signal) => {
+      put: async (body, signal, onSent) => {
         const res = await this.hub.http.request("PUT", upload.href, {
           headers: { "content-length": String(f.size), "content-type": "application/octet-stream" },
-          body: () => Readable.from(body),
+          body: () => body,
           signal,
+          onBodyBytes: onSent,
         });
         res.body.resume();
         await verify(signal);
@@ -184,20 +185,34 @@ export class HfDestination implements TransferDestination {
     };
   }
 
-  async commit(changes: CommitChange[], message: string, signal: AbortSignal): Promise<string> {
-    function* lines() {
-      yield `${JSON.stringify({ key: "header", value: { summary: message, description: "" } })}\n`;
+  async commit(
+    changes: CommitChange[],
+    message: string,
+    signal: AbortSignal,
+    onSent?: (path: string, n: number) => void,
+  ): Promise<string> {
+    // Handed to the HTTP client line by line: an inline file counts as sent once the client
+    // comes back for the line after it (it waits for the socket to drain first).
+    async function* lines() {
+      yield Buffer.from(
+        `${JSON.stringify({ key: "header", value: { summary: message, description: "" } })}\n`,
+      );
       for (const c of changes) {
-        if (c.kind === "inline")
-          yield `${JSON.stringify({ key: "file", value: { path: c.path, encoding: "base64", content: c.content.toString("base64") } })}\n`;
-        else if (c.kind === "lfs")
-          yield `${JSON.stringify({ key: "lfsFile", value: { path: c.path, algo: "sha256", oid: c.sha256, size: c.size } })}\n`;
-        else yield `${JSON.stringify({ key: "deletedFile", value: { path: c.path } })}\n`;
+        if (c.kind === "inline") {
+          yield Buffer.from(
+            `${JSON.stringify({ key: "file", value: { path: c.path, encoding: "base64", content: c.content.toString("base64") } })}\n`,
+          );
+          onSent?.(c.path, c.content.byteLength);
+        } else if (c.kind === "lfs")
+          yield Buffer.from(
+            `${JSON.stringify({ key: "lfsFile", value: { path: c.path, algo: "sha256", oid: c.sha256, size: c.size } })}\n`,
+          );
+        else yield Buffer.from(`${JSON.stringify({ key: "deletedFile", value: { path: c.path } })}\n`);
       }
     }
     const res = await this.hub.http.request("POST", `${this.hub.apiRepo(this.ref)}/commit/${BRANCH}`, {
       headers: { "content-type": "application/x-ndjson" },
-      body: () => Readable.from(lines()),
+      body: () => lines(),
       signal,
     });
     return parseAs(CommitResponseSchema, await res.json(), "POST commit").commitOid;

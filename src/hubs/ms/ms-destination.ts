@@ -1,4 +1,3 @@
-import { Readable } from "node:stream";
 import { HttpStatusError, sleep } from "../../core/http/http-client.js";
 import { parseAs } from "../../core/http/parse.js";
 import type { RepoRef } from "../../core/repo-ref.js";
@@ -82,11 +81,12 @@ export class MsDestination implements TransferDestination {
       if (!href) return { kind: "stored" };
       return {
         kind: "single",
-        put: async (body, putSignal) => {
+        put: async (body, putSignal, onSent) => {
           const res = await this.hub.http.request("PUT", href, {
             headers: { "content-length": String(f.size), "content-type": "application/octet-stream" },
-            body: () => Readable.from(body),
+            body: () => body,
             signal: putSignal,
+            onBodyBytes: onSent,
           });
           await res.text();
         },
@@ -95,7 +95,12 @@ export class MsDestination implements TransferDestination {
   }
 
   /** Commits are serialised per repo on ModelScope: "commit lock busy, please try again" is waited out. */
-  async commit(changes: CommitChange[], message: string, signal: AbortSignal): Promise<string> {
+  async commit(
+    changes: CommitChange[],
+    message: string,
+    signal: AbortSignal,
+    onSent?: (path: string, n: number) => void,
+  ): Promise<string> {
     const actions = changes.map((c) =>
       c.kind === "inline"
         ? {
@@ -127,12 +132,28 @@ export class MsDestination implements TransferDestination {
               encoding: "",
             },
     );
-    const body = JSON.stringify({ commit_message: message, actions });
+    // The same JSON as one JSON.stringify, in pieces: an inline file counts as sent once the HTTP
+    // client comes back for the piece after it.
+    const pieces = [
+      { data: Buffer.from(`{"commit_message":${JSON.stringify(message)},"actions":[`) },
+      ...actions.map((a, i) => ({
+        data: Buffer.from(`${i ? "," : ""}${JSON.stringify(a)}`),
+        inline: changes[i]!.kind === "inline" ? (changes[i] as { path: string; content: Buffer }) : undefined,
+      })),
+      { data: Buffer.from("]}") },
+    ];
+    const length = pieces.reduce((n, p) => n + p.data.byteLength, 0);
+    async function* body() {
+      for (const p of pieces) {
+        yield p.data;
+        if ("inline" in p && p.inline) onSent?.(p.inline.path, p.inline.content.byteLength);
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.hub.http.request("POST", `${this.repoPath}/commit/${MS_BRANCH}`, {
-          headers: { "content-type": "application/json" },
-          body: () => body,
+          headers: { "content-type": "application/json", "content-length": String(length) },
+          body: () => body(),
           signal,
         });
         const data = parseAs(MsCommitSchema, await res.json(), "POST commit").Data;

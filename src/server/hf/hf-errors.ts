@@ -25,6 +25,17 @@ function toHttpError(err: unknown): HttpError {
   return new HttpError(500, `Internal error: ${(err as Error)?.message ?? String(err)}`);
 }
 
-export function repoNotFound(): HttpError {
+/**
+ * A missing (or hidden) repo, as the real hub answers: 401 "Invalid username or password." to an
+ * anonymous caller, 404 "Repository not found" to an authenticated one, both with
+ * `X-Error-Code: RepoNotFound` (Python's 401 fallback only applies to https URLs).
+ */
+export function repoNotFound(ctx?: { who?: unknown }): HttpError {
+  if (ctx && !ctx.who) return new HttpError(401, "Invalid username or password.", { code: "RepoNotFound" });
   return new HttpError(404, "Repository not found", { code: "RepoNotFound" });
+}
+
+/** Any route on a repo id without a namespace: no such repo can exist here. */
+export async function noNamespace(ctx: { who?: unknown }): Promise<void> {
+  throw repoNotFound(ctx);
 }

@@ -20,21 +20,39 @@ export function hfRepo(ctx: RequestContext, opts: { write?: boolean; type?: Repo
     opts.type ?? typeFromPlural(ctx.params.types ?? (ctx.params.prefix ? ctx.params.prefix : undefined));
   const namespace = ctx.params.ns!;
   const name = ctx.params.name!;
-  const meta = ctx.hub.repos.get({ face: "hf", type, namespace, name });
-  if (!meta || (meta.private && !canReadPrivate(ctx.who, namespace))) {
+  const meta = findHfRepo(ctx, type, namespace, name);
+  if (!meta || (meta.private && !canReadPrivate(ctx.who, meta.namespace))) {
     if (opts.write && !ctx.who) requireUser(ctx, "write to a repository");
-    throw repoNotFound();
+    throw repoNotFound(ctx);
   }
   if (opts.write) {
     requireUser(ctx, "write to a repository");
-    if (!canWrite(ctx.who, namespace)) {
+    if (!canWrite(ctx.who, meta.namespace)) {
       throw new HttpError(
         403,
-        `You don't have the rights to write to ${type}s/${namespace}/${name}. Use a token with write access to "${namespace}".`,
+        `You don't have the rights to write to ${type}s/${meta.namespace}/${meta.name}. Use a token with write access to "${meta.namespace}".`,
       );
     }
   }
   return meta;
+}
+
+/** Repo ids resolve case-insensitively on the real hub (`Foo/BAR` finds `foo/bar`). */
+export function findHfRepo(
+  ctx: RequestContext,
+  type: RepoType,
+  namespace: string,
+  name: string,
+): RepoMeta | undefined {
+  const exact = ctx.hub.repos.get({ face: "hf", type, namespace, name });
+  if (exact) return exact;
+  const id = `${namespace}/${name}`.toLowerCase();
+  const all = ctx.hub.repos.all("hf", type);
+  return (
+    all.find((m) => `${m.namespace}/${m.name}`.toLowerCase() === id) ??
+    // A moved repo keeps answering at its former ids.
+    all.find((m) => ((m.extra.formerIds as string[] | undefined) ?? []).some((f) => f.toLowerCase() === id))
+  );
 }
 
 /** Gated repos: metadata is public, file contents need the owner's (or an org member's) token. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isRepoType, type RepoType } from "../../core/repo-type.js";
+import type { RepoType } from "../../core/repo-type.js";
 import { canWrite } from "../auth/users.js";
 import { type RequestContext, readJson, requireUser, sendJson, sendText } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
@@ -8,8 +8,9 @@ import { storeRegular } from "../store/file-entry.js";
 import type { FileMap } from "../store/file-tree.js";
 import { DEFAULT_GITATTRIBUTES } from "../store/gitattributes.js";
 import type { RepoMeta } from "../store/repo-store.js";
+import { parseBody, repoTypeOf } from "./hf-body.js";
 import { repoNotFound } from "./hf-errors.js";
-import { hfRepo, repoUrl } from "./hf-repo-access.js";
+import { findHfRepo, hfRepo, repoUrl } from "./hf-repo-access.js";
 
 export const REPO_NAME_RE = /^(?!.*(--|\.\.))[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
 const SPACE_SDKS = ["gradio", "streamlit", "docker", "static"] as const;
@@ -26,21 +27,6 @@ const CreateSchema = z.object({
     .array(z.object({ path: z.string(), content: z.string(), encoding: z.string().optional() }))
     .nullish(),
 });
-
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new HttpError(400, `Invalid request body at "${i.path.join(".")}": ${i.message}`);
-  }
-  return r.data;
-}
-
-function repoTypeOf(value: string | null | undefined): RepoType {
-  const type = value ?? "model";
-  if (!isRepoType(type)) throw new HttpError(400, `Invalid repo type "${type}": use model, dataset or space`);
-  return type;
-}
 
 async function initialFiles(
   ctx: RequestContext,
@@ -93,7 +79,12 @@ export async function createRepo(ctx: RequestContext): Promise<void> {
   }
   const key = { face: "hf" as const, type, namespace, name: body.name };
   await ctx.hub.repos.locks.run(`create:${key.type}:${namespace}/${body.name}`, async () => {
-    const existing = ctx.hub.repos.get(key);
+    const found = findHfRepo(ctx, type, namespace, body.name);
+    // A former id of a moved repo is free again, as on the real hub; a case variant is not.
+    const existing =
+      found && `${found.namespace}/${found.name}`.toLowerCase() === `${namespace}/${body.name}`.toLowerCase()
+        ? found
+        : undefined;
     if (existing) {
       const url = repoUrl(ctx, existing);
       throw new HttpError(409, `You already created this ${type} repo`, {
@@ -128,8 +119,8 @@ export async function deleteRepo(ctx: RequestContext): Promise<void> {
   const body = parseBody(DeleteSchema, await readJson(ctx));
   const type = repoTypeOf(body.type);
   const namespace = body.organization ?? who.user.name;
-  const meta = ctx.hub.repos.get({ face: "hf", type, namespace, name: body.name });
-  if (!meta || !canWrite(ctx.who, namespace)) throw repoNotFound();
+  const meta = findHfRepo(ctx, type, namespace, body.name);
+  if (!meta || !canWrite(ctx.who, meta.namespace)) throw repoNotFound(ctx);
   await ctx.hub.repos.delete(meta);
   sendText(ctx, 200, "OK");
 }

@@ -3,7 +3,8 @@ import type { Bucket } from "../http/rate-limit.js";
 import type { Handler, Route } from "../http/router.js";
 import { completeMultipart, putObject, putPart, verifyObject } from "../lfs/lfs-transfer.js";
 import { commitNdjson } from "./commit.js";
-import { renderHfError } from "./hf-errors.js";
+import { noNamespace, renderHfError } from "./hf-errors.js";
+import { deleteLfsFiles, listLfsFiles } from "./lfs-files.js";
 import {
   createBranch,
   createRepo,
@@ -15,6 +16,7 @@ import {
   updateSettings,
 } from "./repo-admin.js";
 import { listTree, pathsInfo, repoInfo } from "./repo-info.js";
+import { authCheck, deleteTag, listNamespaceRepos, moveRepo, superSquash } from "./repo-manage.js";
 import { downloadObject, resolveFile } from "./resolve.js";
 import { searchRepos, validateYaml } from "./search.js";
 import { lfsBatch, preupload } from "./upload.js";
@@ -66,13 +68,30 @@ export function hfRoutes(): Route[] {
     r("branch", ["POST"], `${API_REPO}/branch/(?<ref>.+)$`, createBranch),
     r("branch-delete", ["DELETE"], `${API_REPO}/branch/(?<ref>.+)$`, deleteBranch),
     r("tag", ["POST"], `${API_REPO}/tag/(?<ref>.+)$`, createTag),
+    r("tag-delete", ["DELETE"], `${API_REPO}/tag/(?<ref>.+)$`, deleteTag),
+    r("auth-check", ["GET"], `${API_REPO}/auth-check(?<write>/write)?$`, authCheck),
+    r("super-squash", ["POST"], `${API_REPO}/super-squash/(?<ref>.+)$`, superSquash),
+    r("lfs-files", ["GET"], `${API_REPO}/lfs-files$`, listLfsFiles),
+    r("lfs-files-delete", ["POST"], `${API_REPO}/lfs-files/batch$`, deleteLfsFiles),
+    r("repo-move", ["POST"], "^/api/repos/move$", moveRepo),
+    r("user-repos", ["GET"], "^/api/settings/repositories$", listNamespaceRepos),
+    r("org-repos", ["GET"], "^/api/organizations/(?<org>[^/]+)/settings/repositories$", listNamespaceRepos),
     r("info", ["GET"], `${API_REPO}(?:/revision/(?<rev>.+))?$`, repoInfo),
+    // Ids without a namespace (legacy canonical names): none exist here, so RepoNotFound.
+    r("no-namespace", ["GET", "HEAD", "POST", "PUT", "DELETE"], `^/api/${TYPES}/[^/]+(?:/.*)?$`, noNamespace),
     r("lfs-batch", ["POST"], `${WEB_REPO}\\.git/info/lfs/objects/batch$`, lfsBatch),
     r(
       "resolve",
       ["GET", "HEAD"],
       `${WEB_REPO}/(?<kind>resolve|raw)/${REV}/(?<path>.+)$`,
       resolveFile,
+      "resolvers",
+    ),
+    r(
+      "resolve-no-namespace",
+      ["GET", "HEAD"],
+      `^/(?:(?:datasets|spaces)/)?[^/]+/(?:resolve|raw)/${REV}/.+$`,
+      noNamespace,
       "resolvers",
     ),
     r("object", ["GET", "HEAD"], "^/_hubferry/objects/(?<sha256>[0-9a-f]{64})$", downloadObject, "resolvers"),

@@ -1,4 +1,5 @@
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Transform } from "node:stream";
 import { z } from "zod";
 
 /**
@@ -10,7 +11,7 @@ export const FaultRuleSchema = z.object({
   route: z.string().optional(),
   /** A regular expression tested against the path and query string. */
   path: z.string().optional(),
-  kind: z.enum(["status", "reset", "truncate", "corrupt", "slow"]),
+  kind: z.enum(["status", "reset", "truncate", "corrupt", "slow", "throttle"]),
   /** `request` (default): before the handler runs. `commit`: a slow commit, inside the repo's commit lock. */
   stage: z.enum(["request", "commit"]).default("request"),
   status: z.number().int().min(400).max(599).default(503),
@@ -18,6 +19,13 @@ export const FaultRuleSchema = z.object({
   delayMs: z.number().int().min(0).max(120_000).default(0),
   /** For reset/truncate/corrupt: how many body bytes pass first (default: half the body). */
   afterBytes: z.number().int().min(0).optional(),
+  /** For throttle: the request body is read, and the response body written, at this rate. */
+  bytesPerSecond: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 ** 3)
+    .default(1024 * 1024),
   times: z.number().int().positive().default(1),
   skip: z.number().int().min(0).default(0),
 });
@@ -130,4 +138,47 @@ export async function slowCommit(
 ): Promise<void> {
   const rule = faults.take(method, route, path, "commit");
   if (rule) await new Promise((r) => setTimeout(r, rule.delayMs));
+}
+
+/** Passes bytes on at `bytesPerSecond`, in slices of a tenth of a second. */
+function throttle(bytesPerSecond: number): Transform {
+  const slice = Math.max(1, Math.floor(bytesPerSecond / 10));
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const push = async () => {
+        for (let off = 0; off < chunk.length; off += slice) {
+          await new Promise((r) => setTimeout(r, 100));
+          this.push(chunk.subarray(off, off + slice));
+        }
+      };
+      push().then(() => done(), done);
+    },
+  });
+}
+
+/**
+ * A `throttle` rule: the request body as the handler reads it, at the rule's rate (a slow link
+ * from the client's side: its HTTP client waits for the socket to drain). Headers stay readable.
+ */
+export function throttledRequest(req: IncomingMessage, rule: FaultRule): IncomingMessage {
+  const slow = req.pipe(throttle(rule.bytesPerSecond));
+  req.on("error", (err) => slow.destroy(err));
+  return Object.assign(slow, {
+    headers: req.headers,
+    method: req.method,
+    url: req.url,
+    socket: req.socket,
+  }) as unknown as IncomingMessage;
+}
+
+/** A `throttle` rule on the response: each write is followed by a wait at the rule's rate. */
+export function throttleResponse(res: ServerResponse, rule: FaultRule): void {
+  const originalWrite = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    originalWrite(chunk, ...rest);
+    const n = Buffer.isBuffer(chunk) || chunk instanceof Uint8Array ? chunk.byteLength : String(chunk).length;
+    // Writers that respect backpressure (pipe, pipeline) wait for this drain.
+    setTimeout(() => res.emit("drain"), Math.ceil((1000 * n) / rule.bytesPerSecond));
+    return false;
+  }) as typeof res.write;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { atomicWriteJson } from "../../core/atomic-write.js";
 import type { RepoType } from "../../core/repo-type.js";
 import { type FileEntry, type FileMap, FileTree } from "./file-tree.js";
@@ -139,7 +139,7 @@ export class RepoStore {
       parents: [],
       title: "initial commit",
       description: "",
-      author: "system",
+      author: opts.author,
       files: opts.initialFiles,
     });
     meta.branches[meta.defaultBranch] = initial.id;
@@ -150,6 +150,16 @@ export class RepoStore {
   async delete(k: RepoKey): Promise<void> {
     this.repos.delete(repoKeyString(k));
     await rm(this.repoDir(k), { recursive: true, force: true });
+  }
+
+  /** Moves a repo to a new id (rename or transfer); callers check the target is free. */
+  async rename(meta: RepoMeta, to: RepoKey): Promise<RepoMeta> {
+    const moved: RepoMeta = { ...meta, ...to };
+    await mkdir(dirname(this.repoDir(to)), { recursive: true });
+    await rename(this.repoDir(meta), this.repoDir(to));
+    this.repos.delete(repoKeyString(meta));
+    await this.saveMeta(moved);
+    return moved;
   }
 
   async saveMeta(meta: RepoMeta): Promise<void> {
@@ -278,7 +288,8 @@ export class RepoStore {
     return commit;
   }
 
-  private async writeCommit(k: RepoKey, c: Omit<Commit, "id" | "date">): Promise<Commit> {
+  /** Writes a commit object without moving any ref (super-squash, empty branches, rewrites). */
+  async writeCommit(k: RepoKey, c: Omit<Commit, "id" | "date">): Promise<Commit> {
     const date = new Date();
     const tree = new FileTree(c.files);
     const message = c.description ? `${c.title}\n\n${c.description}` : c.title;

@@ -1,0 +1,218 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { randomName } from "../helpers/fixtures.js";
+import { startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
+import { runPython } from "../helpers/python.js";
+import { tempDir } from "../helpers/tmp.js";
+
+/**
+ * Fidelity to the real hub where the official huggingface_hub looks: each case calls one HfApi
+ * method through test/interop/python/hf_fidelity.py, over real HTTP to `hubferry serve`.
+ */
+let hub: TestHub;
+let work: { path: string; cleanup: () => Promise<void> };
+
+type Result = {
+  ok: boolean;
+  value?: unknown;
+  error?: string;
+  mro?: string[];
+  status?: number;
+  message?: string;
+  server_message?: string;
+  trace?: string;
+};
+
+function env(token: string | null): Record<string, string> {
+  const e: Record<string, string> = {
+    HF_ENDPOINT: hub.url,
+    HF_HOME: join(work.path, "home"),
+    HF_HUB_DISABLE_XET: "1",
+    HF_HUB_DISABLE_UPDATE_CHECK: "1",
+    HF_HUB_DISABLE_TELEMETRY: "1",
+    HF_HUB_DISABLE_PROGRESS_BARS: "1",
+  };
+  if (token) e.HF_TOKEN = token;
+  return e;
+}
+
+async function call(
+  name: string,
+  kwargs: Record<string, unknown>,
+  token: string | null = USERS.alice.token,
+): Promise<Result> {
+  return runPython<Result>("hf", "hf_fidelity.py", { call: name, kwargs }, env(token));
+}
+
+async function value(
+  name: string,
+  kwargs: Record<string, unknown>,
+  token: string | null = USERS.alice.token,
+): Promise<unknown> {
+  const r = await call(name, kwargs, token);
+  assert.equal(r.ok, true, `${name} failed: ${r.error}: ${r.message}\n${r.trace}`);
+  return r.value;
+}
+
+async function api(
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string | null = USERS.alice.token,
+): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  return fetch(`${hub.url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    redirect: "manual",
+  });
+}
+
+async function newRepo(prefix: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const name = randomName(prefix);
+  const res = await api("POST", "/api/repos/create", { name, ...extra });
+  assert.equal(res.status, 200, await res.text());
+  return `alice/${name}`;
+}
+
+before(async () => {
+  hub = await startTestHub();
+  work = await tempDir("hffid");
+});
+
+after(async () => {
+  await hub?.stop();
+  await work?.cleanup();
+});
+
+describe("missing repos answer as the real hub", () => {
+  for (const [who, token] of [
+    ["anonymous", null],
+    ["authenticated", USERS.alice.token],
+  ] as const) {
+    it(`repo_exists / file_exists / revision_exists are False for ids without a namespace (${who})`, async () => {
+      assert.equal(await value("repo_exists", { repo_id: "repo-that-does-not-exist" }, token), false);
+      assert.equal(
+        await value("file_exists", { repo_id: "repo-that-does-not-exist", filename: "config.json" }, token),
+        false,
+      );
+      assert.equal(
+        await value("revision_exists", { repo_id: "repo-that-does-not-exist", revision: "main" }, token),
+        false,
+      );
+      assert.equal(await value("repo_exists", { repo_id: "alice/nope-nope" }, token), false);
+    });
+  }
+
+  it("anonymous gets 401, authenticated 404, both RepoNotFound", async () => {
+    for (const path of ["/api/models/repo-that-does-not-exist", "/api/models/alice/nope-nope"]) {
+      const anon = await api("GET", path, undefined, null);
+      assert.equal(anon.status, 401);
+      assert.equal(anon.headers.get("x-error-code"), "RepoNotFound");
+      assert.equal(anon.headers.get("x-error-message"), "Invalid username or password.");
+      const authed = await api("GET", path);
+      assert.equal(authed.status, 404);
+      assert.equal(authed.headers.get("x-error-code"), "RepoNotFound");
+    }
+  });
+
+  it("repo ids resolve case-insensitively", async () => {
+    const id = await newRepo("CaseRepo");
+    const info = (await value("repo_info", { repo_id: id.toUpperCase() })) as { id: string };
+    assert.equal(info.id, id);
+    const dup = await api("POST", "/api/repos/create", { name: id.split("/")[1]!.toLowerCase() });
+    assert.equal(dup.status, 409);
+  });
+});
+
+async function upload(id: string, path: string, content: string, extra: Record<string, unknown> = {}) {
+  return value("upload_file", {
+    path_or_fileobj: { __bytes__: content },
+    path_in_repo: path,
+    repo_id: id,
+    ...extra,
+  });
+}
+
+describe("repo management endpoints the client calls", () => {
+  it("auth_check: passes for the owner, RepoNotFound for others on a private repo, GatedRepo when gated", async () => {
+    const id = await newRepo("authchk", { private: true });
+    assert.equal((await call("auth_check", { repo_id: id })).ok, true);
+    assert.equal((await call("auth_check", { repo_id: id, write: true })).ok, true);
+    const bob = await call("auth_check", { repo_id: id }, USERS.bob.token);
+    assert.equal(bob.error, "RepositoryNotFoundError");
+    assert.equal(bob.status, 404);
+    const gated = await newRepo("gatedchk");
+    const set = await api("PUT", `/api/models/${gated}/settings`, { gated: "auto" });
+    assert.equal(set.status, 200);
+    const g = await call("auth_check", { repo_id: gated }, USERS.bob.token);
+    assert.equal(g.error, "GatedRepoError");
+    assert.equal(g.status, 403);
+  });
+
+  it("move_repo renames; the old id still resolves; a taken target is 409", async () => {
+    const id = await newRepo("mv-src");
+    await upload(id, "a.txt", "hello");
+    const to = `acme/${randomName("mv-dst")}`;
+    assert.equal((await call("move_repo", { from_id: id, to_id: to })).ok, true);
+    const info = (await value("repo_info", { repo_id: to })) as { id: string };
+    assert.equal(info.id, to);
+    const old = (await value("repo_info", { repo_id: id })) as { id: string };
+    assert.equal(old.id, to, "the old id resolves to the moved repo");
+    const other = await newRepo("mv-taken");
+    const clash = await call("move_repo", { from_id: to, to_id: other });
+    assert.equal(clash.ok, false);
+    assert.equal(clash.status, 409);
+  });
+
+  it("delete_tag removes a tag (was 405)", async () => {
+    const id = await newRepo("deltag");
+    await value("create_tag", { repo_id: id, tag: "v1" });
+    assert.equal((await call("delete_tag", { repo_id: id, tag: "v1" })).ok, true);
+    const refs = (await value("list_repo_refs", { repo_id: id })) as { tags: unknown[] };
+    assert.deepEqual(refs.tags, []);
+    assert.equal((await call("delete_tag", { repo_id: id, tag: "v1" })).error, "RevisionNotFoundError");
+  });
+
+  it("super_squash_history leaves one commit with the same files", async () => {
+    const id = await newRepo("squash");
+    await upload(id, "a.txt", "one");
+    await upload(id, "a.txt", "two");
+    const before = (await value("list_repo_commits", { repo_id: id })) as unknown[];
+    assert.ok(before.length >= 3);
+    assert.equal((await call("super_squash_history", { repo_id: id, commit_message: "squashed" })).ok, true);
+    const afterC = (await value("list_repo_commits", { repo_id: id })) as { title: string }[];
+    assert.equal(afterC.length, 1);
+    assert.equal(afterC[0]!.title, "squashed");
+    const files = (await value("list_repo_files", { repo_id: id })) as string[];
+    assert.deepEqual(files.sort(), [".gitattributes", "a.txt"]);
+  });
+
+  it("list_user_repos lists the user's and an org's repos with storage", async () => {
+    const id = await newRepo("mine");
+    const mine = (await value("list_user_repos", {})) as { id: string; type: string }[];
+    assert.ok(mine.some((r) => r.id === id && r.type === "model"));
+    const org = (await value("list_user_repos", { namespace: "acme" })) as { id: string }[];
+    assert.ok(org.every((r) => r.id.startsWith("acme/")));
+    const refused = await call("list_user_repos", { namespace: "acme" }, USERS.bob.token);
+    assert.equal(refused.status, 403);
+  });
+
+  it("list_lfs_files then permanently_delete_lfs_files removes the object from every commit", async () => {
+    const id = await newRepo("lfsdel");
+    await upload(id, "w.bin", "\u0000binary weights\u0000");
+    const files = (await value("lfs_files_then_delete", { repo_id: id })) as { filename: string }[];
+    assert.deepEqual(
+      files.map((f) => f.filename),
+      ["w.bin"],
+    );
+    const left = (await value("list_repo_files", { repo_id: id })) as string[];
+    assert.deepEqual(left, [".gitattributes"]);
+    const again = (await value("list_lfs_files", { repo_id: id })) as unknown[];
+    assert.deepEqual(again, []);
+  });
+});
