@@ -17,14 +17,11 @@ export async function removeCachedRepo(repo: CachedRepo): Promise<void> {
 }
 
 /**
- * Least recently used first: removes whole repos until the caches fit in `maxBytes`, never one a
- * running pull holds.
+ * What a prune removes, decided before anything is touched: least recently used first, whole repos,
+ * only while the caches are still over `maxBytes`, never one a running pull holds. So by
+ * construction it removes nothing when the caches already fit, and never more than it must.
  */
-export async function pruneCaches(
-  repos: CachedRepo[],
-  maxBytes: number,
-  opts: { dryRun?: boolean } = {},
-): Promise<PruneResult> {
+export function planPrune(repos: CachedRepo[], maxBytes: number): PruneResult {
   const bytesBefore = repos.reduce((n, r) => n + r.bytes, 0);
   let total = bytesBefore;
   const res: PruneResult = { removed: [], kept: [], busy: [], bytesBefore, bytesAfter: bytesBefore };
@@ -38,10 +35,14 @@ export async function pruneCaches(
       res.kept.push(repo);
       continue;
     }
-    if (!opts.dryRun) await removeCachedRepo(repo);
     res.removed.push(repo);
     total -= repo.bytes;
   }
   res.bytesAfter = total;
   return res;
+}
+
+/** Carries out a plan from `planPrune`. */
+export async function applyPrune(plan: PruneResult): Promise<void> {
+  for (const repo of plan.removed) await removeCachedRepo(repo);
 }

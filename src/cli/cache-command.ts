@@ -1,13 +1,13 @@
 import confirm from "@inquirer/confirm";
 import { Command, Option } from "commander";
-import { pruneCaches, removeCachedRepo } from "../caches/cache-prune.js";
+import { applyPrune, type PruneResult, planPrune, removeCachedRepo } from "../caches/cache-prune.js";
 import { type CachedRepo, scanCaches } from "../caches/cache-scan.js";
 import { hfHubCache } from "../caches/hf-cache-layout.js";
 import { msHubCache } from "../caches/ms-cache-layout.js";
 import { HubferryError } from "../core/errors.js";
 import { parseRepoRef } from "../core/repo-ref.js";
 import { reportError } from "./fail.js";
-import { parseSize } from "./parse-size.js";
+import { parseSize, SIZE_FORMS } from "./parse-size.js";
 import { formatBytes } from "./render/format.js";
 import { renderTable } from "./render/table.js";
 
@@ -103,32 +103,32 @@ export function cacheCommand(): Command {
     common(
       new Command("prune").description("remove least recently used repos until the caches fit in --max-size"),
     )
-      .requiredOption("--max-size <size>", "the most the caches may hold, e.g. 50G")
+      .requiredOption("--max-size <size>", `the most the caches may hold: ${SIZE_FORMS}`)
       .option("--dry-run", "say what would be removed", false)
       .action(async (flags: CacheFlags & { maxSize: string; dryRun: boolean }) => {
         try {
           const max = parseSize("--max-size", flags.maxSize);
-          const res = await pruneCaches(await scanCaches(dirsFor(flags)), max, { dryRun: flags.dryRun });
+          const res = planPrune(await scanCaches(dirsFor(flags)), max);
+          if (!flags.json) printPrunePlan(res, max, flags.dryRun);
+          if (!flags.dryRun) await applyPrune(res);
           if (flags.json) {
             process.stdout.write(
               `${JSON.stringify({
                 removed: res.removed.map(json),
+                kept: res.kept.map(json),
                 busy: res.busy.map(json),
                 bytesBefore: res.bytesBefore,
                 bytesAfter: res.bytesAfter,
+                maxBytes: max,
                 dryRun: flags.dryRun,
               })}\n`,
             );
             return;
           }
-          for (const r of res.removed)
+          if (res.removed.length > 0)
             process.stdout.write(
-              `${flags.dryRun ? "would remove" : "removed"} ${label(r)} (${formatBytes(r.bytes)})\n`,
+              `${flags.dryRun ? "would remove" : "removed"} ${res.removed.length} repo(s): ${formatBytes(res.bytesBefore)} → ${formatBytes(res.bytesAfter)}\n`,
             );
-          for (const r of res.busy) process.stdout.write(`kept ${label(r)}: a pull is using it\n`);
-          process.stdout.write(
-            `${formatBytes(res.bytesBefore)} → ${formatBytes(res.bytesAfter)} (limit ${formatBytes(max)})\n`,
-          );
         } catch (err) {
           throw reportError(err, flags.json);
         }
@@ -192,4 +192,22 @@ export function cacheCommand(): Command {
       }),
   );
   return cache;
+}
+
+/** Says what a prune will remove and what it keeps, before anything is removed. */
+function printPrunePlan(res: PruneResult, max: number, dryRun: boolean): void {
+  const out = process.stdout;
+  if (res.removed.length === 0 && res.busy.length === 0) {
+    out.write(
+      `the caches hold ${formatBytes(res.bytesBefore)} in ${res.kept.length} repo(s), within --max-size ${formatBytes(max)}: nothing to remove\n`,
+    );
+    return;
+  }
+  for (const r of res.removed)
+    out.write(`${dryRun ? "would remove" : "will remove"} ${label(r)} (${formatBytes(r.bytes)})\n`);
+  for (const r of res.busy) out.write(`keeps ${label(r)}: a pull is using it\n`);
+  const keptBytes = res.kept.reduce((n, r) => n + r.bytes, 0);
+  out.write(
+    `keeps ${res.kept.length} repo(s), ${formatBytes(keptBytes)} (limit ${formatBytes(max)})${res.bytesAfter > max ? ": still over the limit, the rest is in use" : ""}\n`,
+  );
 }

@@ -3,7 +3,7 @@ import { hubferryVersion } from "../core/version.js";
 import { authCommand } from "./auth-command.js";
 import { cacheCommand } from "./cache-command.js";
 import { demoCommand } from "./demo-command.js";
-import { ExitCode } from "./fail.js";
+import { ExitCode, reportError } from "./fail.js";
 import { infoCommand } from "./info-command.js";
 import { loginCommand, logoutCommand, whoamiCommand } from "./login-command.js";
 import { migrateCommand, syncCommand } from "./migrate-command.js";
@@ -35,7 +35,19 @@ export function buildProgram(): Command {
   program.addCommand(authCommand());
   program.addCommand(serveCommand());
   program.addCommand(demoCommand());
+  overrideExits(program);
   return program;
+}
+
+/**
+ * Commands built apart and added with addCommand inherit none of the program's settings: without
+ * this, commander ends the process itself (exit 1) on an unknown option of a subcommand.
+ */
+function overrideExits(cmd: Command): void {
+  for (const sub of cmd.commands) {
+    sub.exitOverride().showHelpAfterError("(run with --help for usage)");
+    overrideExits(sub);
+  }
 }
 
 /** Runs the CLI and returns the exit code; errors are printed as one clear line, never a stack. */
@@ -45,9 +57,11 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
+    // Commander's own refusals (unknown option or command, missing argument) are bad input: exit 2,
+    // as README's table says; its help and version output are not errors.
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof ExitCode) return err.code;
-    process.stderr.write(`hubferry: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    // An error no command reported itself: the same one line, token scrubbed, exit code by its kind.
+    return reportError(err, false).code;
   }
 }

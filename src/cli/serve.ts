@@ -9,7 +9,7 @@ import { startLocalHub } from "../server/app.js";
 import { loadUsersFile, UserTable } from "../server/auth/users.js";
 import { parseRateLimits } from "../server/http/rate-limit.js";
 import { seedSampleRepo } from "../server/sample.js";
-import { parseSize } from "./parse-size.js";
+import { parseSize, SIZE_FORMS } from "./parse-size.js";
 import { wholeNumber } from "./whole-number.js";
 
 export const SAMPLE_REPO = { namespace: "local", name: "hubferry-sample" };
@@ -89,7 +89,10 @@ export function serveCommand(): Command {
       "--rate-limit <spec>",
       "enforce per-user request quotas per 5 minutes, e.g. api=1000,resolvers=5000",
     )
-    .option("--lfs-threshold <size>", "files at least this large are stored as LFS (default 10MB)")
+    .option(
+      "--lfs-threshold <size>",
+      `files at least this large are stored as LFS (default 10MB; sizes: ${SIZE_FORMS})`,
+    )
     .option("--multipart-threshold <size>", "LFS uploads at least this large use multipart (default 64MB)")
     .option("--multipart-chunk-size <size>", "part size for multipart uploads (default 16MB)")
     .option("--tree-page-size <n>", "entries per page of tree listings (default 1000)")
