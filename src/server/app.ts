@@ -34,7 +34,9 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   await hub.init();
   const routes: Route[] = [...adminRoutes(), ...msRoutes(), ...hfRoutes()];
   const server = createServer((req, res) => {
-    void dispatch(hub, routes, req, res);
+    // No request may end the process: whatever escapes a route's own error handling is a 500 for
+    // this request alone, logged without its headers (they may carry tokens).
+    dispatch(hub, routes, req, res).catch((err: unknown) => lastResort(req, res, err));
   });
   server.keepAliveTimeout = 30_000;
   // Large uploads stream for a long time; never cut them by a request timeout.
@@ -86,9 +88,34 @@ function bearerToken(req: IncomingMessage): string | undefined {
 function cookie(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? "").split(";")) {
     const [k, ...v] = part.trim().split("=");
-    if (k === name) return decodeURIComponent(v.join("="));
+    if (k !== name) continue;
+    const raw = v.join("=");
+    // A malformed percent-encoding (`m_session_id=%`) is a value that names no session, not a crash.
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw;
+    }
   }
   return undefined;
+}
+
+function lastResort(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  process.stderr.write(
+    `hubferry hub: internal error on ${req.method} ${(req.url ?? "").split("?")[0]}: ${what}\n`,
+  );
+  req.resume();
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: "Internal Server Error" });
+  res.writeHead(500, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+  });
+  res.end(body);
 }
 
 async function dispatch(
