@@ -19,7 +19,7 @@ after(async () => {
   await hub?.stop();
 });
 
-const SCRIPT = String.raw`
+const SCRIPT = `
 import json, sys
 from huggingface_hub import HfApi
 api = HfApi(endpoint=sys.argv[1], token=sys.argv[2])
