@@ -5,7 +5,7 @@ import { type CachedRepo, scanCaches } from "../caches/cache-scan.js";
 import { hfHubCache } from "../caches/hf-cache-layout.js";
 import { msHubCache } from "../caches/ms-cache-layout.js";
 import { HubferryError } from "../core/errors.js";
-import { parseRepoRef } from "../core/repo-ref.js";
+import { parseRepoRef, wholeRepo } from "../core/repo-ref.js";
 import { reportError } from "./fail.js";
 import { parseSize, SIZE_FORMS } from "./parse-size.js";
 import { formatBytes } from "./render/format.js";
@@ -145,7 +145,7 @@ export function cacheCommand(): Command {
         try {
           let repos = await scanCaches(dirsFor(flags));
           if (id) {
-            const ref = parseRepoRef(id, { defaultHub: flags.hub ?? "hf" });
+            const ref = wholeRepo(parseRepoRef(id, { defaultHub: flags.hub ?? "hf" }), id, "cache clear");
             repos = repos.filter(
               (r) => r.hub === ref.hub && r.id === ref.id && (!ref.typeKnown || r.type === ref.type),
             );

@@ -3,7 +3,7 @@ import { formatRef } from "../core/repo-ref.js";
 import { buildRepoReport } from "../toolbox/repo-report.js";
 import { reportError } from "./fail.js";
 import { renderRepoReport } from "./render/repo-report-view.js";
-import { hubOption, repoKind, toolboxHub, toolboxRef } from "./toolbox-common.js";
+import { hubOption, repoKind, toolboxHub, toolboxRef, useLocation } from "./toolbox-common.js";
 
 export function infoCommand(): Command {
   return new Command("info")
@@ -18,6 +18,7 @@ export function infoCommand(): Command {
     .action(async (kind: string, id: string, flags: { hub?: string; revision?: string; json: boolean }) => {
       try {
         const ref = toolboxRef(repoKind(kind), id, flags.hub);
+        useLocation(ref, id, flags, false);
         const hub = toolboxHub(ref.hub);
         const source = await hub.source(ref, flags.revision);
         const report = await buildRepoReport(source.info, source);

@@ -3,7 +3,15 @@ import confirm from "@inquirer/confirm";
 import { Command, Option } from "commander";
 import { type HubSettings, loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
-import { formatRef, type HubName, parseRepoRef, type RepoRef } from "../core/repo-ref.js";
+import {
+  formatRef,
+  type HubName,
+  includeFromPath,
+  parseRepoRef,
+  type RepoRef,
+  revisionOf,
+  wholeRepo,
+} from "../core/repo-ref.js";
 import { isRepoType, type RepoType } from "../core/repo-type.js";
 import { type BatchOptions, migrateBatch } from "../migrate/batch.js";
 import { hubFor } from "../migrate/hubs-from-settings.js";
@@ -57,8 +65,12 @@ export function resolveRefs(
     );
   const destText = flags.dest ?? destArg;
   const destination = destText
-    ? parseRepoRef(destText, { defaultHub: other(source.hub), type: source.typeKnown ? undefined : type })
-    : { ...source, hub: other(source.hub) };
+    ? wholeRepo(
+        parseRepoRef(destText, { defaultHub: other(source.hub), type: source.typeKnown ? undefined : type }),
+        destText,
+        "the destination",
+      )
+    : { hub: other(source.hub), type: source.type, id: source.id, typeKnown: source.typeKnown };
   if (destination.hub === source.hub)
     throw new HubferryError(
       "BAD_INPUT",
@@ -67,6 +79,50 @@ export function resolveRefs(
     );
   if (!destText) destination.typeKnown = source.typeKnown;
   return { source, destination };
+}
+
+/** The repos of a `--list` file; a line that is not one is named as FILE:LINE. */
+function listRefs(
+  file: string,
+  text: string,
+  to: HubName | undefined,
+  type: RepoType | undefined,
+): RepoRef[] {
+  const refs: RepoRef[] = [];
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) return;
+    try {
+      refs.push(
+        wholeRepo(
+          parseRepoRef(line, { defaultHub: to ? other(to) : undefined, type }),
+          line,
+          "a --list line",
+        ),
+      );
+    } catch (err) {
+      if (!(err instanceof HubferryError)) throw err;
+      throw new HubferryError("BAD_INPUT", `${file}:${i + 1}: ${err.message}`, err.hint);
+    }
+  });
+  return refs;
+}
+
+/**
+ * A source URL's revision and path are used, never dropped: the revision as --revision, the file or
+ * folder as the one --include (refused beside other --include globs, whose meaning would be unclear).
+ */
+function useUrlLocation(source: RepoRef, flags: MigrateFlags): void {
+  flags.revision = revisionOf(source, flags.revision);
+  const include = includeFromPath(source);
+  if (!include) return;
+  if (flags.include.length > 0)
+    throw new HubferryError(
+      "BAD_INPUT",
+      `the source URL names ${source.path!.value} and --include is given too`,
+      "use the repo URL with --include, or the file/folder URL alone",
+    );
+  flags.include = [include];
 }
 
 type BatchFlags = MigrateFlags & RunnerFlags & { all?: boolean; list?: string; jobs?: string };
@@ -102,16 +158,7 @@ async function batchFrom(
       );
     }
     const to = flags.to as HubName | undefined;
-    const list = text
-      .split("\n")
-      .map((l) => l.trim())
-      .filter((l) => l && !l.startsWith("#"))
-      .map((l) =>
-        parseRepoRef(l, {
-          defaultHub: to ? other(to) : undefined,
-          type: flags.repoType as RepoType | undefined,
-        }),
-      );
+    const list = listRefs(flags.list, text, to, flags.repoType as RepoType | undefined);
     if (list.length === 0) throw new HubferryError("BAD_INPUT", `--list ${flags.list} names no repo`);
     srcHub = list[0]!.hub;
     if (list.some((r) => r.hub !== srcHub))
@@ -343,6 +390,7 @@ function transferCommand(spec: CommandSpec): Command {
                 "name one (hf:Org/name), an owner for a batch (hf:Org), or --list FILE / --all",
               );
             const { source, destination } = resolveRefs(sourceArg, destArg, flags);
+            useUrlLocation(source, flags);
             const runner = await chooseRunner(flags.runner);
             if (runner !== "local") {
               if (!yes && !flags.dryRun) {

@@ -9,7 +9,7 @@ import { HubferryError } from "../core/errors.js";
 import type { RepoRef } from "../core/repo-ref.js";
 import { hfOffline, offlineHfSnapshot } from "../pull/offline.js";
 import { pull } from "../pull/pull.js";
-import { hubOption, repoKind, toolboxHub, toolboxRef } from "./toolbox-common.js";
+import { hubOption, repoKind, toolboxHub, toolboxRef, useLocation } from "./toolbox-common.js";
 import { optionalWholeNumber } from "./whole-number.js";
 import { withEvents } from "./with-events.js";
 
@@ -100,6 +100,7 @@ export function pullCommand(): Command {
               : undefined
             : repoKind(kindArg);
           const ref = toolboxRef(kind, id, flags.hub);
+          useLocation(ref, id, flags, paths.length === 0);
           if (flags.offline || (ref.hub === "hf" && hfOffline())) {
             const path = await pullOffline(ref, paths, flags);
             if (flags.json) process.stdout.write(`${JSON.stringify({ event: "offline", path })}\n`);

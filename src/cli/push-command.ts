@@ -1,6 +1,7 @@
 import confirm from "@inquirer/confirm";
 import { Command, Option } from "commander";
 import { HubferryError } from "../core/errors.js";
+import { wholeRepo } from "../core/repo-ref.js";
 import { push } from "../push/push.js";
 import { formatBytes } from "./render/format.js";
 import { hubOption, repoKind, toolboxHub, toolboxRef } from "./toolbox-common.js";
@@ -63,7 +64,7 @@ export function pushCommand(): Command {
             "--interactive needs a terminal to ask in",
             "look at the plan with --dry-run, then run without --interactive",
           );
-        const ref = toolboxRef(type, flags.repo, flags.hub);
+        const ref = wholeRepo(toolboxRef(type, flags.repo, flags.hub), flags.repo, "push --repo");
         await push({
           hub: toolboxHub(ref.hub, events),
           ref,

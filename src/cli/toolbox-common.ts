@@ -1,7 +1,7 @@
 import { Option } from "commander";
 import { loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
-import { type HubName, parseRepoRef, type RepoRef } from "../core/repo-ref.js";
+import { type HubName, includeFromPath, parseRepoRef, type RepoRef, revisionOf } from "../core/repo-ref.js";
 import type { RepoType } from "../core/repo-type.js";
 import type { Hub } from "../hubs/hub.js";
 import { httpEventsFor, hubFor } from "../migrate/hubs-from-settings.js";
@@ -34,4 +34,27 @@ export function toolboxRef(kind: RepoType | undefined, id: string, hubFlag?: str
 
 export function toolboxHub(name: HubName, events?: EventSink): Hub {
   return hubFor(name, loadSettings(), events ? httpEventsFor(events) : undefined);
+}
+
+/**
+ * Uses what a repo URL says past the id: its revision as --revision; its file or folder as the one
+ * --include where the command filters (`filters`), refused where it does not. Never dropped.
+ */
+export function useLocation(
+  ref: RepoRef,
+  id: string,
+  flags: { revision?: string; include?: string[] },
+  filters: boolean,
+): void {
+  flags.revision = revisionOf(ref, flags.revision);
+  if (!ref.path) return;
+  if (!filters || (flags.include?.length ?? 0) > 0)
+    throw new HubferryError(
+      "BAD_INPUT",
+      `"${id}" names ${ref.path.value}${filters ? " and --include is given too" : ", but this command takes a whole repo"}`,
+      filters
+        ? "use the repo URL with --include, or the file/folder URL alone"
+        : "give the repo URL (with /tree/<revision> at most)",
+    );
+  flags.include = [includeFromPath(ref)!];
 }

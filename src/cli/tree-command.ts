@@ -6,7 +6,7 @@ import { reportError } from "./fail.js";
 import { formatBytes } from "./render/format.js";
 import { safetyMark } from "./render/repo-report-view.js";
 import { pathsToTree, renderTree } from "./render/tree-view.js";
-import { hubOption, repoKind, toolboxHub, toolboxRef } from "./toolbox-common.js";
+import { hubOption, repoKind, toolboxHub, toolboxRef, useLocation } from "./toolbox-common.js";
 
 export function treeCommand(): Command {
   return new Command("tree")
@@ -27,6 +27,7 @@ export function treeCommand(): Command {
             return;
           }
           const ref = toolboxRef(flags.repoType ? repoKind(flags.repoType) : undefined, id, flags.hub);
+          useLocation(ref, id, flags, false);
           const source = await toolboxHub(ref.hub).source(ref, flags.revision);
           const files = (await source.list()).map((f) => ({
             ...f,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { resolveRefs } from "../../src/cli/migrate-command.js";
 import { HubferryError } from "../../src/core/errors.js";
-import { formatRef, parseRepoRef } from "../../src/core/repo-ref.js";
+import { formatRef, includeFromPath, parseRepoRef, revisionOf, wholeRepo } from "../../src/core/repo-ref.js";
 
 describe("repo references as users type them", () => {
   const cases: [string, string][] = [
@@ -61,5 +61,35 @@ describe("migrate's source and destination rules", () => {
     assert.throws(() => resolveRefs("hf:Org/m", undefined, { to: "hf" }), /already on hf/);
     assert.throws(() => resolveRefs("hf:Org/m", undefined, { repoType: "kernel" }), /--repo-type/);
     assert.throws(() => resolveRefs("hf:Org/m", undefined, { to: "github" }), /--to must be hf or ms/);
+  });
+});
+
+describe("what a URL says past the repo id is used or refused, never dropped", () => {
+  it("takes the revision and path of /tree, /blob, /resolve and ModelScope /file/view", () => {
+    const t = parseRepoRef("https://huggingface.co/alice/big/tree/nope");
+    assert.equal(t.revision, "nope");
+    assert.equal(t.path, undefined);
+    const d = parseRepoRef("https://huggingface.co/datasets/alice/d/tree/v1/data/train");
+    assert.deepEqual(
+      [d.type, d.id, d.revision, d.path],
+      ["dataset", "alice/d", "v1", { value: "data/train", folder: true }],
+    );
+    const b = parseRepoRef("https://huggingface.co/alice/m/blob/refs%2Fpr%2F1/config.json");
+    assert.deepEqual([b.revision, b.path], ["refs/pr/1", { value: "config.json", folder: false }]);
+    const m = parseRepoRef("https://modelscope.cn/models/alice/m/file/view/master/a/b.json");
+    assert.deepEqual([m.hub, m.revision, m.path?.value], ["ms", "master", "a/b.json"]);
+    assert.equal(parseRepoRef("https://modelscope.cn/models/alice/m/files").revision, undefined);
+  });
+  it("refuses a tail it cannot read, and a URL revision that --revision contradicts", () => {
+    assert.throws(
+      () => parseRepoRef("https://huggingface.co/alice/m/edit/main/x"),
+      /cannot tell what the part/,
+    );
+    const ref = parseRepoRef("https://huggingface.co/alice/m/tree/v1");
+    assert.equal(revisionOf(ref, undefined), "v1");
+    assert.equal(revisionOf(ref, "v1"), "v1");
+    assert.throws(() => revisionOf(ref, "main"), /names revision "v1" but --revision says "main"/);
+    assert.throws(() => wholeRepo(ref, "x", "the destination"), /cannot use/);
+    assert.equal(includeFromPath(parseRepoRef("https://huggingface.co/alice/m/tree/v1/sub")), "sub/**");
   });
 });
