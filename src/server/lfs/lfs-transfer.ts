@@ -10,7 +10,7 @@ import { HttpError } from "../http/http-error.js";
 import type { HubState, MultipartSession } from "../hub-state.js";
 import { isSha256, type StoredBlob } from "../store/blob-store.js";
 import type { RepoMeta } from "../store/repo-store.js";
-import { admitBody, capacityProblem } from "./capacity.js";
+import { admitBody, capacityProblem, checkCapacity } from "./capacity.js";
 
 /**
  * The byte side of LFS uploads, shared by both faces: signed URLs that accept a whole object
@@ -179,20 +179,23 @@ export async function completeMultipart(ctx: RequestContext): Promise<void> {
   checkSignature(ctx);
   const s = session(ctx);
   const meta = signedRepo(ctx);
-  const parsed = CompleteSchema.safeParse(await readJson(ctx));
-  if (!parsed.success)
-    throw new HttpError(400, `Invalid completion body: ${parsed.error.issues[0]?.message}`);
-  const norm = (e: string) => e.replace(/^W\//, "").replace(/"/g, "");
-  const files: string[] = [];
-  for (let n = 1; n <= s.partCount; n++) {
-    const stored = s.parts.get(n);
-    const given = parsed.data.parts.find((p) => p.partNumber === n);
-    if (!stored) throw new HttpError(400, `Part ${n} of ${s.partCount} was never uploaded`);
-    if (!given || norm(given.etag) !== norm(stored.etag))
-      throw new HttpError(400, `Part ${n}: ETag missing or different from the one returned at upload`);
-    files.push(stored.file);
-  }
+  // Busy from the start: the sweeper must not drop the parts while the body is read.
   await ctx.hub.multipart.use(s, async () => {
+    const parsed = CompleteSchema.safeParse(await readJson(ctx));
+    if (!parsed.success)
+      throw new HttpError(400, `Invalid completion body: ${parsed.error.issues[0]?.message}`);
+    const norm = (e: string) => e.replace(/^W\//, "").replace(/"/g, "");
+    const files: string[] = [];
+    for (let n = 1; n <= s.partCount; n++) {
+      const stored = s.parts.get(n);
+      const given = parsed.data.parts.find((p) => p.partNumber === n);
+      if (!stored) throw new HttpError(400, `Part ${n} of ${s.partCount} was never uploaded`);
+      if (!given || norm(given.etag) !== norm(stored.etag))
+        throw new HttpError(400, `Part ${n}: ETag missing or different from the one returned at upload`);
+      files.push(stored.file);
+    }
+    // The whole object is written once more from its parts: that needs room too.
+    await checkCapacity(ctx.hub, s.size);
     try {
       const blob = await ctx.hub.blobs.putConcatenation(files, { sha256: s.sha256, size: s.size });
       await grantObject(ctx.hub, meta, blob);
