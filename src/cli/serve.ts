@@ -33,6 +33,9 @@ interface ServeOptions {
   treePageSize?: string;
   searchPageSize?: string;
   publicUrl?: string;
+  maxObjectSize?: string;
+  minFreeDisk?: string;
+  uploadExpiry?: string;
   json: boolean;
 }
 
@@ -98,6 +101,12 @@ export function serveCommand(): Command {
     .option("--tree-page-size <n>", "entries per page of tree listings (default 1000)")
     .option("--search-page-size <n>", "items per page of repo searches (default 1000)")
     .option("--public-url <url>", "scheme and host to put in absolute URLs (default: the request's Host)")
+    .option("--max-object-size <size>", "largest file accepted for upload (default 500GiB)")
+    .option(
+      "--min-free-disk <size>",
+      "refuse uploads that would leave less free disk than this (default 1GiB)",
+    )
+    .option("--upload-expiry <seconds>", "drop multipart uploads left untouched this long (default 3600)")
     .addOption(
       new Option("--json", "print one JSON line when ready instead of the human banner").default(false),
     )
@@ -123,6 +132,11 @@ export function serveCommand(): Command {
           ? wholeNumber("--search-page-size", opts.searchPageSize, 1)
           : undefined,
         publicUrl: opts.publicUrl?.replace(/\/+$/, ""),
+        maxObjectSize: opts.maxObjectSize ? parseSize("--max-object-size", opts.maxObjectSize) : undefined,
+        minFreeDisk: opts.minFreeDisk ? parseSize("--min-free-disk", opts.minFreeDisk) : undefined,
+        uploadExpirySeconds: opts.uploadExpiry
+          ? wholeNumber("--upload-expiry", opts.uploadExpiry, 1)
+          : undefined,
       });
       let sampleUrl: string | undefined;
       if (opts.sample) {

@@ -3,7 +3,7 @@ import { HubferryError } from "../core/errors.js";
 import type { RepoType } from "../core/repo-type.js";
 import { classifyFileSafety, isWeightFile } from "../formats/file-safety.js";
 import { matchesQuantization, quantizationOf } from "../formats/quantization.js";
-import { unsafePathReason } from "../transfer/plan.js";
+import { fileFolderClashes, unsafePathReason } from "../transfer/plan.js";
 import type { SourceFile } from "../transfer/types.js";
 
 export interface SelectOptions {
@@ -36,23 +36,6 @@ export function splitOf(path: string): string | undefined {
   return SPLIT_RE.exec(path)?.[1]?.toLowerCase();
 }
 
-/** Paths that are both a file and a folder in one listing (`a` and `a/b`) cannot both be written. */
-function fileFolderClashes(paths: string[]): Set<string> {
-  const files = new Set(paths);
-  const clashes = new Set<string>();
-  for (const p of paths) {
-    const segs = p.split("/");
-    for (let i = 1; i < segs.length; i++) {
-      const prefix = segs.slice(0, i).join("/");
-      if (files.has(prefix)) {
-        clashes.add(prefix);
-        clashes.add(p);
-      }
-    }
-  }
-  return clashes;
-}
-
 const list = (paths: string[], n = 5) =>
   `${paths.slice(0, n).join(", ")}${paths.length > n ? ` and ${paths.length - n} more` : ""}`;
 
@@ -65,8 +48,7 @@ export function selectFiles(all: SourceFile[], opts: SelectOptions): Selection {
   const sel: Selection = { fetch: [], skipped: [], refused: [], notes: [] };
   const clashes = fileFolderClashes(all.map((f) => f.path));
   let files = all.filter((f) => {
-    const reason =
-      unsafePathReason(f.path) ?? (clashes.has(f.path) ? "a file and a folder share this name" : undefined);
+    const reason = unsafePathReason(f.path) ?? clashes.get(f.path);
     if (reason) sel.refused.push({ path: f.path, reason });
     return !reason;
   });
@@ -174,7 +156,7 @@ export function selectFiles(all: SourceFile[], opts: SelectOptions): Selection {
   sel.fetch = files.filter((f) => !skipped.has(f.path));
   if (sel.refused.length)
     sel.notes.push(
-      `refused ${sel.refused.length} unsafe path(s): ${list(
+      `refused ${sel.refused.length} path(s) that cannot be written safely: ${list(
         sel.refused.map((r) => r.path),
         3,
       )}`,

@@ -5,6 +5,7 @@ import type { UserTable } from "./auth/users.js";
 import { FaultInjector } from "./http/faults.js";
 import { RateLimiter, type RateLimits, UNLIMITED } from "./http/rate-limit.js";
 import { UrlSigner } from "./http/signed-url.js";
+import { MultipartSessions } from "./lfs/multipart-sessions.js";
 import { BlobStore } from "./store/blob-store.js";
 import { RepoStore } from "./store/repo-store.js";
 
@@ -24,6 +25,12 @@ export interface HubOptions {
   rateLimits: RateLimits;
   /** Overrides the scheme+host used in absolute URLs (defaults to the request's Host). */
   publicUrl?: string;
+  /** Largest LFS object accepted (declared sizes over it are refused before a byte is written). */
+  maxObjectSize: number;
+  /** Uploads are refused (507) when they would leave less free disk than this under the store. */
+  minFreeDisk: number;
+  /** A multipart upload untouched for this long is dropped and its parts deleted. */
+  uploadExpirySeconds: number;
 }
 
 export const DEFAULT_HUB_OPTIONS: HubOptions = {
@@ -34,16 +41,25 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = {
   searchPageSize: 1000,
   enableFaults: false,
   rateLimits: UNLIMITED,
+  maxObjectSize: 500 * 1024 ** 3,
+  minFreeDisk: 1024 ** 3,
+  uploadExpirySeconds: 3600,
 };
 
 export interface MultipartSession {
   id: string;
+  /** The repo (objectId) it was opened for: the completed object is granted to that repo. */
+  repo: string;
   sha256: string;
   size: number;
   chunkSize: number;
   partCount: number;
   dir: string;
   parts: Map<number, { file: string; etag: string }>;
+  /** Last time a request touched it (expiry counts from there). */
+  touched: number;
+  /** Requests writing or completing it right now: never expired under their feet. */
+  busy: number;
 }
 
 /** Everything the request handlers of both faces share. */
@@ -52,7 +68,7 @@ export class HubState {
   readonly repos: RepoStore;
   readonly faults = new FaultInjector();
   readonly rateLimiter: RateLimiter;
-  readonly multipart = new Map<string, MultipartSession>();
+  readonly multipart: MultipartSessions;
   readonly requestCounts = new Map<string, number>();
   signer!: UrlSigner;
 
@@ -64,6 +80,7 @@ export class HubState {
     this.blobs = new BlobStore(root);
     this.repos = new RepoStore(root);
     this.rateLimiter = new RateLimiter(options.rateLimits);
+    this.multipart = new MultipartSessions(join(root, "tmp"), options.uploadExpirySeconds * 1000);
   }
 
   async init(): Promise<void> {

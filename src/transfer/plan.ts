@@ -40,6 +40,25 @@ export function unsafePathReason(path: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Paths that are both a file and a folder in one listing (`dir` and `dir/x.txt`): no checkout,
+ * cache or file system can hold both. Each clashing path maps to a reason naming the other one.
+ */
+export function fileFolderClashes(paths: string[]): Map<string, string> {
+  const files = new Set(paths);
+  const clashes = new Map<string, string>();
+  for (const p of paths) {
+    for (let i = p.indexOf("/"); i > 0; i = p.indexOf("/", i + 1)) {
+      const prefix = p.slice(0, i);
+      if (!files.has(prefix)) continue;
+      const why = `"${prefix}" is both a file and a folder (it holds "${p}")`;
+      if (!clashes.has(prefix)) clashes.set(prefix, why);
+      clashes.set(p, why);
+    }
+  }
+  return clashes;
+}
+
 function sameContent(a: SourceFile, b: DestFile): boolean | undefined {
   if (a.size !== b.size) return false;
   if (a.sha256 && b.sha256) return a.sha256 === b.sha256;
@@ -74,11 +93,12 @@ export async function planTransfer(
     bytes: 0,
   };
   const sorted = [...srcFiles].sort((a, b) => a.path.localeCompare(b.path));
+  const clashes = fileFolderClashes(srcFiles.map((f) => f.path));
   const verdicts = new Map<SourceFile, boolean>();
   const toInspect: SourceFile[] = [];
   for (const file of sorted) {
     if (!selected(file.path)) continue;
-    const reason = unsafePathReason(file.path) ?? dest.refuses?.(file.path);
+    const reason = unsafePathReason(file.path) ?? clashes.get(file.path) ?? dest.refuses?.(file.path);
     if (reason) {
       plan.refused.push({ path: file.path, reason });
       continue;

@@ -3,10 +3,11 @@ import { z } from "zod";
 import { type RequestContext, sendJson } from "../http/context.js";
 import { slowCommit } from "../http/faults.js";
 import { HttpError } from "../http/http-error.js";
+import { checkCapacity } from "../lfs/capacity.js";
 import { lfsEntry, storeRegular } from "../store/file-entry.js";
 import { lfsLineFor } from "../store/gitattributes.js";
 import { repoPathProblem } from "../store/repo-path.js";
-import type { CommitOp, RepoMeta } from "../store/repo-store.js";
+import { type CommitOp, PathConflict, type RepoMeta } from "../store/repo-store.js";
 import { hfRepo, repoUrl } from "./hf-repo-access.js";
 import { lfsPatternsAt } from "./upload.js";
 
@@ -59,6 +60,7 @@ function checkedPath(path: string, lineNo: number): string {
  */
 export async function commitNdjson(ctx: RequestContext): Promise<void> {
   const meta = hfRepo(ctx, { write: true });
+  await checkCapacity(ctx.hub, 0);
   const who = ctx.who!;
   let header: Extract<Line, { key: "header" }>["value"] | undefined;
   const ops: CommitOp[] = [];
@@ -88,10 +90,11 @@ export async function commitNdjson(ctx: RequestContext): Promise<void> {
     } else if (line.key === "lfsFile") {
       const path = checkedPath(line.value.path, lineNo);
       const blob = await ctx.hub.blobs.stat(line.value.oid);
-      if (!blob || (line.value.size !== undefined && blob.size !== line.value.size)) {
+      const ours = blob && (await ctx.hub.repos.lfs.has(meta, blob.sha256));
+      if (!blob || !ours || (line.value.size !== undefined && blob.size !== line.value.size)) {
         throw new HttpError(
           422,
-          `LFS object ${line.value.oid} for "${path}" was not uploaded (or its size differs); upload it through the LFS batch API first`,
+          `LFS object ${line.value.oid} for "${path}" was not uploaded to this repository (or its size differs); upload it through the LFS batch API first`,
         );
       }
       ops.push({ kind: "add", path, entry: lfsEntry(blob) });
@@ -120,16 +123,22 @@ export async function commitNdjson(ctx: RequestContext): Promise<void> {
       } else if (!meta.branches[branch] && !meta.pullRequests[branch]) {
         throw new HttpError(404, `Invalid rev id: ${ctx.params.rev}`, { code: "RevisionNotFound" });
       }
-      await addGitattributesLines(ctx, meta, branch, ops, lfsPaths);
-      const commit = await ctx.hub.repos.commit(meta, {
-        branch,
-        parentCommit: header.parentCommit,
-        title: header.summary,
-        description: header.description ?? "",
-        author: who.user.name,
-        ops,
-      });
-      return { commit, prNumber };
+      try {
+        await addGitattributesLines(ctx, meta, branch, ops, lfsPaths);
+        const commit = await ctx.hub.repos.commit(meta, {
+          branch,
+          parentCommit: header.parentCommit,
+          title: header.summary,
+          description: header.description ?? "",
+          author: who.user.name,
+          ops,
+        });
+        return { commit, prNumber };
+      } catch (err) {
+        if (prNumber) delete meta.pullRequests[branch];
+        if (err instanceof PathConflict) throw new HttpError(400, `Invalid commit: ${err.message}`);
+        throw err;
+      }
     },
   );
   const url = repoUrl(ctx, meta);

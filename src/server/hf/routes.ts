@@ -95,19 +95,29 @@ export function hfRoutes(): Route[] {
       "resolvers",
     ),
     r("object", ["GET", "HEAD"], "^/_hubferry/objects/(?<sha256>[0-9a-f]{64})$", downloadObject, "resolvers"),
-    r("lfs-put", ["PUT"], "^/_hubferry/lfs/(?<oid>[0-9a-f]{64})/(?<size>\\d+)$", putObject),
+    r(
+      "lfs-put",
+      ["PUT"],
+      "^/_hubferry/lfs/(?<repo>[0-9a-f]{24})/(?<oid>[0-9a-f]{64})/(?<size>\\d+)$",
+      putObject,
+    ),
     r(
       "lfs-part",
       ["PUT"],
-      "^/_hubferry/lfs/(?<oid>[0-9a-f]{64})/(?<size>\\d+)/multipart/(?<upload>[0-9a-f]+)/(?<part>\\d+)$",
+      "^/_hubferry/lfs/(?<repo>[0-9a-f]{24})/(?<oid>[0-9a-f]{64})/(?<size>\\d+)/multipart/(?<upload>[0-9a-f]+)/(?<part>\\d+)$",
       putPart,
     ),
     r(
       "lfs-complete",
       ["POST"],
-      "^/_hubferry/lfs/(?<oid>[0-9a-f]{64})/(?<size>\\d+)/multipart/(?<upload>[0-9a-f]+)/complete$",
+      "^/_hubferry/lfs/(?<repo>[0-9a-f]{24})/(?<oid>[0-9a-f]{64})/(?<size>\\d+)/multipart/(?<upload>[0-9a-f]+)/complete$",
       completeMultipart,
     ),
-    r("lfs-verify", ["POST"], "^/_hubferry/lfs/(?<oid>[0-9a-f]{64})/(?<size>\\d+)/verify$", verifyObject),
+    r(
+      "lfs-verify",
+      ["POST"],
+      "^/_hubferry/lfs/(?<repo>[0-9a-f]{24})/(?<oid>[0-9a-f]{64})/(?<size>\\d+)/verify$",
+      verifyObject,
+    ),
   ];
 }

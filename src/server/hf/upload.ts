@@ -68,8 +68,9 @@ const BatchSchema = z.object({
 const LFS_JSON = "application/vnd.git-lfs+json";
 
 /**
- * `POST /{prefix}{id}.git/info/lfs/objects/batch`. Stored objects come back without `actions`;
- * others get signed basic or multipart URLs. `xet` is never chosen, so clients fall back to LFS.
+ * `POST /{prefix}{id}.git/info/lfs/objects/batch`. Objects this repo already has come back without
+ * `actions` (another repo holding the same bytes does not count); others get signed basic or
+ * multipart URLs, or a per-object 413/507 error when the hub cannot take them. `xet` is never chosen, so clients fall back to LFS.
  */
 export async function lfsBatch(ctx: RequestContext): Promise<void> {
   const parsed = BatchSchema.safeParse(await readJson(ctx));
@@ -110,12 +111,14 @@ export async function lfsBatch(ctx: RequestContext): Promise<void> {
         });
       continue;
     }
-    const plan = await planUpload(ctx, o, allowMultipart);
+    const plan = await planUpload(ctx, meta, o, allowMultipart);
     if (plan.kind === "multipart") anyMultipart = true;
     objects.push(
-      plan.actions
-        ? { oid: o.oid, size: o.size, authenticated: true, actions: plan.actions }
-        : { oid: o.oid, size: o.size },
+      plan.error
+        ? { oid: o.oid, size: o.size, error: plan.error }
+        : plan.actions
+          ? { oid: o.oid, size: o.size, authenticated: true, actions: plan.actions }
+          : { oid: o.oid, size: o.size },
     );
   }
   sendJson(

@@ -2,10 +2,11 @@ import { z } from "zod";
 import { type RequestContext, readBody } from "../http/context.js";
 import { slowCommit } from "../http/faults.js";
 import { HttpError } from "../http/http-error.js";
-import { validateObject } from "../lfs/lfs-transfer.js";
+import { admitBody, checkCapacity } from "../lfs/capacity.js";
+import { grantObject, repoHasObject, validateObject } from "../lfs/lfs-transfer.js";
 import { lfsEntry, storeRegular } from "../store/file-entry.js";
 import { repoPathProblem } from "../store/repo-path.js";
-import { type CommitOp, EntryNotFound } from "../store/repo-store.js";
+import { type CommitOp, EntryNotFound, PathConflict } from "../store/repo-store.js";
 import { MS_CODES, msOk } from "./ms-envelope.js";
 import { msRepo } from "./ms-repo-access.js";
 
@@ -25,8 +26,9 @@ const BatchSchema = z.object({
 });
 
 /**
- * `POST /api/v1/repos/{type}s/{o}/{n}/info/lfs/objects/batch`: objects already stored are omitted
- * (the SDKs treat a missing oid as "exists"); the others get an absolute blob PUT href.
+ * `POST /api/v1/repos/{type}s/{o}/{n}/info/lfs/objects/batch`: objects this repo already has are
+ * omitted (the SDKs treat a missing oid as "exists"; bytes held for another repo do not count);
+ * the others get an absolute blob PUT href, or the whole batch a 413/507 when the hub cannot take one.
  */
 export async function msLfsBatch(ctx: RequestContext): Promise<void> {
   const meta = msRepo(ctx, { write: true });
@@ -37,8 +39,8 @@ export async function msLfsBatch(ctx: RequestContext): Promise<void> {
   for (const o of parsed.data.objects) {
     const invalid = validateObject(o);
     if (invalid) throw new HttpError(400, invalid);
-    const stored = await ctx.hub.blobs.stat(o.oid);
-    if (stored && stored.size === o.size) continue;
+    if (await repoHasObject(ctx.hub, meta, o)) continue;
+    await checkCapacity(ctx.hub, o.size);
     const href = `${ctx.baseUrl}/api/v1/repos/${meta.type}s/${meta.namespace}/${meta.name}/blobs/${o.oid}/${o.size}`;
     objects.push({
       oid: o.oid,
@@ -51,9 +53,12 @@ export async function msLfsBatch(ctx: RequestContext): Promise<void> {
 
 /** The blob PUT: Content-Length or chunked; the body must hash to the oid and have the size in the URL. */
 export async function msPutBlob(ctx: RequestContext): Promise<void> {
-  msRepo(ctx, { write: true });
+  const meta = msRepo(ctx, { write: true });
   const expected = { sha256: ctx.params.oid!, size: Number(ctx.params.size) };
-  await ctx.hub.blobs.putStream(ctx.req, expected);
+  const invalid = validateObject({ oid: expected.sha256, size: expected.size });
+  if (invalid) throw new HttpError(400, invalid);
+  const body = await admitBody(ctx, expected.size, `blob ${expected.sha256}`);
+  await grantObject(ctx.hub, meta, await ctx.hub.blobs.putStream(body, expected));
   msOk(ctx, {});
 }
 
@@ -80,6 +85,7 @@ const CommitSchema = z.object({
  */
 export async function msCommit(ctx: RequestContext): Promise<void> {
   const meta = msRepo(ctx, { write: true });
+  await checkCapacity(ctx.hub, 0);
   const parsed = CommitSchema.safeParse(await readAnyJson(ctx));
   if (!parsed.success)
     throw new HttpError(
@@ -101,10 +107,11 @@ export async function msCommit(ctx: RequestContext): Promise<void> {
       ops.push({ kind: "delete", path });
     } else if (a.type === "lfs") {
       const blob = a.sha256 ? await ctx.hub.blobs.stat(a.sha256) : null;
-      if (!blob || (a.size !== undefined && a.size !== blob.size)) {
+      const ours = blob && (await ctx.hub.repos.lfs.has(meta, blob.sha256));
+      if (!blob || !ours || (a.size !== undefined && a.size !== blob.size)) {
         throw new HttpError(
           400,
-          `lfs object for ${path} (sha256 ${a.sha256 || "missing"}) was not uploaded; upload the blob first`,
+          `lfs object for ${path} (sha256 ${a.sha256 || "missing"}) was not uploaded to this repository; upload the blob first`,
         );
       }
       ops.push({ kind: "add", path, entry: lfsEntry(blob) });
@@ -134,7 +141,7 @@ export async function msCommit(ctx: RequestContext): Promise<void> {
         ops,
       });
     } catch (err) {
-      if (err instanceof EntryNotFound) {
+      if (err instanceof EntryNotFound || err instanceof PathConflict) {
         throw new HttpError(400, `commit rejected by repository policy: ${(err as Error).message}`);
       }
       throw err;

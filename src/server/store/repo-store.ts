@@ -5,7 +5,9 @@ import { atomicWriteJson } from "../../core/atomic-write.js";
 import type { RepoType } from "../../core/repo-type.js";
 import { type FileEntry, type FileMap, FileTree } from "./file-tree.js";
 import { gitCommitOid } from "./git-objects.js";
+import { LfsScopes } from "./lfs-scope.js";
 import { KeyedMutex } from "./mutex.js";
+import { fileFolderClash } from "./path-clash.js";
 
 /** Which API face a repo belongs to: each face keeps its own namespaces, as two real sites would. */
 export type Face = "hf" | "ms";
@@ -50,6 +52,8 @@ export type CommitOp =
 export class RevisionNotFound extends Error {}
 export class EntryNotFound extends Error {}
 export class ParentMismatch extends Error {}
+/** A commit would leave a file and a folder of one name (`dir` and `dir/x`): no client can check that out. */
+export class PathConflict extends Error {}
 
 export interface RepoKey {
   face: Face;
@@ -70,9 +74,14 @@ export class RepoStore {
   private readonly commits = new Map<string, Commit>();
   private readonly trees = new Map<string, FileTree>();
   private readonly downloads = new Map<string, number>();
+  private readonly byObjectId = new Map<string, string>();
   readonly locks = new KeyedMutex();
+  /** Which LFS objects each repo may reference (see LfsScopes). */
+  readonly lfs: LfsScopes;
 
-  constructor(private readonly root: string) {}
+  constructor(private readonly root: string) {
+    this.lfs = new LfsScopes((k) => this.repoDir(k), repoKeyString);
+  }
 
   private repoDir(k: RepoKey): string {
     return join(this.root, "repos", k.face, `${k.type}s`, k.namespace, k.name);
@@ -88,6 +97,7 @@ export class RepoStore {
             try {
               const meta = JSON.parse(await readFile(join(dir, "repo.json"), "utf8")) as RepoMeta;
               this.repos.set(repoKeyString(meta), meta);
+              this.byObjectId.set(meta.objectId, repoKeyString(meta));
               const stats = JSON.parse(await readFile(join(dir, "stats.json"), "utf8").catch(() => "{}"));
               if (typeof stats.downloads === "number")
                 this.downloads.set(repoKeyString(meta), stats.downloads);
@@ -102,6 +112,12 @@ export class RepoStore {
 
   get(k: RepoKey): RepoMeta | undefined {
     return this.repos.get(repoKeyString(k));
+  }
+
+  /** The repo with this `objectId` (signed upload URLs name repos by it). */
+  getByObjectId(objectId: string): RepoMeta | undefined {
+    const key = this.byObjectId.get(objectId);
+    return key ? this.repos.get(key) : undefined;
   }
 
   all(face: Face, type: RepoType): RepoMeta[] {
@@ -148,7 +164,10 @@ export class RepoStore {
   }
 
   async delete(k: RepoKey): Promise<void> {
+    const meta = this.repos.get(repoKeyString(k));
+    if (meta) this.byObjectId.delete(meta.objectId);
     this.repos.delete(repoKeyString(k));
+    this.lfs.forget(k);
     await rm(this.repoDir(k), { recursive: true, force: true });
   }
 
@@ -165,6 +184,7 @@ export class RepoStore {
   async saveMeta(meta: RepoMeta): Promise<void> {
     await atomicWriteJson(join(this.repoDir(meta), "repo.json"), meta);
     this.repos.set(repoKeyString(meta), meta);
+    this.byObjectId.set(meta.objectId, repoKeyString(meta));
   }
 
   /** Resolves a revision (branch, tag, `refs/...`, `HEAD`, or a commit of this repo) to a commit id. */
@@ -275,6 +295,11 @@ export class RepoStore {
         for (const p of doomed) delete files[p];
       }
     }
+    const clash = fileFolderClash(Object.keys(files));
+    if (clash)
+      throw new PathConflict(
+        `"${clash.file}" would be both a file and a folder (it holds "${clash.inside}"); rename or delete one of them in the same commit`,
+      );
     const commit = await this.writeCommit(meta, {
       parents: [headId],
       title: params.title,
@@ -302,6 +327,13 @@ export class RepoStore {
       message,
     });
     const commit: Commit = { id, date: date.toISOString(), ...c };
+    // What a commit holds is in the repo's history, hence the repo's to reference from now on.
+    await this.lfs.grant(
+      k,
+      Object.values(c.files)
+        .filter((f) => f.lfs)
+        .map((f) => f.sha256),
+    );
     await atomicWriteJson(join(this.repoDir(k), "commits", `${id}.json`), commit);
     this.commits.set(`${repoKeyString(k)}@${id}`, commit);
     this.trees.set(id, tree);
