@@ -114,6 +114,9 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
               const retriable =
                 err instanceof HubferryError && ["INTEGRITY", "NETWORK", "SERVER"].includes(err.code);
               if (!retriable || signal.aborted || attempt >= FILE_ATTEMPTS) throw err;
+              // Wrong bytes were deleted, a broken read kept what arrived: progress starts from what is there.
+              const kept = (await stat(partial).catch(() => undefined))?.size ?? 0;
+              meter.start(f.path, f.size, Math.min(kept, f.size));
               events({
                 event: "retry",
                 what: `file ${f.path}`,

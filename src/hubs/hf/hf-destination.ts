@@ -9,6 +9,7 @@ import type {
   UploadMethod,
   UploadRequest,
 } from "../../transfer/types.js";
+import { type BodyPiece, meteredPieces } from "../metered-pieces.js";
 import type { HfHub } from "./hf-hub.js";
 import { CommitResponseSchema, LfsBatchSchema, PreuploadSchema } from "./hf-schemas.js";
 
@@ -191,28 +192,32 @@ export class HfDestination implements TransferDestination {
     signal: AbortSignal,
     onSent?: (path: string, n: number) => void,
   ): Promise<string> {
-    // Handed to the HTTP client line by line: an inline file counts as sent once the client
-    // comes back for the line after it (it waits for the socket to drain first).
-    async function* lines() {
-      yield Buffer.from(
-        `${JSON.stringify({ key: "header", value: { summary: message, description: "" } })}\n`,
-      );
+    const line = (o: unknown) => Buffer.from(`${JSON.stringify(o)}\n`);
+    // Made line by line as the body is sent (a batch of small files can be tens of MB).
+    function* pieces(): Generator<BodyPiece> {
+      yield { data: line({ key: "header", value: { summary: message, description: "" } }) };
       for (const c of changes) {
-        if (c.kind === "inline") {
-          yield Buffer.from(
-            `${JSON.stringify({ key: "file", value: { path: c.path, encoding: "base64", content: c.content.toString("base64") } })}\n`,
-          );
-          onSent?.(c.path, c.content.byteLength);
-        } else if (c.kind === "lfs")
-          yield Buffer.from(
-            `${JSON.stringify({ key: "lfsFile", value: { path: c.path, algo: "sha256", oid: c.sha256, size: c.size } })}\n`,
-          );
-        else yield Buffer.from(`${JSON.stringify({ key: "deletedFile", value: { path: c.path } })}\n`);
+        if (c.kind === "inline")
+          yield {
+            data: line({
+              key: "file",
+              value: { path: c.path, encoding: "base64", content: c.content.toString("base64") },
+            }),
+            file: { path: c.path, bytes: c.content.byteLength },
+          };
+        else if (c.kind === "lfs")
+          yield {
+            data: line({
+              key: "lfsFile",
+              value: { path: c.path, algo: "sha256", oid: c.sha256, size: c.size },
+            }),
+          };
+        else yield { data: line({ key: "deletedFile", value: { path: c.path } }) };
       }
     }
     const res = await this.hub.http.request("POST", `${this.hub.apiRepo(this.ref)}/commit/${BRANCH}`, {
       headers: { "content-type": "application/x-ndjson" },
-      body: () => lines(),
+      body: () => meteredPieces(pieces(), onSent),
       signal,
     });
     return parseAs(CommitResponseSchema, await res.json(), "POST commit").commitOid;

@@ -8,6 +8,7 @@ import type {
   UploadMethod,
   UploadRequest,
 } from "../../transfer/types.js";
+import { type BodyPiece, meteredPieces } from "../metered-pieces.js";
 import { MS_BRANCH, type MsHub, msType } from "./ms-hub.js";
 import { MsCommitSchema, MsLfsBatchSchema } from "./ms-schemas.js";
 
@@ -132,28 +133,24 @@ export class MsDestination implements TransferDestination {
               encoding: "",
             },
     );
-    // The same JSON as one JSON.stringify, in pieces: an inline file counts as sent once the HTTP
-    // client comes back for the piece after it.
-    const pieces = [
+    // The same JSON as one JSON.stringify, in pieces, so an inline file's progress follows the body.
+    const pieces: BodyPiece[] = [
       { data: Buffer.from(`{"commit_message":${JSON.stringify(message)},"actions":[`) },
-      ...actions.map((a, i) => ({
-        data: Buffer.from(`${i ? "," : ""}${JSON.stringify(a)}`),
-        inline: changes[i]!.kind === "inline" ? (changes[i] as { path: string; content: Buffer }) : undefined,
-      })),
+      ...actions.map((a, i): BodyPiece => {
+        const c = changes[i]!;
+        return {
+          data: Buffer.from(`${i ? "," : ""}${JSON.stringify(a)}`),
+          file: c.kind === "inline" ? { path: c.path, bytes: c.content.byteLength } : undefined,
+        };
+      }),
       { data: Buffer.from("]}") },
     ];
     const length = pieces.reduce((n, p) => n + p.data.byteLength, 0);
-    async function* body() {
-      for (const p of pieces) {
-        yield p.data;
-        if ("inline" in p && p.inline) onSent?.(p.inline.path, p.inline.content.byteLength);
-      }
-    }
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.hub.http.request("POST", `${this.repoPath}/commit/${MS_BRANCH}`, {
           headers: { "content-type": "application/json", "content-length": String(length) },
-          body: () => body(),
+          body: () => meteredPieces(pieces, onSent),
           signal,
         });
         const data = parseAs(MsCommitSchema, await res.json(), "POST commit").Data;
