@@ -216,3 +216,60 @@ describe("repo management endpoints the client calls", () => {
     assert.deepEqual(again, []);
   });
 });
+
+describe("branches and tags", () => {
+  it("an empty branch has no files; overwrite resets an existing branch; texts match the hub's", async () => {
+    const id = await newRepo("branches");
+    await upload(id, "file.txt", "file content");
+    const empty = await api("POST", `/api/models/${id}/branch/empty`, { emptyBranch: true });
+    assert.equal(empty.status, 200, await empty.text());
+    assert.deepEqual(await value("list_repo_files", { repo_id: id, revision: "empty" }), []);
+    assert.equal(await value("file_exists", { repo_id: id, filename: "file.txt", revision: "empty" }), false);
+    await value("create_branch", { repo_id: id, branch: "cool-branch" });
+    const again = await call("create_branch", { repo_id: id, branch: "cool-branch" });
+    assert.match(again.message ?? "", /Reference refs\/heads\/cool-branch already exists/);
+    assert.equal(again.status, 409);
+    assert.equal(
+      (await call("create_branch", { repo_id: id, branch: "cool-branch", exist_ok: true })).ok,
+      true,
+    );
+    const reset = await api("POST", `/api/models/${id}/branch/cool-branch`, {
+      emptyBranch: true,
+      overwrite: true,
+    });
+    assert.equal(reset.status, 200, await reset.text());
+    assert.deepEqual(await value("list_repo_files", { repo_id: id, revision: "cool-branch" }), []);
+    const noop = await api("POST", `/api/models/${id}/branch/cool-branch`, { overwrite: true });
+    assert.equal(noop.status, 200);
+    const del = await call("delete_branch", { repo_id: id, branch: "main" });
+    assert.equal(del.status, 403);
+    assert.match(del.message ?? "", /Cannot delete refs\/heads\/main/);
+    const missing = await call("delete_branch", { repo_id: id, branch: "nope" });
+    assert.match(missing.message ?? "", /Invalid rev id/);
+  });
+
+  it("a stale parent commit is refused with the hub's 412 text", async () => {
+    const id = await newRepo("stale");
+    const first = (await upload(id, "a.txt", "one")) as { oid: string };
+    await upload(id, "a.txt", "two");
+    const r = await call("upload_file", {
+      path_or_fileobj: { __bytes__: "three" },
+      path_in_repo: "a.txt",
+      repo_id: id,
+      parent_commit: first.oid,
+    });
+    assert.equal(r.status, 412);
+    assert.match(r.message ?? "", /A commit has happened since\. Please refresh and try again\./);
+  });
+
+  it("branch and tag names follow git's rules", async () => {
+    const id = await newRepo("refnames");
+    for (const bad of ["a..b", "x:y", "ends.lock", "sp ace"]) {
+      const b = await call("create_branch", { repo_id: id, branch: bad });
+      assert.equal(b.status, 400, `branch ${bad}`);
+      const t = await call("create_tag", { repo_id: id, tag: bad });
+      assert.equal(t.status, 400, `tag ${bad}`);
+    }
+    assert.equal((await call("create_tag", { repo_id: id, tag: "v1.0-rc1" })).ok, true);
+  });
+});

@@ -8,7 +8,7 @@ import { storeRegular } from "../store/file-entry.js";
 import type { FileMap } from "../store/file-tree.js";
 import { DEFAULT_GITATTRIBUTES } from "../store/gitattributes.js";
 import type { RepoMeta } from "../store/repo-store.js";
-import { parseBody, repoTypeOf } from "./hf-body.js";
+import { commitLock, parseBody, refNameProblem, repoTypeOf } from "./hf-body.js";
 import { repoNotFound } from "./hf-errors.js";
 import { findHfRepo, hfRepo, repoUrl } from "./hf-repo-access.js";
 
@@ -141,23 +141,54 @@ export async function updateSettings(ctx: RequestContext): Promise<void> {
   sendJson(ctx, 200, { private: meta.private, gated: meta.gated });
 }
 
+const BranchSchema = z
+  .object({
+    startingPoint: z.string().nullish(),
+    emptyBranch: z.boolean().nullish(),
+    overwrite: z.boolean().nullish(),
+  })
+  .nullable();
+
+/**
+ * `POST /api/{type}s/{id}/branch/{branch}` `{startingPoint, emptyBranch, overwrite}`. An empty
+ * branch starts at a root commit with no files; `overwrite` resets an existing branch (a no-op
+ * without a starting point or `emptyBranch`, as @huggingface/hub documents).
+ */
 export async function createBranch(ctx: RequestContext): Promise<void> {
   const meta = hfRepo(ctx, { write: true });
-  const body = parseBody(z.object({ startingPoint: z.string().nullish() }).nullable(), await readJson(ctx));
-  const branch = ctx.params.ref!;
-  if (meta.branches[branch]) throw new HttpError(409, `Reference already exists: refs/heads/${branch}`);
-  meta.branches[branch] = await ctx.hub.repos.resolveRevision(
-    meta,
-    body?.startingPoint ?? meta.defaultBranch,
-  );
-  await ctx.hub.repos.saveMeta(meta);
-  sendJson(ctx, 200, {});
+  const body = parseBody(BranchSchema, await readJson(ctx));
+  const branch = ctx.params.ref!.replace(/^refs\/heads\//, "");
+  const problem = refNameProblem(branch);
+  if (problem) throw new HttpError(400, `Invalid branch name "${branch}": ${problem}`);
+  await ctx.hub.repos.locks.run(commitLock(meta), async () => {
+    if (meta.branches[branch]) {
+      if (!body?.overwrite) throw new HttpError(409, `Reference refs/heads/${branch} already exists`);
+      if (!body.startingPoint && !body.emptyBranch) return sendJson(ctx, 200, {});
+    }
+    if (body?.emptyBranch) {
+      const root = await ctx.hub.repos.writeCommit(meta, {
+        parents: [],
+        title: `Create empty branch ${branch}`,
+        description: "",
+        author: ctx.who!.user.name,
+        files: {},
+      });
+      meta.branches[branch] = root.id;
+    } else {
+      meta.branches[branch] = await ctx.hub.repos.resolveRevision(
+        meta,
+        body?.startingPoint ?? meta.defaultBranch,
+      );
+    }
+    await ctx.hub.repos.saveMeta(meta);
+    sendJson(ctx, 200, {});
+  });
 }
 
 export async function deleteBranch(ctx: RequestContext): Promise<void> {
   const meta = hfRepo(ctx, { write: true });
-  const branch = ctx.params.ref!;
-  if (branch === meta.defaultBranch) throw new HttpError(403, "Cannot delete the default branch");
+  const branch = ctx.params.ref!.replace(/^refs\/heads\//, "");
+  if (branch === meta.defaultBranch) throw new HttpError(403, `Cannot delete refs/heads/${branch}`);
   if (!meta.branches[branch])
     throw new HttpError(404, `Invalid rev id: ${branch}`, { code: "RevisionNotFound" });
   delete meta.branches[branch];
@@ -171,6 +202,8 @@ export async function createTag(ctx: RequestContext): Promise<void> {
     z.object({ tag: z.string().min(1), message: z.string().nullish() }),
     await readJson(ctx),
   );
+  const problem = refNameProblem(body.tag);
+  if (problem) throw new HttpError(400, `Invalid tag name "${body.tag}": ${problem}`);
   if (meta.tags[body.tag]) throw new HttpError(409, `Tag already exists: ${body.tag}`);
   meta.tags[body.tag] = await ctx.hub.repos.resolveRevision(meta, ctx.params.ref!);
   await ctx.hub.repos.saveMeta(meta);
