@@ -33,6 +33,7 @@ async function initialFiles(
   type: RepoType,
   name: string,
   sdk: string | undefined,
+  license: string | undefined,
   extra: { path: string; content: Buffer }[],
 ): Promise<FileMap> {
   const files: FileMap = {};
@@ -40,13 +41,17 @@ async function initialFiles(
     files[path] = await storeRegular(ctx.hub.blobs, content);
   };
   await add(".gitattributes", Buffer.from(DEFAULT_GITATTRIBUTES));
+  // As the real hub: a licence given at creation seeds a card whose metadata carries it.
+  const licence = license ? `license: ${license}\n` : "";
   if (type === "space") {
     await add(
       "README.md",
       Buffer.from(
-        `---\ntitle: ${name}\nemoji: 🚀\ncolorFrom: blue\ncolorTo: green\nsdk: ${sdk}\npinned: false\n---\n`,
+        `---\ntitle: ${name}\nemoji: 🚀\ncolorFrom: blue\ncolorTo: green\nsdk: ${sdk}\npinned: false\n${licence}---\n`,
       ),
     );
+  } else if (licence) {
+    await add("README.md", Buffer.from(`---\n${licence}---\n`));
   }
   for (const f of extra) await add(f.path, f.content);
   return files;
@@ -69,6 +74,9 @@ export async function createRepo(ctx: RequestContext): Promise<void> {
       403,
       `You don't have the rights to create a ${type} under the namespace "${namespace}"`,
     );
+  }
+  if (body.license && !/^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$/.test(body.license)) {
+    throw new HttpError(400, `Invalid license "${body.license}": use a license id such as apache-2.0 or mit`);
   }
   let sdk: string | undefined;
   if (type === "space") {
@@ -101,7 +109,7 @@ export async function createRepo(ctx: RequestContext): Promise<void> {
       sdk,
       license: body.license ?? undefined,
       author: who.user.name,
-      initialFiles: await initialFiles(ctx, type, body.name, sdk, extra),
+      initialFiles: await initialFiles(ctx, type, body.name, sdk, body.license ?? undefined, extra),
     });
     sendJson(ctx, 200, { url: repoUrl(ctx, meta), name: `${namespace}/${body.name}`, id: meta.objectId });
   });
