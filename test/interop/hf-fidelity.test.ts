@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { runCli } from "../helpers/cli.js";
 import { randomName } from "../helpers/fixtures.js";
 import { startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
 import { runPython } from "../helpers/python.js";
@@ -128,6 +130,10 @@ describe("missing repos answer as the real hub", () => {
     assert.equal(dup.status, 409);
   });
 });
+
+function bytes(content: string) {
+  return { path_or_fileobj: { __bytes__: content } };
+}
 
 async function upload(id: string, path: string, content: string, extra: Record<string, unknown> = {}) {
   return value("upload_file", {
@@ -271,5 +277,28 @@ describe("branches and tags", () => {
       assert.equal(t.status, 400, `tag ${bad}`);
     }
     assert.equal((await call("create_tag", { repo_id: id, tag: "v1.0-rc1" })).ok, true);
+  });
+});
+
+describe("paths with a backslash", () => {
+  it("are stored as plain names; a path starting with ..\\ is a 422; hubferry pull refuses them", async () => {
+    const id = await newRepo("bslash");
+    const odd = "folder/..\\..\\..\\file.txt";
+    assert.equal((await call("upload_file", { ...bytes("x"), path_in_repo: odd, repo_id: id })).ok, true);
+    const files = (await value("list_repo_files", { repo_id: id })) as string[];
+    assert.ok(files.includes(odd), JSON.stringify(files));
+    const out = await call("upload_file", { ...bytes("y"), path_in_repo: "..\\x.txt", repo_id: id });
+    assert.equal(out.status, 422, out.message);
+    const dir = join(work.path, "pull-out", "target");
+    const run = await runCli(["pull", "model", id, "--output", dir, "--json"], {
+      HOME: work.path,
+      HF_ENDPOINT: hub.url,
+      HF_TOKEN: USERS.alice.token,
+    });
+    assert.ok(run.stdout.includes("backslash"), `${run.code}\n${run.stdout}\n${run.stderr}`);
+    // Nothing was written outside the target, under any name.
+    assert.deepEqual(await readdir(join(work.path, "pull-out")), ["target"]);
+    const inside = await readdir(dir, { recursive: true });
+    assert.ok(!inside.some((p) => p.includes("\\")), JSON.stringify(inside));
   });
 });

@@ -48,7 +48,12 @@ type Line = z.infer<typeof LineSchema>;
 function checkedPath(path: string, lineNo: number): string {
   const normalized = path.replace(/^\.\//, "");
   const problem = repoPathProblem(normalized);
-  if (problem) throw new HttpError(400, `Invalid path on line ${lineNo}: ${problem}`);
+  // The real hub answers 422 to a path that climbs out of the repo.
+  if (problem)
+    throw new HttpError(
+      normalized.startsWith("..") ? 422 : 400,
+      `Invalid path on line ${lineNo}: ${problem}`,
+    );
   return normalized;
 }
 
