@@ -302,3 +302,41 @@ describe("paths with a backslash", () => {
     assert.ok(!inside.some((p) => p.includes("\\")), JSON.stringify(inside));
   });
 });
+
+describe("validate-yaml checks card metadata", () => {
+  const card = (yaml: string) => `---\n${yaml}\n---\n# Card\n`;
+
+  it("committing a README.md with a bad licence or bad types is refused by the client", async () => {
+    const id = await newRepo("cards");
+    const good = card("license: apache-2.0\ntags: [a, b]\nlanguage: [en, fr]\nbase_model: org/base");
+    assert.equal(
+      (await call("upload_file", { ...bytes(good), path_in_repo: "README.md", repo_id: id })).ok,
+      true,
+    );
+    for (const bad of [
+      "license: not-a-licence",
+      "tags: just-a-string",
+      "model-index: {name: x}",
+      "a: [unclosed",
+    ]) {
+      const r = await call("upload_file", { ...bytes(card(bad)), path_in_repo: "README.md", repo_id: id });
+      assert.equal(r.error, "ValueError", `${bad}: ${r.error} ${r.message}`);
+      assert.match(r.message ?? "", /Invalid metadata in README\.md/);
+    }
+  });
+
+  it("RepoCard.validate raises the server's text; JSON callers get errors and warnings", async () => {
+    const r = await call("card_validate", { content: card("license: nope") });
+    assert.equal(r.error, "ValueError");
+    assert.match(r.message ?? "", /"license" must be one of/);
+    assert.equal((await call("card_validate", { content: card("license: mit") })).ok, true);
+    const res = await api("POST", "/api/validate-yaml", {
+      content: card("language: English"),
+      repoType: "model",
+    });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { errors: unknown[]; warnings: { message: string }[] };
+    assert.deepEqual(body.errors, []);
+    assert.match(body.warnings[0]!.message, /language/);
+  });
+});
