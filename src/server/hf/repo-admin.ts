@@ -243,13 +243,30 @@ export async function listCommits(ctx: RequestContext): Promise<void> {
   const meta: RepoMeta = hfRepo(ctx);
   const head = await ctx.hub.repos.resolveRevision(meta, ctx.params.rev!);
   const commits = await ctx.hub.repos.history(meta, head);
-  const items = commits.map((c) => ({
-    id: c.id,
-    authors: [{ user: c.author }],
-    date: c.date,
-    title: c.title,
-    message: c.description ? `${c.title}\n\n${c.description}` : c.title,
-  }));
+  const formatted = ctx.url.searchParams.getAll("expand[]").includes("formatted");
+  const items = commits.map((c) => {
+    const message = c.description ? `${c.title}\n\n${c.description}` : c.title;
+    return {
+      id: c.id,
+      authors: [{ user: c.author }],
+      date: c.date,
+      title: c.title,
+      message,
+      // `expand[]=formatted` (Python's `formatted=True`): the texts as HTML, as the hub renders them.
+      ...(formatted ? { formatted: { title: escapeHtml(c.title), message: htmlParagraphs(message) } } : {}),
+    };
+  });
   const { page, headers } = paginate(ctx, items, 50);
   sendJson(ctx, 200, page, headers);
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+function htmlParagraphs(s: string): string {
+  return s
+    .split(/\n{2,}/)
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`)
+    .join("\n");
 }
