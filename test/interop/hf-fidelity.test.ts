@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readdir } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../helpers/cli.js";
@@ -338,5 +338,59 @@ describe("validate-yaml checks card metadata", () => {
     const body = (await res.json()) as { errors: unknown[]; warnings: { message: string }[] };
     assert.deepEqual(body.errors, []);
     assert.match(body.warnings[0]!.message, /language/);
+  });
+});
+
+describe("preupload honours the repo's .gitignore", () => {
+  it("upload_folder skips files the .gitignore at that revision ignores", async () => {
+    const id = await newRepo("ignore");
+    await upload(id, ".gitignore", "*.log\nbuild/\n");
+    const folder = join(work.path, "ignore-src");
+    await mkdir(join(folder, "build"), { recursive: true });
+    await writeFile(join(folder, "keep.txt"), "kept");
+    await writeFile(join(folder, "debug.log"), "noise");
+    await writeFile(join(folder, "build", "out.txt"), "artefact");
+    await value("upload_folder", { folder_path: folder, repo_id: id });
+    const files = (await value("list_repo_files", { repo_id: id })) as string[];
+    assert.deepEqual(files.sort(), [".gitattributes", ".gitignore", "keep.txt"]);
+  });
+});
+
+describe("user names", () => {
+  it("a users file with __DUMMY_HUB_USER__ is accepted and whoami names it", async () => {
+    const users = join(work.path, "dummy-users.yaml");
+    const token = "hf_dummy_user_token_0009";
+    await writeFile(
+      users,
+      `users:\n  - name: __DUMMY_HUB_USER__\n    tokens:\n      - { name: t, value: ${token}, role: write }\n`,
+    );
+    const other = await startTestHub(["--users", users]);
+    try {
+      const res = await fetch(`${other.url}/api/whoami-v2`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { name: string }).name, "__DUMMY_HUB_USER__");
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe("smaller points", () => {
+  it("the first commit is authored by the creator; short commit ids resolve; formatted=True gives HTML", async () => {
+    const id = await newRepo("small");
+    const up = (await upload(id, "a.txt", "one", { commit_message: "Add <a>" })) as { oid: string };
+    const commits = (await value("list_repo_commits", { repo_id: id, formatted: true })) as {
+      commit_id: string;
+      authors: string[];
+      title: string;
+      formatted_title: string | null;
+    }[];
+    assert.deepEqual(commits.at(-1)!.authors, ["alice"], "initial commit author");
+    assert.equal(commits[0]!.formatted_title, "Add &#60;a&#62;");
+    const info = (await value("repo_info", { repo_id: id, revision: up.oid.slice(0, 7) })) as { sha: string };
+    assert.equal(info.sha, up.oid);
+    assert.equal(await value("revision_exists", { repo_id: id, revision: "0000000" }), false);
   });
 });

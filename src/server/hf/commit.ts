@@ -48,12 +48,9 @@ type Line = z.infer<typeof LineSchema>;
 function checkedPath(path: string, lineNo: number): string {
   const normalized = path.replace(/^\.\//, "");
   const problem = repoPathProblem(normalized);
-  // The real hub answers 422 to a path that climbs out of the repo.
+  // The real hub answers 422 to `..\x` (a path climbing out with a backslash).
   if (problem)
-    throw new HttpError(
-      normalized.startsWith("..") ? 422 : 400,
-      `Invalid path on line ${lineNo}: ${problem}`,
-    );
+    throw new HttpError(/^\.\.\\/.test(normalized) ? 422 : 400, `Invalid path on line ${lineNo}: ${problem}`);
   return normalized;
 }
 
