@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { runCli } from "../helpers/cli.js";
 import { randomName } from "../helpers/fixtures.js";
 import { startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
 import { runPython } from "../helpers/python.js";
@@ -129,6 +131,10 @@ describe("missing repos answer as the real hub", () => {
   });
 });
 
+function bytes(content: string) {
+  return { path_or_fileobj: { __bytes__: content } };
+}
+
 async function upload(id: string, path: string, content: string, extra: Record<string, unknown> = {}) {
   return value("upload_file", {
     path_or_fileobj: { __bytes__: content },
@@ -214,5 +220,177 @@ describe("repo management endpoints the client calls", () => {
     assert.deepEqual(left, [".gitattributes"]);
     const again = (await value("list_lfs_files", { repo_id: id })) as unknown[];
     assert.deepEqual(again, []);
+  });
+});
+
+describe("branches and tags", () => {
+  it("an empty branch has no files; overwrite resets an existing branch; texts match the hub's", async () => {
+    const id = await newRepo("branches");
+    await upload(id, "file.txt", "file content");
+    const empty = await api("POST", `/api/models/${id}/branch/empty`, { emptyBranch: true });
+    assert.equal(empty.status, 200, await empty.text());
+    assert.deepEqual(await value("list_repo_files", { repo_id: id, revision: "empty" }), []);
+    assert.equal(await value("file_exists", { repo_id: id, filename: "file.txt", revision: "empty" }), false);
+    await value("create_branch", { repo_id: id, branch: "cool-branch" });
+    const again = await call("create_branch", { repo_id: id, branch: "cool-branch" });
+    assert.match(again.message ?? "", /Reference refs\/heads\/cool-branch already exists/);
+    assert.equal(again.status, 409);
+    assert.equal(
+      (await call("create_branch", { repo_id: id, branch: "cool-branch", exist_ok: true })).ok,
+      true,
+    );
+    const reset = await api("POST", `/api/models/${id}/branch/cool-branch`, {
+      emptyBranch: true,
+      overwrite: true,
+    });
+    assert.equal(reset.status, 200, await reset.text());
+    assert.deepEqual(await value("list_repo_files", { repo_id: id, revision: "cool-branch" }), []);
+    const noop = await api("POST", `/api/models/${id}/branch/cool-branch`, { overwrite: true });
+    assert.equal(noop.status, 200);
+    const del = await call("delete_branch", { repo_id: id, branch: "main" });
+    assert.equal(del.status, 403);
+    assert.match(del.message ?? "", /Cannot delete refs\/heads\/main/);
+    const missing = await call("delete_branch", { repo_id: id, branch: "nope" });
+    assert.match(missing.message ?? "", /Invalid rev id/);
+  });
+
+  it("a stale parent commit is refused with the hub's 412 text", async () => {
+    const id = await newRepo("stale");
+    const first = (await upload(id, "a.txt", "one")) as { oid: string };
+    await upload(id, "a.txt", "two");
+    const r = await call("upload_file", {
+      path_or_fileobj: { __bytes__: "three" },
+      path_in_repo: "a.txt",
+      repo_id: id,
+      parent_commit: first.oid,
+    });
+    assert.equal(r.status, 412);
+    assert.match(r.message ?? "", /A commit has happened since\. Please refresh and try again\./);
+  });
+
+  it("branch and tag names follow git's rules", async () => {
+    const id = await newRepo("refnames");
+    for (const bad of ["a..b", "x:y", "ends.lock", "sp ace"]) {
+      const b = await call("create_branch", { repo_id: id, branch: bad });
+      assert.equal(b.status, 400, `branch ${bad}`);
+      const t = await call("create_tag", { repo_id: id, tag: bad });
+      assert.equal(t.status, 400, `tag ${bad}`);
+    }
+    assert.equal((await call("create_tag", { repo_id: id, tag: "v1.0-rc1" })).ok, true);
+  });
+});
+
+describe("paths with a backslash", () => {
+  it("are stored as plain names; a path starting with ..\\ is a 422; hubferry pull refuses them", async () => {
+    const id = await newRepo("bslash");
+    const odd = "folder/..\\..\\..\\file.txt";
+    assert.equal((await call("upload_file", { ...bytes("x"), path_in_repo: odd, repo_id: id })).ok, true);
+    const files = (await value("list_repo_files", { repo_id: id })) as string[];
+    assert.ok(files.includes(odd), JSON.stringify(files));
+    const out = await call("upload_file", { ...bytes("y"), path_in_repo: "..\\x.txt", repo_id: id });
+    assert.equal(out.status, 422, out.message);
+    const dir = join(work.path, "pull-out", "target");
+    const run = await runCli(["pull", "model", id, "--output", dir, "--json"], {
+      HOME: work.path,
+      HF_ENDPOINT: hub.url,
+      HF_TOKEN: USERS.alice.token,
+    });
+    assert.ok(run.stdout.includes("backslash"), `${run.code}\n${run.stdout}\n${run.stderr}`);
+    // Nothing was written outside the target, under any name.
+    assert.deepEqual(await readdir(join(work.path, "pull-out")), ["target"]);
+    const inside = await readdir(dir, { recursive: true });
+    assert.ok(!inside.some((p) => p.includes("\\")), JSON.stringify(inside));
+  });
+});
+
+describe("validate-yaml checks card metadata", () => {
+  const card = (yaml: string) => `---\n${yaml}\n---\n# Card\n`;
+
+  it("committing a README.md with a bad licence or bad types is refused by the client", async () => {
+    const id = await newRepo("cards");
+    const good = card("license: apache-2.0\ntags: [a, b]\nlanguage: [en, fr]\nbase_model: org/base");
+    assert.equal(
+      (await call("upload_file", { ...bytes(good), path_in_repo: "README.md", repo_id: id })).ok,
+      true,
+    );
+    for (const bad of [
+      "license: not-a-licence",
+      "tags: just-a-string",
+      "model-index: {name: x}",
+      "a: [unclosed",
+    ]) {
+      const r = await call("upload_file", { ...bytes(card(bad)), path_in_repo: "README.md", repo_id: id });
+      assert.equal(r.error, "ValueError", `${bad}: ${r.error} ${r.message}`);
+      assert.match(r.message ?? "", /Invalid metadata in README\.md/);
+    }
+  });
+
+  it("RepoCard.validate raises the server's text; JSON callers get errors and warnings", async () => {
+    const r = await call("card_validate", { content: card("license: nope") });
+    assert.equal(r.error, "ValueError");
+    assert.match(r.message ?? "", /"license" must be one of/);
+    assert.equal((await call("card_validate", { content: card("license: mit") })).ok, true);
+    const res = await api("POST", "/api/validate-yaml", {
+      content: card("language: English"),
+      repoType: "model",
+    });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { errors: unknown[]; warnings: { message: string }[] };
+    assert.deepEqual(body.errors, []);
+    assert.match(body.warnings[0]!.message, /language/);
+  });
+});
+
+describe("preupload honours the repo's .gitignore", () => {
+  it("upload_folder skips files the .gitignore at that revision ignores", async () => {
+    const id = await newRepo("ignore");
+    await upload(id, ".gitignore", "*.log\nbuild/\n");
+    const folder = join(work.path, "ignore-src");
+    await mkdir(join(folder, "build"), { recursive: true });
+    await writeFile(join(folder, "keep.txt"), "kept");
+    await writeFile(join(folder, "debug.log"), "noise");
+    await writeFile(join(folder, "build", "out.txt"), "artefact");
+    await value("upload_folder", { folder_path: folder, repo_id: id });
+    const files = (await value("list_repo_files", { repo_id: id })) as string[];
+    assert.deepEqual(files.sort(), [".gitattributes", ".gitignore", "keep.txt"]);
+  });
+});
+
+describe("user names", () => {
+  it("a users file with __DUMMY_HUB_USER__ is accepted and whoami names it", async () => {
+    const users = join(work.path, "dummy-users.yaml");
+    const token = "hf_dummy_user_token_0009";
+    await writeFile(
+      users,
+      `users:\n  - name: __DUMMY_HUB_USER__\n    tokens:\n      - { name: t, value: ${token}, role: write }\n`,
+    );
+    const other = await startTestHub(["--users", users]);
+    try {
+      const res = await fetch(`${other.url}/api/whoami-v2`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { name: string }).name, "__DUMMY_HUB_USER__");
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe("smaller points", () => {
+  it("the first commit is authored by the creator; short commit ids resolve; formatted=True gives HTML", async () => {
+    const id = await newRepo("small");
+    const up = (await upload(id, "a.txt", "one", { commit_message: "Add <a>" })) as { oid: string };
+    const commits = (await value("list_repo_commits", { repo_id: id, formatted: true })) as {
+      commit_id: string;
+      authors: string[];
+      title: string;
+      formatted_title: string | null;
+    }[];
+    assert.deepEqual(commits.at(-1)!.authors, ["alice"], "initial commit author");
+    assert.equal(commits[0]!.formatted_title, "Add &#60;a&#62;");
+    const info = (await value("repo_info", { repo_id: id, revision: up.oid.slice(0, 7) })) as { sha: string };
+    assert.equal(info.sha, up.oid);
+    assert.equal(await value("revision_exists", { repo_id: id, revision: "0000000" }), false);
   });
 });

@@ -16,7 +16,12 @@ const TokenSchema = z.object({
 });
 
 const UserSchema = z.object({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a user name is letters, digits, '.', '_' or '-'"),
+  name: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_][A-Za-z0-9._-]*$/,
+      "a user name is letters, digits, '.', '_' or '-', and does not start with '.' or '-'",
+    ),
   fullname: z.string().optional(),
   email: z.string().optional(),
   orgs: z.array(z.string()).default([]),

@@ -49,7 +49,9 @@ type Line = z.infer<typeof LineSchema>;
 function checkedPath(path: string, lineNo: number): string {
   const normalized = path.replace(/^\.\//, "");
   const problem = repoPathProblem(normalized);
-  if (problem) throw new HttpError(400, `Invalid path on line ${lineNo}: ${problem}`);
+  // The real hub answers 422 to `..\x` (a path climbing out with a backslash).
+  if (problem)
+    throw new HttpError(/^\.\.\\/.test(normalized) ? 422 : 400, `Invalid path on line ${lineNo}: ${problem}`);
   return normalized;
 }
 

@@ -8,7 +8,7 @@ import { storeRegular } from "../store/file-entry.js";
 import type { FileMap } from "../store/file-tree.js";
 import { DEFAULT_GITATTRIBUTES } from "../store/gitattributes.js";
 import type { RepoMeta } from "../store/repo-store.js";
-import { parseBody, repoTypeOf } from "./hf-body.js";
+import { commitLock, parseBody, refNameProblem, repoTypeOf } from "./hf-body.js";
 import { repoNotFound } from "./hf-errors.js";
 import { findHfRepo, hfRepo, repoUrl } from "./hf-repo-access.js";
 
@@ -33,6 +33,7 @@ async function initialFiles(
   type: RepoType,
   name: string,
   sdk: string | undefined,
+  license: string | undefined,
   extra: { path: string; content: Buffer }[],
 ): Promise<FileMap> {
   const files: FileMap = {};
@@ -40,13 +41,17 @@ async function initialFiles(
     files[path] = await storeRegular(ctx.hub.blobs, content);
   };
   await add(".gitattributes", Buffer.from(DEFAULT_GITATTRIBUTES));
+  // As the real hub: a licence given at creation seeds a card whose metadata carries it.
+  const licence = license ? `license: ${license}\n` : "";
   if (type === "space") {
     await add(
       "README.md",
       Buffer.from(
-        `---\ntitle: ${name}\nemoji: 🚀\ncolorFrom: blue\ncolorTo: green\nsdk: ${sdk}\npinned: false\n---\n`,
+        `---\ntitle: ${name}\nemoji: 🚀\ncolorFrom: blue\ncolorTo: green\nsdk: ${sdk}\npinned: false\n${licence}---\n`,
       ),
     );
+  } else if (licence) {
+    await add("README.md", Buffer.from(`---\n${licence}---\n`));
   }
   for (const f of extra) await add(f.path, f.content);
   return files;
@@ -69,6 +74,9 @@ export async function createRepo(ctx: RequestContext): Promise<void> {
       403,
       `You don't have the rights to create a ${type} under the namespace "${namespace}"`,
     );
+  }
+  if (body.license && !/^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$/.test(body.license)) {
+    throw new HttpError(400, `Invalid license "${body.license}": use a license id such as apache-2.0 or mit`);
   }
   let sdk: string | undefined;
   if (type === "space") {
@@ -101,7 +109,7 @@ export async function createRepo(ctx: RequestContext): Promise<void> {
       sdk,
       license: body.license ?? undefined,
       author: who.user.name,
-      initialFiles: await initialFiles(ctx, type, body.name, sdk, extra),
+      initialFiles: await initialFiles(ctx, type, body.name, sdk, body.license ?? undefined, extra),
     });
     sendJson(ctx, 200, { url: repoUrl(ctx, meta), name: `${namespace}/${body.name}`, id: meta.objectId });
   });
@@ -141,23 +149,54 @@ export async function updateSettings(ctx: RequestContext): Promise<void> {
   sendJson(ctx, 200, { private: meta.private, gated: meta.gated });
 }
 
+const BranchSchema = z
+  .object({
+    startingPoint: z.string().nullish(),
+    emptyBranch: z.boolean().nullish(),
+    overwrite: z.boolean().nullish(),
+  })
+  .nullable();
+
+/**
+ * `POST /api/{type}s/{id}/branch/{branch}` `{startingPoint, emptyBranch, overwrite}`. An empty
+ * branch starts at a root commit with no files; `overwrite` resets an existing branch (a no-op
+ * without a starting point or `emptyBranch`, as @huggingface/hub documents).
+ */
 export async function createBranch(ctx: RequestContext): Promise<void> {
   const meta = hfRepo(ctx, { write: true });
-  const body = parseBody(z.object({ startingPoint: z.string().nullish() }).nullable(), await readJson(ctx));
-  const branch = ctx.params.ref!;
-  if (meta.branches[branch]) throw new HttpError(409, `Reference already exists: refs/heads/${branch}`);
-  meta.branches[branch] = await ctx.hub.repos.resolveRevision(
-    meta,
-    body?.startingPoint ?? meta.defaultBranch,
-  );
-  await ctx.hub.repos.saveMeta(meta);
-  sendJson(ctx, 200, {});
+  const body = parseBody(BranchSchema, await readJson(ctx));
+  const branch = ctx.params.ref!.replace(/^refs\/heads\//, "");
+  const problem = refNameProblem(branch);
+  if (problem) throw new HttpError(400, `Invalid branch name "${branch}": ${problem}`);
+  await ctx.hub.repos.locks.run(commitLock(meta), async () => {
+    if (meta.branches[branch]) {
+      if (!body?.overwrite) throw new HttpError(409, `Reference refs/heads/${branch} already exists`);
+      if (!body.startingPoint && !body.emptyBranch) return sendJson(ctx, 200, {});
+    }
+    if (body?.emptyBranch) {
+      const root = await ctx.hub.repos.writeCommit(meta, {
+        parents: [],
+        title: `Create empty branch ${branch}`,
+        description: "",
+        author: ctx.who!.user.name,
+        files: {},
+      });
+      meta.branches[branch] = root.id;
+    } else {
+      meta.branches[branch] = await ctx.hub.repos.resolveRevision(
+        meta,
+        body?.startingPoint ?? meta.defaultBranch,
+      );
+    }
+    await ctx.hub.repos.saveMeta(meta);
+    sendJson(ctx, 200, {});
+  });
 }
 
 export async function deleteBranch(ctx: RequestContext): Promise<void> {
   const meta = hfRepo(ctx, { write: true });
-  const branch = ctx.params.ref!;
-  if (branch === meta.defaultBranch) throw new HttpError(403, "Cannot delete the default branch");
+  const branch = ctx.params.ref!.replace(/^refs\/heads\//, "");
+  if (branch === meta.defaultBranch) throw new HttpError(403, `Cannot delete refs/heads/${branch}`);
   if (!meta.branches[branch])
     throw new HttpError(404, `Invalid rev id: ${branch}`, { code: "RevisionNotFound" });
   delete meta.branches[branch];
@@ -171,6 +210,8 @@ export async function createTag(ctx: RequestContext): Promise<void> {
     z.object({ tag: z.string().min(1), message: z.string().nullish() }),
     await readJson(ctx),
   );
+  const problem = refNameProblem(body.tag);
+  if (problem) throw new HttpError(400, `Invalid tag name "${body.tag}": ${problem}`);
   if (meta.tags[body.tag]) throw new HttpError(409, `Tag already exists: ${body.tag}`);
   meta.tags[body.tag] = await ctx.hub.repos.resolveRevision(meta, ctx.params.ref!);
   await ctx.hub.repos.saveMeta(meta);
@@ -202,13 +243,30 @@ export async function listCommits(ctx: RequestContext): Promise<void> {
   const meta: RepoMeta = hfRepo(ctx);
   const head = await ctx.hub.repos.resolveRevision(meta, ctx.params.rev!);
   const commits = await ctx.hub.repos.history(meta, head);
-  const items = commits.map((c) => ({
-    id: c.id,
-    authors: [{ user: c.author }],
-    date: c.date,
-    title: c.title,
-    message: c.description ? `${c.title}\n\n${c.description}` : c.title,
-  }));
+  const formatted = ctx.url.searchParams.getAll("expand[]").includes("formatted");
+  const items = commits.map((c) => {
+    const message = c.description ? `${c.title}\n\n${c.description}` : c.title;
+    return {
+      id: c.id,
+      authors: [{ user: c.author }],
+      date: c.date,
+      title: c.title,
+      message,
+      // `expand[]=formatted` (Python's `formatted=True`): the texts as HTML, as the hub renders them.
+      ...(formatted ? { formatted: { title: escapeHtml(c.title), message: htmlParagraphs(message) } } : {}),
+    };
+  });
   const { page, headers } = paginate(ctx, items, 50);
   sendJson(ctx, 200, page, headers);
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+function htmlParagraphs(s: string): string {
+  return s
+    .split(/\n{2,}/)
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`)
+    .join("\n");
 }

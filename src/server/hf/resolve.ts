@@ -1,5 +1,6 @@
 import { type RequestContext, sendText } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
+import { parseRange } from "../http/range.js";
 import { sendBlob } from "../http/send-blob.js";
 import { lfsPointer } from "../store/git-objects.js";
 import { EntryNotFound } from "../store/repo-store.js";
@@ -27,7 +28,7 @@ export async function resolveFile(ctx: RequestContext): Promise<void> {
   const isFullGet = ctx.method === "GET" && !ctx.req.headers.range;
   if (raw && file.lfs) {
     // The git object of an LFS file is its pointer, made from the entry: nothing to read or store.
-    sendText(ctx, 200, lfsPointer(file.sha256, file.size), { ...common, ETag: `"${file.gitOid}"` });
+    sendPointer(ctx, lfsPointer(file.sha256, file.size), { ...common, ETag: `"${file.gitOid}"` });
     return;
   }
   if (file.lfs) {
@@ -50,6 +51,31 @@ export async function resolveFile(ctx: RequestContext): Promise<void> {
   }
   if (isFullGet) ctx.hub.repos.countDownload(meta);
   await sendBlob(ctx, file, { filename: path, headers: { ...common, ETag: `"${file.gitOid}"` } });
+}
+
+/** The pointer text of an LFS file, honouring `Range` like every other file body (206/416). */
+function sendPointer(ctx: RequestContext, text: string, headers: Record<string, string>): void {
+  const data = Buffer.from(text);
+  const range = parseRange(ctx.req.headers.range, data.byteLength);
+  const base = { ...headers, "Accept-Ranges": "bytes" };
+  if (range.kind === "full") {
+    sendText(ctx, 200, text, base);
+    return;
+  }
+  if (range.kind === "unsatisfiable") {
+    ctx.res.writeHead(416, { ...ctx.headers, ...base, "Content-Range": `bytes */${data.byteLength}` });
+    ctx.res.end();
+    return;
+  }
+  const part = data.subarray(range.start, range.end + 1);
+  ctx.res.writeHead(206, {
+    ...ctx.headers,
+    ...base,
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Range": `bytes ${range.start}-${range.end}/${data.byteLength}`,
+    "Content-Length": String(part.byteLength),
+  });
+  ctx.res.end(ctx.method === "HEAD" ? undefined : part);
 }
 
 /** The signed object URL an LFS resolve redirects to (served by the "CDN" of this hub). */

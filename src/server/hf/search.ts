@@ -1,8 +1,10 @@
 import { parseRepoCard } from "../../core/repo-card.js";
+import { isRepoType, type RepoType } from "../../core/repo-type.js";
 import { canReadPrivate } from "../auth/users.js";
-import { type RequestContext, readJson, sendJson } from "../http/context.js";
+import { type RequestContext, readJson, sendJson, sendText } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import { paginate } from "../http/paginate.js";
+import { type CardReport, checkCardMetadata } from "./card-rules.js";
 import { typeFromPlural } from "./hf-repo-access.js";
 import { repoInfoJson } from "./hf-serialize.js";
 
@@ -83,14 +85,26 @@ export async function searchRepos(ctx: RequestContext): Promise<void> {
 }
 
 /** `POST /api/validate-yaml`: always JSON, 400 with `errors[].message` when the card metadata is broken. */
+/**
+ * `POST /api/validate-yaml` `{content, repoType}`: the card's YAML and the types and values of its
+ * main keys. JSON `{errors, warnings}`, 400 when there are errors; `Accept: text/plain` (RepoCard's
+ * validate) gets the error messages as text, which the client raises as a ValueError.
+ */
 export async function validateYaml(ctx: RequestContext): Promise<void> {
-  const body = (await readJson(ctx)) as { content?: unknown } | null;
+  const body = (await readJson(ctx)) as { content?: unknown; repoType?: unknown } | null;
   if (!body || typeof body.content !== "string")
     throw new HttpError(400, "Expected a JSON body with a string `content`");
+  const type = isRepoType(String(body.repoType ?? "model"))
+    ? (String(body.repoType ?? "model") as RepoType)
+    : "model";
   const card = parseRepoCard(body.content);
-  if (card.error) {
-    sendJson(ctx, 400, { errors: [{ message: card.error }], warnings: [] });
+  const report: CardReport = card.error
+    ? { errors: [{ message: card.error }], warnings: [] }
+    : checkCardMetadata(card.data ?? {}, type);
+  const status = report.errors.length ? 400 : 200;
+  if ((ctx.req.headers.accept ?? "").startsWith("text/plain")) {
+    sendText(ctx, status, report.errors.map((e) => e.message).join("\n"));
     return;
   }
-  sendJson(ctx, 200, { errors: [], warnings: [] });
+  sendJson(ctx, status, report);
 }

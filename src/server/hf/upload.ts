@@ -4,6 +4,7 @@ import { HttpError } from "../http/http-error.js";
 import { planUpload, validateObject } from "../lfs/lfs-transfer.js";
 import { LfsPatterns } from "../store/gitattributes.js";
 import type { Commit } from "../store/repo-store.js";
+import { gitIgnoredAt } from "./gitignore.js";
 import { hfRepo } from "./hf-repo-access.js";
 
 const PreuploadSchema = z.object({
@@ -40,6 +41,7 @@ export async function preupload(ctx: RequestContext): Promise<void> {
     commit = await ctx.hub.repos.commitAt(meta, "HEAD");
   }
   const patterns = await lfsPatternsAt(ctx, commit, parsed.data.gitAttributes);
+  const ignored = await gitIgnoredAt(ctx, commit, parsed.data.gitIgnore);
   const threshold = ctx.hub.options.lfsThreshold;
   const files = parsed.data.files.map((f) => {
     const sample = f.sample ? Buffer.from(f.sample, "base64") : Buffer.alloc(0);
@@ -49,7 +51,7 @@ export async function preupload(ctx: RequestContext): Promise<void> {
     const out: Record<string, unknown> = {
       path: f.path,
       uploadMode: lfs ? "lfs" : "regular",
-      shouldIgnore: false,
+      shouldIgnore: ignored(f.path),
     };
     if (existing) out.oid = existing.lfs ? existing.sha256 : existing.gitOid;
     return out;

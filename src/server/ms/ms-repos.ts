@@ -77,8 +77,22 @@ function allocateNumericId(ctx: RequestContext): number {
   return last + 1;
 }
 
-async function initialFiles(ctx: RequestContext): Promise<FileMap> {
-  return { ".gitattributes": await storeRegular(ctx.hub.blobs, Buffer.from(DEFAULT_GITATTRIBUTES)) };
+/** As the site: a new model starts with a README.md (the SDKs' tests read it right after creating). */
+async function initialFiles(
+  ctx: RequestContext,
+  type: RepoType,
+  name: string,
+  license?: string,
+): Promise<FileMap> {
+  const files: FileMap = {
+    ".gitattributes": await storeRegular(ctx.hub.blobs, Buffer.from(DEFAULT_GITATTRIBUTES)),
+  };
+  if (type === "model") {
+    const meta = license ? `license: ${JSON.stringify(license)}\n` : "";
+    const readme = `---\n${meta}---\n# ${name}\n`;
+    files["README.md"] = await storeRegular(ctx.hub.blobs, Buffer.from(readme));
+  }
+  return files;
 }
 
 /**
@@ -118,7 +132,7 @@ export async function createRepo(ctx: RequestContext): Promise<void> {
       private: VISIBILITY[visibility as 1 | 3 | 5],
       license: body.License ?? undefined,
       author: ctx.who!.user.name,
-      initialFiles: await initialFiles(ctx),
+      initialFiles: await initialFiles(ctx, type, body.Name, body.License ?? undefined),
       defaultBranch: MS_DEFAULT_BRANCH,
       extra: {
         numericId: allocateNumericId(ctx),

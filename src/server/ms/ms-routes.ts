@@ -4,6 +4,7 @@ import type { Handler, Route } from "../http/router.js";
 import { login, usersMe } from "./ms-auth.js";
 import { renderMsError, renderOpenapiError } from "./ms-envelope.js";
 import { downloadFile, listDatasetTree, listModelFiles } from "./ms-files.js";
+import { createTag, deleteRepo } from "./ms-manage.js";
 import {
   createRepo,
   legacyListDatasets,
@@ -66,6 +67,8 @@ export function msRoutes(): Route[] {
     r("download", ["GET", "HEAD"], `^/api/v1/${TYPES}/${REPO}/repo$`, downloadFile),
     r("revisions", ["GET"], `^/api/v1/${TYPES}/${REPO}/revisions$`, listRevisions),
     r("commits", ["GET"], `^/api/v1/${TYPES}/${REPO}/commits$`, listCommits),
+    r("tag", ["POST"], `^/api/v1/${TYPES}/${REPO}/repo/tag$`, createTag),
+    r("delete", ["DELETE"], `^/api/v1/${TYPES}/${REPO}$`, deleteRepo),
     r("info", ["GET"], `^/api/v1/${TYPES}/${REPO}$`, repoInfo),
     // Everything else on either prefix is a JSON 404: the new SDK falls back from /openapi only on 404.
     o("openapi-unknown", ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"], "^/openapi/v1/", notFound),

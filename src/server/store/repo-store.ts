@@ -198,7 +198,25 @@ export class RepoStore {
       meta.pullRequests[rev];
     if (named) return named;
     if (COMMIT_RE.test(rev) && (await this.loadCommit(meta, rev))) return rev;
+    if (/^[0-9a-f]{7,39}$/.test(rev)) {
+      const found = await this.shortCommit(meta, rev);
+      if (found) return found;
+    }
     throw new RevisionNotFound(`Invalid rev id: ${revision}`);
+  }
+
+  /** A short commit id (7+ hex digits) of a commit reachable from a ref; bounded walk. */
+  private async shortCommit(meta: RepoMeta, prefix: string): Promise<string | undefined> {
+    const heads = new Set([
+      ...Object.values(meta.branches),
+      ...Object.values(meta.tags),
+      ...Object.values(meta.pullRequests),
+    ]);
+    for (const head of heads) {
+      const hit = (await this.history(meta, head, 10_000)).find((c) => c.id.startsWith(prefix));
+      if (hit) return hit.id;
+    }
+    return undefined;
   }
 
   async loadCommit(k: RepoKey, id: string): Promise<Commit | undefined> {

@@ -18,7 +18,9 @@ from huggingface_hub import HfApi
 def plain(v, depth=0):
     if depth > 6:
         return repr(v)
-    if v is None or isinstance(v, (bool, int, float, str)):
+    if isinstance(v, str) and type(v) is not str and dataclasses.is_dataclass(v):
+        pass  # CommitInfo is a str subclass: report its fields, not its URL
+    elif v is None or isinstance(v, (bool, int, float, str)):
         return v
     if isinstance(v, (datetime.datetime, datetime.date)):
         return v.isoformat()
