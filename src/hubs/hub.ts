@@ -6,6 +6,8 @@ export interface WhoAmI {
   orgs: string[];
   /** Whether the token may write at all (HF token role); undefined when the hub does not say. */
   canWrite?: boolean;
+  /** The token's role as the hub states it (read, write, admin, fineGrained). */
+  role?: string;
   /** The token's own name, when the hub names tokens (HF). */
   tokenName?: string;
 }

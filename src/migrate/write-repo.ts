@@ -38,8 +38,8 @@ export async function checkWriter(destHub: Hub): Promise<WhoAmI> {
   if (me.canWrite === false)
     throw new HubferryError(
       "FORBIDDEN",
-      `the ${destHub.name === "hf" ? "Hugging Face" : "ModelScope"} token is read-only`,
-      "use a token with write access",
+      `the ${destHub.name === "hf" ? "Hugging Face" : "ModelScope"} token is read-only: the destination needs a write token`,
+      `set ${destHub.name === "hf" ? "HF_TOKEN" : "MODELSCOPE_API_TOKEN"} to a token with write access`,
     );
   return me;
 }

@@ -205,6 +205,8 @@ export class MsHub implements Hub {
       res.body.resume();
       if (res.status < 300) return type;
     }
+    // Not found as either kind with a token present: a refused token says so (whoami throws).
+    if (this.token) await this.whoami();
     throw new HubferryError(
       "REPO_NOT_FOUND",
       `ms:${ref.id} was not found as a model or dataset (or it is private and this token cannot see it)`,
