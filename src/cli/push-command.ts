@@ -1,5 +1,6 @@
 import confirm from "@inquirer/confirm";
 import { Command, Option } from "commander";
+import { loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
 import { push } from "../push/push.js";
 import { formatBytes } from "./render/format.js";
@@ -64,7 +65,19 @@ export function pushCommand(): Command {
             "look at the plan with --dry-run, then run without --interactive",
           );
         const ref = toolboxRef(type, flags.repo, flags.hub);
+        const settings = loadSettings();
+        const knownTokens = [
+          {
+            value: settings.hfToken,
+            kind: `the Hugging Face token of this environment (${settings.hfTokenSource})`,
+          },
+          {
+            value: settings.msToken,
+            kind: `the ModelScope token of this environment (${settings.msTokenSource})`,
+          },
+        ].filter((k): k is { value: string; kind: string } => !!k.value);
         const out = await push({
+          knownTokens,
           hub: toolboxHub(ref.hub, events),
           ref,
           dir,

@@ -31,6 +31,8 @@ export interface PushOptions {
   signal?: AbortSignal;
   confirm?: (plan: Plan) => Promise<boolean>;
   concurrency?: number;
+  /** The tokens this environment holds, so the scan catches them whatever their form. */
+  knownTokens?: { value: string; kind: string }[];
 }
 
 /** Folders a push never publishes: VCS data and tool caches (as huggingface_hub's upload_folder). */
@@ -99,7 +101,7 @@ export async function push(opts: PushOptions): Promise<WriteRepoResult> {
       "point at the folder to upload",
     );
 
-  const findings = await scanForSecrets(opts.dir, files);
+  const findings = await scanForSecrets(opts.dir, files, opts.knownTokens);
   const notes: string[] = [];
   if (findings.length && !opts.allowSecrets) {
     const shown = findings

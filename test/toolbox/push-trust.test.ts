@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { runCli } from "../helpers/cli.js";
+import { type HubPair, startHubPair, USERS } from "../helpers/local-hub.js";
+
+/** `push` refuses what it must refuse, through the real CLI against the local hubs. */
+let pair: HubPair;
+before(async () => {
+  pair = await startHubPair("push-trust");
+});
+after(async () => {
+  await pair?.stop();
+});
+
+describe("push: the secret scan catches every token form the hubs issue", () => {
+  const forms: [string, string][] = [
+    ["HF user token", `hf_${"aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0dFgH"}`],
+    ["HF org token", `api_org_${"aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0dFgH"}`],
+    ["ModelScope SDK token", "ms-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"],
+    ["local hub demo ms token", `ms-${"0123456789abcdef".repeat(2)}`],
+    ["local hub demo hf token", `hf_${"0123456789abcdef".repeat(2)}`],
+    ["local hub users-file ms token", "ms-carol-test-token-0009"],
+    ["local hub users-file hf token", "hf_carol_test_token_0009"],
+  ];
+  for (const [label, token] of forms)
+    it(`a ${label} in a file: exit 5, file:line, never the token`, async () => {
+      const dir = join(pair.work.path, `secret-${label.replace(/\W+/g, "-")}`);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, "config.json"), "{}\n");
+      await writeFile(join(dir, "train.py"), `import os\n\nkey = "${token}"\n`);
+      const run = await runCli(["push", "model", dir, "--repo", "alice/leaky"], pair.env());
+      assert.equal(run.code, 5, run.stderr);
+      assert.match(run.stderr, /train\.py:3/);
+      assert.ok(!(run.stdout + run.stderr).includes(token), "the token was printed");
+    });
+
+  it("the environment's own token is caught whatever its form", async () => {
+    const dir = join(pair.work.path, "secret-own");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "notes.txt"), `token: ${USERS.bob.msToken}\n`);
+    const run = await runCli(
+      ["push", "model", dir, "--repo", "alice/leaky"],
+      pair.env({ MODELSCOPE_API_TOKEN: USERS.bob.msToken }),
+    );
+    assert.equal(run.code, 5, run.stderr);
+    assert.match(run.stderr, /notes\.txt:1/);
+    assert.ok(!(run.stdout + run.stderr).includes(USERS.bob.msToken));
+  });
+
+  it("identifiers that look alike are not refused", async () => {
+    const dir = join(pair.work.path, "secret-none");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "app.py"), "from huggingface_hub import hf_hub_download\nimport ms-swift\n");
+    const run = await runCli(["push", "model", dir, "--repo", "alice/clean"], pair.env());
+    assert.equal(run.code, 0, run.stderr);
+  });
+});
