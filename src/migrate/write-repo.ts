@@ -18,6 +18,8 @@ export interface WriteRepoOptions {
   /** Visibility and SDK of a repo that has to be created. */
   private: boolean;
   sdk?: string;
+  /** The licence a created repo gets (the source's, or --license); none when unset. */
+  license?: string;
   events: EventSink;
   signal?: AbortSignal;
   confirm?: (plan: Plan) => Promise<boolean>;
@@ -137,7 +139,12 @@ export async function writeRepo(
       "re-run and answer yes, or pass --yes",
     );
   }
-  if (!destExists) await destHub.createRepo(destination, { private: opts.private, sdk: opts.sdk });
+  if (!destExists)
+    await destHub.createRepo(destination, {
+      private: opts.private,
+      sdk: opts.sdk,
+      license: opts.license,
+    });
   const result = await executePlan(plan, src, destHub.destination(destination), {
     signal,
     events: opts.events,

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import picomatch from "picomatch";
 import { HubferryError } from "../core/errors.js";
+import { parseRepoCard } from "../core/repo-card.js";
 import { formatRef, type RepoRef } from "../core/repo-ref.js";
 import { classifyFileSafety } from "../formats/file-safety.js";
 import { SNIFF_BYTES, sniffFormat } from "../formats/sniff.js";
@@ -55,6 +56,13 @@ function withExtraFile(src: TransferSource, path: string, content: Buffer): Tran
       })();
     },
   };
+}
+
+/** A string field of the folder's README front matter, if it has one. */
+export async function cardField(dir: string, field: string): Promise<string | undefined> {
+  const text = await readFile(join(dir, "README.md"), "utf8").catch(() => undefined);
+  const value = text === undefined ? undefined : parseRepoCard(text).data?.[field];
+  return typeof value === "string" ? value : undefined;
 }
 
 /** Pickle files by name or by their first bytes, whatever they are called. */
@@ -153,6 +161,7 @@ export async function push(opts: PushOptions): Promise<WriteRepoResult> {
     notes,
     private: opts.private,
     sdk: opts.sdk,
+    license: opts.card.license ?? (await cardField(opts.dir, "license")),
     events: opts.events,
     signal: opts.signal,
     confirm: opts.confirm,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../helpers/cli.js";
@@ -55,5 +55,45 @@ describe("push: the secret scan catches every token form the hubs issue", () => 
     await writeFile(join(dir, "app.py"), "from huggingface_hub import hf_hub_download\nimport ms-swift\n");
     const run = await runCli(["push", "model", dir, "--repo", "alice/clean"], pair.env());
     assert.equal(run.code, 0, run.stderr);
+  });
+});
+
+describe("ModelScope repos get the source's licence, or none", () => {
+  const msLicense = async (id: string) => {
+    const meta = JSON.parse(
+      await readFile(join(pair.ms.root, "repos", "ms", "models", ...id.split("/"), "repo.json"), "utf8"),
+    ) as { license?: string; meta?: { license?: string } };
+    return meta.license ?? meta.meta?.license;
+  };
+  const folder = async (name: string, readme?: string) => {
+    const dir = join(pair.work.path, name);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "config.json"), "{}\n");
+    if (readme) await writeFile(join(dir, "README.md"), readme);
+    return dir;
+  };
+
+  it("push to ModelScope: the card's licence mapped to ModelScope's name; none when the card has none", async () => {
+    const mit = await folder("lic-mit", "---\nlicense: mit\n---\n# m\n");
+    assert.equal((await runCli(["push", "model", mit, "--repo", "ms:alice/lic-mit"], pair.env())).code, 0);
+    assert.equal(await msLicense("alice/lic-mit"), "MIT");
+    const none = await folder("lic-none", "# no front matter\n");
+    const run = await runCli(["push", "model", none, "--repo", "ms:alice/lic-none"], pair.env());
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(await msLicense("alice/lic-none"), undefined);
+  });
+
+  it("migrate to ModelScope: the source's licence, or --license", async () => {
+    const src = await folder("lic-src", "---\nlicense: gpl-3.0\n---\n# m\n");
+    assert.equal((await runCli(["push", "model", src, "--repo", "alice/lic-src"], pair.env())).code, 0);
+    const run = await runCli(["migrate", "hf:alice/lic-src", "ms:alice/lic-src", "--yes"], pair.env());
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(await msLicense("alice/lic-src"), "GPL-3.0");
+    const flagged = await runCli(
+      ["migrate", "hf:alice/lic-src", "ms:alice/lic-flag", "--yes", "--license", "apache-2.0"],
+      pair.env(),
+    );
+    assert.equal(flagged.code, 0, flagged.stderr);
+    assert.equal(await msLicense("alice/lic-flag"), "Apache License 2.0");
   });
 });
