@@ -2,6 +2,7 @@ import confirm from "@inquirer/confirm";
 import { Command, Option } from "commander";
 import { loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
+import { detectSpaceSdk } from "../push/detect-sdk.js";
 import { push } from "../push/push.js";
 import { formatBytes } from "./render/format.js";
 import { hubOption, repoKind, toolboxHub, toolboxRef } from "./toolbox-common.js";
@@ -82,7 +83,7 @@ export function pushCommand(): Command {
           ref,
           dir,
           private: flags.private,
-          sdk: type === "space" ? (flags.sdk ?? "static") : undefined,
+          sdk: type === "space" ? (flags.sdk ?? (await detectSpaceSdk(dir))) : undefined,
           allowSecrets: flags.allowSecrets,
           card: {
             license: flags.license,

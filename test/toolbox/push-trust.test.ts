@@ -97,3 +97,40 @@ describe("ModelScope repos get the source's licence, or none", () => {
     assert.equal(await msLicense("alice/lic-flag"), "Apache License 2.0");
   });
 });
+
+describe("push space: the SDK comes from the folder, or is asked for", () => {
+  const space = async (name: string, files: Record<string, string>) => {
+    const dir = join(pair.work.path, name);
+    await mkdir(dir, { recursive: true });
+    for (const [p, text] of Object.entries(files)) await writeFile(join(dir, p), text);
+    return dir;
+  };
+  const sdkOf = async (id: string) =>
+    ((await (await fetch(`${pair.hf.url}/api/spaces/${id}`)).json()) as { sdk?: string }).sdk;
+
+  it("app.py importing gradio, a Dockerfile, README sdk: wins; nothing to tell by: exit 2", async () => {
+    const cases: [string, Record<string, string>, string][] = [
+      [
+        "sp-gradio",
+        { "app.py": "import gradio as gr\n\ngr.Interface(fn=str, inputs='text', outputs='text').launch()\n" },
+        "gradio",
+      ],
+      ["sp-docker", { Dockerfile: "FROM python:3.11\n" }, "docker"],
+      ["sp-card", { "app.py": "import gradio\n", "README.md": "---\nsdk: streamlit\n---\n" }, "streamlit"],
+    ];
+    for (const [name, files, sdk] of cases) {
+      const run = await runCli(
+        ["push", "space", await space(name, files), "--repo", `alice/${name}`],
+        pair.env(),
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(await sdkOf(`alice/${name}`), sdk, name);
+    }
+    const run = await runCli(
+      ["push", "space", await space("sp-unknown", { "main.py": "print(1)\n" }), "--repo", "alice/sp-unknown"],
+      pair.env(),
+    );
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /--sdk/);
+  });
+});
