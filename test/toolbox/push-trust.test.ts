@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../helpers/cli.js";
 import { type HubPair, startHubPair, USERS } from "../helpers/local-hub.js";
+import { pickleFile } from "../helpers/weights.js";
 
 /** `push` refuses what it must refuse, through the real CLI against the local hubs. */
 let pair: HubPair;
@@ -132,5 +133,24 @@ describe("push space: the SDK comes from the folder, or is asked for", () => {
     );
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /--sdk/);
+  });
+});
+
+describe("a pickle renamed .safetensors: one verdict from the bytes", () => {
+  it("info labels it pickle in the file table too", async () => {
+    const dir = join(pair.work.path, "renamed");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "model.safetensors"), pickleFile());
+    const pushed = await runCli(["push", "model", dir, "--repo", "alice/renamed"], pair.env());
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const run = await runCli(["info", "model", "alice/renamed", "--json"], pair.env());
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as {
+      files: { path: string; safety: string }[];
+      formats: { pickle: number; safetensors: number };
+    };
+    assert.equal(report.files.find((f) => f.path === "model.safetensors")?.safety, "pickle");
+    assert.equal(report.formats.pickle, 1);
+    assert.equal(report.formats.safetensors, 0);
   });
 });
