@@ -13,6 +13,8 @@ export interface TokenCheck {
   source?: string;
   valid?: boolean;
   user?: string;
+  /** The token's role as the hub states it (HF whoami-v2 `auth.accessToken.role`); unset when the hub does not say. */
+  role?: string;
   endpoint?: string;
   problem?: string;
   getOne: string;
@@ -43,13 +45,19 @@ export async function checkTokens(opts: { verify: boolean; verifyModal?: boolean
     [hf, new HfHub(s.hfEndpoint, s.hfToken)],
     [ms, new MsHub(s.msEndpoint, s.msToken)],
   ] as const) {
-    if (!check.present) {
+    const malformed = check.name === "huggingface" ? s.hfTokenProblem : s.msTokenProblem;
+    if (malformed) {
+      check.present = true;
+      check.valid = false;
+      check.problem = malformed;
+    } else if (!check.present) {
       check.problem = `not set (looked at ${check.name === "huggingface" ? `HF_TOKEN, HUGGING_FACE_HUB_TOKEN and ${hfTokenFile()}` : "MODELSCOPE_API_TOKEN and MODELSCOPE_TOKEN"})`;
     } else if (opts.verify) {
       try {
         const me = await hub.whoami();
         check.valid = true;
         check.user = me.name;
+        if (me.role) check.role = me.role;
       } catch (err) {
         check.valid = false;
         check.problem = err instanceof HubferryError ? err.message : String(err);
@@ -107,7 +115,7 @@ export function authCommand(): Command {
               : c.valid === false
                 ? "REFUSED"
                 : c.valid
-                  ? `ok (${c.user})`
+                  ? `ok (${c.user}${c.role ? `, ${c.role} token` : ""})`
                   : c.problem
                     ? "invalid"
                     : "present";

@@ -1,6 +1,6 @@
 import password from "@inquirer/password";
 import { Command, Option } from "commander";
-import { loadSettings } from "../core/config.js";
+import { loadSettings, tokenProblem } from "../core/config.js";
 import { removeHfLogin, saveHfLogin } from "../core/credentials/hf-token-store.js";
 import { removeMsLogin, saveMsLogin } from "../core/credentials/ms-credentials.js";
 import { HubferryError } from "../core/errors.js";
@@ -32,6 +32,8 @@ async function readToken(hub: "hf" | "ms", fromStdin: boolean): Promise<string> 
       "no token given",
       `type it at the prompt, or pipe it: printf %s "$TOKEN" | hubferry login --hub ${hub} --token-stdin`,
     );
+  const problem = tokenProblem(token, fromStdin ? "stdin" : "the prompt");
+  if (problem) throw new HubferryError("AUTH_INVALID", problem, "give the token as copied, on one line");
   return token;
 }
 
@@ -111,6 +113,11 @@ export function whoamiCommand(): Command {
       for (const hub of flags.hub ? [flags.hub] : (["hf", "ms"] as const)) {
         const client = hub === "hf" ? new HfHub(s.hfEndpoint, s.hfToken) : new MsHub(s.msEndpoint, s.msToken);
         const source = hub === "hf" ? s.hfTokenSource : s.msTokenSource;
+        const malformed = hub === "hf" ? s.hfTokenProblem : s.msTokenProblem;
+        if (malformed) {
+          rows.push({ hub, source, problem: malformed, code: "AUTH_INVALID" });
+          continue;
+        }
         try {
           const me = await client.whoami();
           rows.push({ hub, user: me.name, orgs: me.orgs, source });

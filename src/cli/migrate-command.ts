@@ -26,6 +26,7 @@ import { optionalWholeNumber } from "./whole-number.js";
 import { withEvents } from "./with-events.js";
 
 export interface MigrateFlags {
+  license?: string;
   to?: string;
   dest?: string;
   repoType?: string;
@@ -349,6 +350,10 @@ function transferCommand(spec: CommandSpec): Command {
   return cmd
     .addOption(new Option("--json", "one JSON event per line on stdout").default(false))
     .option("--concurrency <n>", "files copied at the same time (default 4)")
+    .option(
+      "--license <id>",
+      "the licence a created destination gets (default: the source's; none if it has none)",
+    )
     .option("--batch-files <n>", "commit every n files, so a long run keeps its progress (default 100)")
     .action(
       async (
@@ -422,6 +427,7 @@ function transferCommand(spec: CommandSpec): Command {
               verb: spec.sync ? "Sync" : "Migrate",
               runnerNote: LOCAL_NOTE,
               settings: loadSettings(),
+              license: flags.license,
               events,
               signal: signal,
               concurrency: optionalWholeNumber("--concurrency", flags.concurrency, 1, 64),

@@ -1,7 +1,9 @@
 import confirm from "@inquirer/confirm";
 import { Command, Option } from "commander";
+import { loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
 import { wholeRepo } from "../core/repo-ref.js";
+import { detectSpaceSdk } from "../push/detect-sdk.js";
 import { push } from "../push/push.js";
 import { formatBytes } from "./render/format.js";
 import { hubOption, repoKind, toolboxHub, toolboxRef } from "./toolbox-common.js";
@@ -65,12 +67,24 @@ export function pushCommand(): Command {
             "look at the plan with --dry-run, then run without --interactive",
           );
         const ref = wholeRepo(toolboxRef(type, flags.repo, flags.hub), flags.repo, "push --repo");
-        await push({
+        const settings = loadSettings();
+        const knownTokens = [
+          {
+            value: settings.hfToken,
+            kind: `the Hugging Face token of this environment (${settings.hfTokenSource})`,
+          },
+          {
+            value: settings.msToken,
+            kind: `the ModelScope token of this environment (${settings.msTokenSource})`,
+          },
+        ].filter((k): k is { value: string; kind: string } => !!k.value);
+        const out = await push({
+          knownTokens,
           hub: toolboxHub(ref.hub, events),
           ref,
           dir,
           private: flags.private,
-          sdk: type === "space" ? (flags.sdk ?? "static") : undefined,
+          sdk: type === "space" ? (flags.sdk ?? (await detectSpaceSdk(dir))) : undefined,
           allowSecrets: flags.allowSecrets,
           card: {
             license: flags.license,

@@ -12,6 +12,18 @@ export interface HubSettings {
   hfTokenSource?: string;
   msToken?: string;
   msTokenSource?: string;
+  /** Set when the token found is malformed (the token is then left unset, so it is never sent). */
+  hfTokenProblem?: string;
+  msTokenProblem?: string;
+}
+
+/** A token is one run of visible ASCII: anything else cannot go in an HTTP header. */
+const WELL_FORMED = /^[\x21-\x7e]+$/;
+
+/** Why a token cannot be used, naming where it came from and never what it is. */
+export function tokenProblem(token: string, source: string): string | undefined {
+  if (WELL_FORMED.test(token)) return undefined;
+  return `the token in ${source} is malformed (it holds a space, a control or a non-ASCII character): it was not sent`;
 }
 
 export const DEFAULT_HF_ENDPOINT = "https://huggingface.co";
@@ -74,5 +86,19 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): HubSettings 
       s.msTokenSource = join(msCredentialsDir(env), "cookies");
     }
   }
+  checkWellFormed(s);
   return s;
+}
+
+function checkWellFormed(s: HubSettings): void {
+  const hf = s.hfToken && tokenProblem(s.hfToken, s.hfTokenSource ?? "the Hugging Face token");
+  if (hf) {
+    s.hfTokenProblem = hf;
+    s.hfToken = undefined;
+  }
+  const ms = s.msToken && tokenProblem(s.msToken, s.msTokenSource ?? "the ModelScope token");
+  if (ms) {
+    s.msTokenProblem = ms;
+    s.msToken = undefined;
+  }
 }

@@ -6,6 +6,8 @@ export interface WhoAmI {
   orgs: string[];
   /** Whether the token may write at all (HF token role); undefined when the hub does not say. */
   canWrite?: boolean;
+  /** The token's role as the hub states it (read, write, admin, fineGrained). */
+  role?: string;
   /** The token's own name, when the hub names tokens (HF). */
   tokenName?: string;
 }
@@ -79,7 +81,10 @@ export interface Hub {
   listRepos(owner: string, type: RepoRef["type"]): Promise<string[]>;
   /** Finds a repo's type by asking for each kind, when the user did not say it. */
   detectType(ref: RepoRef): Promise<RepoRef["type"]>;
-  createRepo(ref: RepoRef, opts: { private: boolean; sdk?: string }): Promise<{ created: boolean }>;
+  createRepo(
+    ref: RepoRef,
+    opts: { private: boolean; sdk?: string; license?: string },
+  ): Promise<{ created: boolean }>;
   /** Throws FORBIDDEN unless the token can write to this (existing) repo. */
   checkWritable(ref: RepoRef): Promise<void>;
   /** The repo at a revision as a transfer source, with the repo info it was pinned from. */

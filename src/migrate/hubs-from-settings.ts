@@ -1,4 +1,5 @@
 import type { HubSettings } from "../core/config.js";
+import { HubferryError } from "../core/errors.js";
 import type { HttpEvents } from "../core/http/http-client.js";
 import type { HubName } from "../core/repo-ref.js";
 import { HfHub } from "../hubs/hf/hf-hub.js";
@@ -18,6 +19,16 @@ export function httpEventsFor(events: EventSink): HttpEvents {
 }
 
 export function hubFor(name: HubName, settings: HubSettings, events?: HttpEvents): Hub {
+  const problem = name === "hf" ? settings.hfTokenProblem : settings.msTokenProblem;
+  // Refused at once: such a token cannot go in a header, and every request would fail slowly.
+  if (problem)
+    throw new HubferryError(
+      "AUTH_INVALID",
+      problem,
+      name === "hf"
+        ? "set HF_TOKEN (or the token file) to the token as copied from https://huggingface.co/settings/tokens, on one line"
+        : "set MODELSCOPE_API_TOKEN to the token as copied from https://modelscope.cn/my/myaccesstoken, or log in again",
+    );
   return name === "hf"
     ? new HfHub(settings.hfEndpoint, settings.hfToken, events)
     : new MsHub(settings.msEndpoint, settings.msToken, events);

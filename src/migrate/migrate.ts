@@ -26,6 +26,8 @@ export interface MigrateOptions {
   confirm?: (plan: Plan) => Promise<boolean>;
   concurrency?: number;
   batchFiles?: number;
+  /** --license: the licence a created destination gets (else the source's). */
+  license?: string;
 }
 
 export interface MigrateResult {
@@ -70,6 +72,7 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
     notes,
     private: src.info.private,
     sdk: src.info.sdk,
+    license: opts.license ?? src.info.license,
     commitMessage: (i, n) =>
       `${opts.verb ?? "Migrate"} from ${src.label.split("@")[0]} at ${src.revision.slice(0, 12)} with hubferry${n > 1 ? ` (batch ${i}/${n})` : ""}`,
   });

@@ -18,6 +18,8 @@ export interface WriteRepoOptions {
   /** Visibility and SDK of a repo that has to be created. */
   private: boolean;
   sdk?: string;
+  /** The licence a created repo gets (the source's, or --license); none when unset. */
+  license?: string;
   events: EventSink;
   signal?: AbortSignal;
   confirm?: (plan: Plan) => Promise<boolean>;
@@ -38,8 +40,8 @@ export async function checkWriter(destHub: Hub): Promise<WhoAmI> {
   if (me.canWrite === false)
     throw new HubferryError(
       "FORBIDDEN",
-      `the ${destHub.name === "hf" ? "Hugging Face" : "ModelScope"} token is read-only`,
-      "use a token with write access",
+      `the ${destHub.name === "hf" ? "Hugging Face" : "ModelScope"} token is read-only: the destination needs a write token`,
+      `set ${destHub.name === "hf" ? "HF_TOKEN" : "MODELSCOPE_API_TOKEN"} to a token with write access`,
     );
   return me;
 }
@@ -137,7 +139,12 @@ export async function writeRepo(
       "re-run and answer yes, or pass --yes",
     );
   }
-  if (!destExists) await destHub.createRepo(destination, { private: opts.private, sdk: opts.sdk });
+  if (!destExists)
+    await destHub.createRepo(destination, {
+      private: opts.private,
+      sdk: opts.sdk,
+      license: opts.license,
+    });
   const result = await executePlan(plan, src, destHub.destination(destination), {
     signal,
     events: opts.events,

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import picomatch from "picomatch";
 import { HubferryError } from "../core/errors.js";
+import { parseRepoCard } from "../core/repo-card.js";
 import { formatRef, type RepoRef } from "../core/repo-ref.js";
 import { classifyFileSafety } from "../formats/file-safety.js";
 import { SNIFF_BYTES, sniffFormat } from "../formats/sniff.js";
@@ -31,6 +32,8 @@ export interface PushOptions {
   signal?: AbortSignal;
   confirm?: (plan: Plan) => Promise<boolean>;
   concurrency?: number;
+  /** The tokens this environment holds, so the scan catches them whatever their form. */
+  knownTokens?: { value: string; kind: string }[];
 }
 
 /** Folders a push never publishes: VCS data and tool caches (as huggingface_hub's upload_folder). */
@@ -53,6 +56,13 @@ function withExtraFile(src: TransferSource, path: string, content: Buffer): Tran
       })();
     },
   };
+}
+
+/** A string field of the folder's README front matter, if it has one. */
+export async function cardField(dir: string, field: string): Promise<string | undefined> {
+  const text = await readFile(join(dir, "README.md"), "utf8").catch(() => undefined);
+  const value = text === undefined ? undefined : parseRepoCard(text).data?.[field];
+  return typeof value === "string" ? value : undefined;
 }
 
 /** Pickle files by name or by their first bytes, whatever they are called. */
@@ -99,7 +109,7 @@ export async function push(opts: PushOptions): Promise<WriteRepoResult> {
       "point at the folder to upload",
     );
 
-  const findings = await scanForSecrets(opts.dir, files);
+  const findings = await scanForSecrets(opts.dir, files, opts.knownTokens);
   const notes: string[] = [];
   if (findings.length && !opts.allowSecrets) {
     const shown = findings
@@ -151,6 +161,7 @@ export async function push(opts: PushOptions): Promise<WriteRepoResult> {
     notes,
     private: opts.private,
     sdk: opts.sdk,
+    license: opts.card.license ?? (await cardField(opts.dir, "license")),
     events: opts.events,
     signal: opts.signal,
     confirm: opts.confirm,

@@ -33,8 +33,17 @@ const SECRET_NAMES: { test: (name: string, path: string) => boolean; kind: strin
 
 /** Token and key shapes, by content (a line may match several; one finding per kind and line). */
 const SECRET_PATTERNS: { re: RegExp; kind: string }[] = [
+  // Hugging Face user tokens (hf_ + 34 letters and digits; the local hub mints hf_ + 32 hex).
   { re: /\bhf_[A-Za-z0-9]{30,}\b/, kind: "Hugging Face token" },
+  // Hugging Face org API tokens (api_org_ + 34).
+  { re: /\bapi_org_[A-Za-z0-9]{30,}\b/, kind: "Hugging Face org token" },
+  // ModelScope SDK tokens: ms- and a UUID; the local hub's demo mints ms- + 32 hex.
   { re: /\bms-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i, kind: "ModelScope token" },
+  { re: /\bms-[0-9a-f]{32}\b/i, kind: "ModelScope token" },
+  // A users file lets the local hub issue any hf_/ms- token of 4+ [A-Za-z0-9._-]; catch the long
+  // ones that carry a digit (identifiers like hf_hub_download or ms-swift do not).
+  { re: /\bhf_(?=[A-Za-z0-9._-]*\d)[A-Za-z0-9._-]{16,}/, kind: "Hugging Face token" },
+  { re: /\bms-(?=[A-Za-z0-9._-]*\d)[A-Za-z0-9._-]{16,}/, kind: "ModelScope token" },
   {
     re: /\b(?:MODELSCOPE_API_TOKEN|MODELSCOPE_TOKEN)\s*[=:]\s*["']?[A-Za-z0-9-]{16,}/,
     kind: "ModelScope token",
@@ -60,7 +69,15 @@ function looksBinary(buf: Buffer): boolean {
 export async function scanForSecrets(
   dir: string,
   files: { path: string; size: number }[],
+  /** Tokens this environment holds (HF_TOKEN...), caught whatever their form. */
+  known: { value: string; kind: string }[] = [],
 ): Promise<SecretFinding[]> {
+  const patterns = [
+    ...SECRET_PATTERNS,
+    ...known
+      .filter((k) => k.value.length >= 8)
+      .map((k) => ({ test: (t: string) => t.includes(k.value), kind: k.kind })),
+  ];
   const findings: SecretFinding[] = [];
   for (const f of files) {
     const name = f.path.split("/").pop() ?? f.path;
@@ -72,8 +89,8 @@ export async function scanForSecrets(
     const lines = buf.toString("utf8").split(/\r?\n/);
     lines.forEach((text, i) => {
       const seen = new Set<string>();
-      for (const p of SECRET_PATTERNS) {
-        if (!seen.has(p.kind) && p.re.test(text)) {
+      for (const p of patterns) {
+        if (!seen.has(p.kind) && ("re" in p ? p.re.test(text) : p.test(text))) {
           seen.add(p.kind);
           findings.push({ path: f.path, line: i + 1, kind: p.kind });
         }

@@ -55,12 +55,6 @@ export async function buildRepoReport(
   });
   const st = files.filter((f) => f.path.toLowerCase().endsWith(".safetensors"));
   const gguf = files.filter((f) => f.path.toLowerCase().endsWith(".gguf"));
-  const formats = {
-    safetensors: st.length,
-    gguf: [...new Set(gguf.map((f) => f.quantization ?? "unknown"))].sort(),
-    pickle: files.filter((f) => f.safety === "pickle").length,
-    other: files.filter((f) => f.safety === "other").length,
-  };
   const seenQuant = new Set<string>();
   const ggufToRead = gguf.filter((f) => {
     const q = f.quantization ?? f.path;
@@ -85,6 +79,19 @@ export async function buildRepoReport(
       }),
     ),
   );
+  // One verdict, from the bytes: a weight whose first bytes are a pickle is a pickle in the table too.
+  for (const w of weights) {
+    const f = files.find((x) => x.path === w.path);
+    if (f && w.error && / is a pickle /.test(w.error)) f.safety = "pickle";
+  }
+  const formats = {
+    safetensors: st.filter((f) => f.safety !== "pickle").length,
+    gguf: [
+      ...new Set(gguf.filter((f) => f.safety !== "pickle").map((f) => f.quantization ?? "unknown")),
+    ].sort(),
+    pickle: files.filter((f) => f.safety === "pickle").length,
+    other: files.filter((f) => f.safety === "other").length,
+  };
   let safetensors: RepoReport["safetensors"];
   for (const w of weights) {
     if (w.facts?.format !== "safetensors") continue;

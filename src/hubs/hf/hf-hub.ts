@@ -10,6 +10,7 @@ import { RepoDetailsSchema, RepoListSchema, TreeEntrySchema, WhoAmISchema } from
 import { hfSearch } from "./hf-search.js";
 
 export const USER_AGENT = "hubferry/0.1";
+const INVALID_CREDENTIALS = "Invalid credentials in Authorization header";
 
 /** The Hugging Face Hub, spoken as huggingface_hub speaks it (LFS basic/multipart, no Xet). */
 export class HfHub implements Hub {
@@ -37,6 +38,8 @@ export class HfHub implements Hub {
     if (err instanceof HttpStatusError) {
       const code = String(err.headers["x-error-code"] ?? "");
       const label = `hf:${hfUrlPrefix(ref.type)}${ref.id}`;
+      // huggingface_hub (utils/_http.py) tells a refused token from a hidden repo by this message.
+      if (err.status === 401 && err.headers["x-error-message"] === INVALID_CREDENTIALS) this.refused(what);
       if (code === "RepoNotFound" || (err.status === 404 && !code)) {
         throw new HubferryError(
           "REPO_NOT_FOUND",
@@ -56,12 +59,7 @@ export class HfHub implements Hub {
           `${label} is gated and this account has not been granted access`,
           `ask for access at ${this.webUrl(ref)}`,
         );
-      if (err.status === 401)
-        throw new HubferryError(
-          "AUTH_INVALID",
-          `Hugging Face refused the token while trying to ${what}`,
-          "set HF_TOKEN to a valid token (https://huggingface.co/settings/tokens)",
-        );
+      if (err.status === 401) this.refused(what);
       if (err.status === 403)
         throw new HubferryError(
           "FORBIDDEN",
@@ -70,6 +68,14 @@ export class HfHub implements Hub {
         );
     }
     throw err;
+  }
+
+  private refused(what: string): never {
+    throw new HubferryError(
+      "AUTH_INVALID",
+      `Hugging Face refused the token while trying to ${what}`,
+      "set HF_TOKEN to a valid token (https://huggingface.co/settings/tokens)",
+    );
   }
 
   async whoami(): Promise<WhoAmI> {
@@ -87,6 +93,7 @@ export class HfHub implements Hub {
         name: me.name,
         orgs: me.orgs.map((o) => o.name),
         canWrite: role ? role !== "read" : undefined,
+        role,
         tokenName: me.auth?.accessToken?.displayName,
       };
     } catch (err) {
@@ -161,7 +168,10 @@ export class HfHub implements Hub {
       });
       res.body.resume();
       if (res.status < 300) return type;
+      if (res.status === 401 && res.headers["x-error-message"] === INVALID_CREDENTIALS) this.refused("read");
     }
+    // A 401 for every kind with a token present: the token itself may be the reason.
+    if (this.token) await this.whoami();
     throw new HubferryError(
       "REPO_NOT_FOUND",
       `hf:${ref.id} was not found as a model, dataset or space (or it is private and this token cannot see it)`,

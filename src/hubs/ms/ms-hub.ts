@@ -12,6 +12,7 @@ import type { RepoType } from "../../core/repo-type.js";
 import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
 import type { Hub, RepoDetails, SearchHit, SearchQuery, WhoAmI } from "../hub.js";
 import { MsDestination } from "./ms-destination.js";
+import { msLicenseFor } from "./ms-license.js";
 import {
   MsFilesSchema,
   MsLoginSchema,
@@ -205,6 +206,8 @@ export class MsHub implements Hub {
       res.body.resume();
       if (res.status < 300) return type;
     }
+    // Not found as either kind with a token present: a refused token says so (whoami throws).
+    if (this.token) await this.whoami();
     throw new HubferryError(
       "REPO_NOT_FOUND",
       `ms:${ref.id} was not found as a model or dataset (or it is private and this token cannot see it)`,
@@ -285,7 +288,12 @@ export class MsHub implements Hub {
     };
   }
 
-  async createRepo(ref: RepoRef, opts: { private: boolean }): Promise<{ created: boolean }> {
+  async createRepo(
+    ref: RepoRef,
+    opts: { private: boolean; license?: string },
+  ): Promise<{ created: boolean }> {
+    // The source's licence in ModelScope's names, or none (never one the author did not choose).
+    const license = msLicenseFor(opts.license);
     const [owner, name] = ref.id.split("/") as [string, string];
     const visibility = opts.private ? 1 : 5;
     try {
@@ -295,7 +303,7 @@ export class MsHub implements Hub {
           Path: owner,
           Name: name,
           Visibility: visibility,
-          License: "apache-2.0",
+          ...(license ? { License: license } : {}),
         });
         res = await this.http.request("POST", `${this.endpoint}/api/v1/models`, {
           headers: { "content-type": "application/json" },
@@ -310,7 +318,7 @@ export class MsHub implements Hub {
               Name: name,
               Owner: owner,
               Visibility: String(visibility),
-              License: "apache-2.0",
+              ...(license ? { License: license } : {}),
             }))
               form.set(k, v);
             return form as never;
