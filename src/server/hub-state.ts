@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { DEFAULT_SESSION_TTL_SECONDS, SessionTable } from "./auth/sessions.js";
 import type { UserTable } from "./auth/users.js";
 import { FaultInjector } from "./http/faults.js";
 import { RateLimiter, type RateLimits, UNLIMITED } from "./http/rate-limit.js";
@@ -22,6 +23,8 @@ export interface HubOptions {
   /** Accept the fault-injection admin API. */
   enableFaults: boolean;
   rateLimits: RateLimits;
+  /** How long a ModelScope login session (the `m_session_id` cookie) lasts. */
+  sessionTtlSeconds: number;
   /** Overrides the scheme+host used in absolute URLs (defaults to the request's Host). */
   publicUrl?: string;
 }
@@ -34,6 +37,7 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = {
   searchPageSize: 1000,
   enableFaults: false,
   rateLimits: UNLIMITED,
+  sessionTtlSeconds: DEFAULT_SESSION_TTL_SECONDS,
 };
 
 export interface MultipartSession {
@@ -54,6 +58,7 @@ export class HubState {
   readonly rateLimiter: RateLimiter;
   readonly multipart = new Map<string, MultipartSession>();
   readonly requestCounts = new Map<string, number>();
+  readonly sessions: SessionTable;
   signer!: UrlSigner;
 
   constructor(
@@ -64,6 +69,7 @@ export class HubState {
     this.blobs = new BlobStore(root);
     this.repos = new RepoStore(root);
     this.rateLimiter = new RateLimiter(options.rateLimits);
+    this.sessions = new SessionTable(options.sessionTtlSeconds);
   }
 
   async init(): Promise<void> {
