@@ -104,6 +104,24 @@ describe("local hub robustness (real HTTP to `hubferry serve`)", () => {
     assert.equal((await me()).status, 401);
   });
 
+  it("--session-ttl: a session past its lifetime no longer logs in", async () => {
+    const h = await startTestHub(["--session-ttl", "1"]);
+    try {
+      const login = await fetch(`${h.url}/api/v1/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ AccessToken: USERS.alice.msToken }),
+      });
+      const id = /^m_session_id=([^;]+);/.exec(String(login.headers.get("set-cookie")))![1]!;
+      const me = () => fetch(`${h.url}/openapi/v1/users/me`, { headers: { cookie: `m_session_id=${id}` } });
+      assert.equal((await me()).status, 200);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal((await me()).status, 401);
+    } finally {
+      await h.stop();
+    }
+  });
+
   it("--access-log: one line per request with no token, cookie or URL signature", async () => {
     const dir = await tempDir("alog");
     const log = join(dir.path, "access.log");
