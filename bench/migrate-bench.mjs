@@ -99,7 +99,7 @@ try {
   const usersFile = join(dir, "users.yaml");
   await writeFile(
     usersFile,
-    `users:\n  - name: bench\n    tokens:\n      - { value: ${TOKENS.hf} }\n      - { value: ${TOKENS.ms} }\n`,
+    `users:\n  - name: bench\n    admin: true\n    tokens:\n      - { value: ${TOKENS.hf} }\n      - { value: ${TOKENS.ms} }\n`,
   );
   const machine = describeMachine(tmpdir(), sequentialSkipped ? undefined : python);
   const shapes = [];

@@ -5,6 +5,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { stopChild, track } from "./children.mjs";
+import { TOKENS } from "./measure.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
 /**
@@ -87,7 +88,10 @@ export async function startHub(storeRoot, usersFile, shaping) {
 
 /** Request counts by route (the hub's own admin calls left out). */
 export async function requestCounts(hub) {
-  const res = await fetch(`${hub.direct}/_hubferry/stats`);
+  // The stats route needs an admin: the bench user is one (see the users file in migrate-bench.mjs).
+  const res = await fetch(`${hub.direct}/_hubferry/stats`, {
+    headers: { authorization: `Bearer ${TOKENS.hf}` },
+  });
   const { requests } = await res.json();
   delete requests.admin;
   return requests;

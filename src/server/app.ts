@@ -1,11 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { redact } from "../core/errors.js";
 import { adminRoutes } from "./admin-routes.js";
-import type { UserTable } from "./auth/users.js";
+import { identify } from "./auth/credentials.js";
+import type { AuthedUser, UserTable } from "./auth/users.js";
 import { hfRoutes } from "./hf/routes.js";
+import { accessLine, countBodyBytes } from "./http/access-log.js";
 import type { RequestContext } from "./http/context.js";
-import { sabotageBody, throttledRequest, throttleResponse } from "./http/faults.js";
+import { type FaultRule, sabotageBody, throttledRequest, throttleResponse } from "./http/faults.js";
 import { HttpError } from "./http/http-error.js";
 import { matchRoute, type Route } from "./http/router.js";
 import { DEFAULT_HUB_OPTIONS, type HubOptions, HubState } from "./hub-state.js";
@@ -16,6 +20,10 @@ export interface LocalHubOptions extends Partial<HubOptions> {
   users: UserTable;
   host?: string;
   port?: number;
+  /** Receives one access-log line per request (no token, cookie or URL signature in it). */
+  accessLog?: (line: string) => void;
+  /** Receives internal errors (a handler bug answered 500); defaults to stderr. Tokens are masked. */
+  errorLog?: (line: string) => void;
 }
 
 export interface LocalHub {
@@ -27,17 +35,27 @@ export interface LocalHub {
 
 const INVALID_CREDENTIALS = "Invalid credentials in Authorization header";
 
+interface App {
+  hub: HubState;
+  routes: Route[];
+  accessLog: ((line: string) => void) | undefined;
+  errorLog: (line: string) => void;
+}
+
 /** Starts the local hub: one HTTP server, both API faces, one store. */
 export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   const options: HubOptions = { ...DEFAULT_HUB_OPTIONS, ...stripUndefined(opts) };
   const hub = new HubState(opts.root, opts.users, options);
   await hub.init();
-  const routes: Route[] = [...adminRoutes(), ...msRoutes(), ...hfRoutes()];
-  const server = createServer((req, res) => {
-    // No request may end the process: whatever escapes a route's own error handling is a 500 for
-    // this request alone, logged without its headers (they may carry tokens).
-    dispatch(hub, routes, req, res).catch((err: unknown) => lastResort(req, res, err));
-  });
+  const app: App = {
+    hub,
+    routes: [...adminRoutes(), ...msRoutes(), ...hfRoutes()],
+    accessLog: opts.accessLog,
+    errorLog: opts.errorLog ?? ((line) => process.stderr.write(`${line}\n`)),
+  };
+  const server = createServer((req, res) => serveRequest(app, req, res));
+  // Malformed HTTP (bad request line, headers, framing) never reaches a handler: answer it here.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket));
   server.keepAliveTimeout = 30_000;
   // Large uploads stream for a long time; never cut them by a request timeout.
   server.requestTimeout = 0;
@@ -78,26 +96,36 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-function bearerToken(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  if (!header) return undefined;
-  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
-  return m?.[1]?.trim();
+/** What one request did, for the access log and for masking its credential in error logs. */
+interface RequestState {
+  who: AuthedUser | undefined;
+  secret: string | undefined;
 }
 
-function cookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? "").split(";")) {
-    const [k, ...v] = part.trim().split("=");
-    if (k !== name) continue;
-    const raw = v.join("=");
-    // A malformed percent-encoding (`m_session_id=%`) is a value that names no session, not a crash.
-    try {
-      return decodeURIComponent(raw);
-    } catch {
-      return raw;
-    }
+/**
+ * Runs one request so that nothing it does can end the process: stream errors on either side are
+ * absorbed, and a throw that escapes even the error rendering is a last-resort 500.
+ */
+function serveRequest(app: App, req: IncomingMessage, res: ServerResponse): void {
+  const startedAt = performance.now();
+  const bytes = countBodyBytes(res);
+  const state: RequestState = { who: undefined, secret: undefined };
+  req.on("error", () => {});
+  res.on("error", () => {});
+  if (app.accessLog) {
+    const log = app.accessLog;
+    res.once("close", () =>
+      log(
+        accessLine({ req, res, startedAt, bytes: bytes(), user: state.who?.user.name, secret: state.secret }),
+      ),
+    );
   }
-  return undefined;
+  dispatch(app, req, res, state).catch((err) => {
+    logInternal(app, req, err, state.secret);
+    req.resume();
+    if (res.headersSent) res.destroy();
+    else sendPlain(res, 500, "Internal error; the server log has the details");
+  });
 }
 
 function lastResort(req: IncomingMessage, res: ServerResponse, err: unknown): void {
@@ -119,11 +147,12 @@ function lastResort(req: IncomingMessage, res: ServerResponse, err: unknown): vo
 }
 
 async function dispatch(
-  hub: HubState,
-  routes: Route[],
+  app: App,
   req: IncomingMessage,
   res: ServerResponse,
+  state: RequestState,
 ): Promise<void> {
+  const { hub } = app;
   const method = (req.method ?? "GET").toUpperCase();
   const host = req.headers.host ?? "127.0.0.1";
   const baseUrl = hub.options.publicUrl ?? `http://${host}`;
@@ -131,28 +160,21 @@ async function dispatch(
   try {
     url = new URL(req.url ?? "/", baseUrl);
   } catch {
-    res.writeHead(400).end();
+    req.resume();
+    sendPlain(res, 400, "Malformed request: the request target or the Host header is not a valid URL");
     return;
   }
   const requestId = randomBytes(8).toString("hex");
   const rawPath = (req.url ?? "/").split("?")[0]!;
-  const matched = matchRoute(routes, method, rawPath);
+  const matched = matchRoute(app.routes, method, rawPath);
   if (!matched || "methodNotAllowed" in matched) {
-    const status = matched ? 405 : 404;
-    const body = JSON.stringify({ error: status === 404 ? "Not Found" : "Method Not Allowed" });
-    res.writeHead(status, {
-      "Content-Type": "application/json; charset=utf-8",
-      "X-Request-Id": requestId,
-      "Content-Length": Buffer.byteLength(body),
-    });
-    res.end(method === "HEAD" ? undefined : body);
     req.resume();
+    if (matched) sendPlain(res, 405, "Method Not Allowed", { "X-Request-Id": requestId }, method);
+    else sendPlain(res, 404, "Not Found", { "X-Request-Id": requestId }, method);
     return;
   }
   const { route, params } = matched;
   hub.requestCounts.set(route.name, (hub.requestCounts.get(route.name) ?? 0) + 1);
-  const token = bearerToken(req) ?? cookie(req, "m_session_id");
-  const who = token ? hub.users.lookup(token) : undefined;
   const ctx: RequestContext = {
     req,
     res,
@@ -162,12 +184,18 @@ async function dispatch(
     route: route.name,
     params,
     hub,
-    who,
+    who: undefined,
     headers: { "X-Request-Id": requestId, "Access-Control-Expose-Headers": EXPOSED_HEADERS },
   };
-  res.on("error", () => {});
+  let injected = false;
   try {
-    const limit = hub.rateLimiter.hit(who?.user.name ?? req.socket.remoteAddress ?? "anon", route.bucket);
+    if (matched.malformed) {
+      throw new HttpError(400, `Malformed path: the ${matched.malformed} part is not valid percent-encoding`);
+    }
+    const caller = identify(req, hub.users, hub.sessions);
+    state.secret = caller.secret;
+    state.who = ctx.who = caller.who;
+    const limit = hub.rateLimiter.hit(ctx.who?.user.name ?? req.socket.remoteAddress ?? "anon", route.bucket);
     Object.assign(ctx.headers, limit.headers);
     if (limit.limited) {
       throw new HttpError(429, "You have exceeded our rate limit. Please retry later.", {
@@ -176,30 +204,95 @@ async function dispatch(
     }
     const fault = hub.faults.take(method, route.name, url.pathname + url.search);
     if (fault) {
-      if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
-      if (fault.kind === "status") {
-        req.resume();
-        throw new HttpError(fault.status, `Injected fault: HTTP ${fault.status}`, {
-          headers: fault.retryAfter !== undefined ? { "Retry-After": String(fault.retryAfter) } : {},
-        });
-      }
+      injected = fault.kind === "status";
+      await applyFault(fault, req, res);
       if (fault.kind === "throttle") {
         ctx.req = throttledRequest(req, fault);
         throttleResponse(res, fault);
-      } else if (fault.kind !== "slow") sabotageBody(res, fault);
+      }
     }
-    if (token && !who && route.name !== "admin") {
+    if (caller.rejected && route.name !== "admin") {
       throw new HttpError(401, INVALID_CREDENTIALS, { headers: { "X-Error-Message": INVALID_CREDENTIALS } });
     }
     await route.handler(ctx);
   } catch (err) {
     req.resume();
     if (res.headersSent) {
+      // Mid-body: the only honest signal left is to cut the connection.
+      if (!res.writableEnded && !(err instanceof HttpError)) logInternal(app, req, err, state.secret);
       res.destroy();
       return;
     }
-    route.renderError(ctx, err);
+    try {
+      route.renderError(ctx, err);
+    } catch (renderErr) {
+      logInternal(app, req, renderErr, state.secret);
+      if (!res.headersSent) sendPlain(res, 500, "Internal error; the server log has the details");
+      return;
+    }
+    if (res.statusCode >= 500 && !injected) logInternal(app, req, err, state.secret);
   }
+}
+
+/** Applies an injected fault before the handler (tests only: --enable-faults). */
+async function applyFault(fault: FaultRule, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
+  if (fault.kind === "status") {
+    req.resume();
+    throw new HttpError(fault.status, `Injected fault: HTTP ${fault.status}`, {
+      headers: fault.retryAfter !== undefined ? { "Retry-After": String(fault.retryAfter) } : {},
+    });
+  }
+  // A stand-in for a bug in a handler: a plain error thrown, and one thrown where nothing awaits it.
+  if (fault.kind === "throw") throw new Error("Injected handler bug");
+  if (fault.kind === "uncaught") {
+    setImmediate(() => {
+      throw new Error("Injected uncaught error");
+    });
+  }
+  if (fault.kind === "reset" || fault.kind === "truncate" || fault.kind === "corrupt")
+    sabotageBody(res, fault);
+}
+
+/** A handler bug: one log line with what was asked (no query: it may carry signatures) and why. */
+function logInternal(app: App, req: IncomingMessage, err: unknown, secret: string | undefined): void {
+  const what = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const path = (req.url ?? "/").split("?")[0];
+  app.errorLog(redact(`hubferry serve: internal error on ${req.method} ${path}: ${what}`, [secret]));
+}
+
+/** A face-neutral JSON error (before any route is known): `{"error": ...}` plus X-Error-Message. */
+function sendPlain(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+  method = "GET",
+): void {
+  const body = JSON.stringify({ error: message });
+  res.writeHead(status, {
+    ...headers,
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+    "X-Error-Message": message,
+  });
+  res.end(method === "HEAD" ? undefined : body);
+}
+
+/** Answers malformed HTTP with a JSON 4xx on the raw socket, then closes it. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const status =
+    err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+  const reason =
+    status === 431 ? "Request Header Fields Too Large" : status === 408 ? "Request Timeout" : "Bad Request";
+  const body = JSON.stringify({ error: `Malformed HTTP request (${err.code ?? "parse error"})` });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 const EXPOSED_HEADERS = [

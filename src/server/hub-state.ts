@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { DEFAULT_SESSION_TTL_SECONDS, SessionTable } from "./auth/sessions.js";
 import type { UserTable } from "./auth/users.js";
 import { FaultInjector } from "./http/faults.js";
 import { RateLimiter, type RateLimits, UNLIMITED } from "./http/rate-limit.js";
@@ -23,6 +24,8 @@ export interface HubOptions {
   /** Accept the fault-injection admin API. */
   enableFaults: boolean;
   rateLimits: RateLimits;
+  /** How long a ModelScope login session (the `m_session_id` cookie) lasts. */
+  sessionTtlSeconds: number;
   /** Overrides the scheme+host used in absolute URLs (defaults to the request's Host). */
   publicUrl?: string;
   /** Largest LFS object accepted (declared sizes over it are refused before a byte is written). */
@@ -44,6 +47,7 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = {
   maxObjectSize: 500 * 1024 ** 3,
   minFreeDisk: 1024 ** 3,
   uploadExpirySeconds: 3600,
+  sessionTtlSeconds: DEFAULT_SESSION_TTL_SECONDS,
 };
 
 export interface MultipartSession {
@@ -70,6 +74,7 @@ export class HubState {
   readonly rateLimiter: RateLimiter;
   readonly multipart: MultipartSessions;
   readonly requestCounts = new Map<string, number>();
+  readonly sessions: SessionTable;
   signer!: UrlSigner;
 
   constructor(
@@ -81,6 +86,7 @@ export class HubState {
     this.repos = new RepoStore(root);
     this.rateLimiter = new RateLimiter(options.rateLimits);
     this.multipart = new MultipartSessions(join(root, "tmp"), options.uploadExpirySeconds * 1000);
+    this.sessions = new SessionTable(options.sessionTtlSeconds);
   }
 
   async init(): Promise<void> {

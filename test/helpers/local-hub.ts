@@ -12,6 +12,8 @@ export const USERS = {
   alice: { name: "alice", token: "hf_alice_test_token_0001", msToken: "ms-alice-test-token-0001" },
   bob: { name: "bob", token: "hf_bob_test_token_0002", msToken: "ms-bob-test-token-0002" },
   reader: { name: "reader", token: "hf_reader_test_token_0003" },
+  /** The hub's admin (`admin: true`): the only one the stats and fault routes answer. */
+  admin: { name: "hubadmin", token: "hf_hubadmin_test_token_0004" },
 } as const;
 
 export const ORG = "acme";
@@ -25,6 +27,8 @@ export interface TestHub {
   fault(rule: Record<string, unknown>): Promise<void>;
   clearFaults(): Promise<void>;
   stats(): Promise<Record<string, number>>;
+  /** The fault rules and their hit counts. */
+  faultRules(): Promise<{ kind: string; hits: number }[]>;
 }
 
 /**
@@ -51,6 +55,10 @@ export async function startTestHub(extraArgs: string[] = []): Promise<TestHub> {
       `  - name: reader`,
       `    tokens:`,
       `      - { name: reader-read, value: ${USERS.reader.token}, role: read }`,
+      `  - name: ${USERS.admin.name}`,
+      `    admin: true`,
+      `    tokens:`,
+      `      - { name: admin, value: ${USERS.admin.token}, role: read }`,
       "orgs:",
       `  - { name: ${ORG}, fullname: Acme Corp }`,
       "",
@@ -94,10 +102,11 @@ export async function startTestHub(extraArgs: string[] = []): Promise<TestHub> {
       reject(new Error(`local hub exited with ${code}: ${stderr}`));
     });
   });
+  const adminAuth = { authorization: `Bearer ${USERS.admin.token}` };
   const admin = async (method: string, body?: unknown) => {
     const res = await fetch(`${url}/_hubferry/faults`, {
       method,
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...adminAuth },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!res.ok) throw new Error(`fault admin ${method} failed: ${res.status} ${await res.text()}`);
@@ -109,8 +118,17 @@ export async function startTestHub(extraArgs: string[] = []): Promise<TestHub> {
     fault: (rule) => admin("POST", rule),
     clearFaults: () => admin("DELETE"),
     stats: async () =>
-      ((await (await fetch(`${url}/_hubferry/stats`)).json()) as { requests: Record<string, number> })
-        .requests,
+      (
+        (await (await fetch(`${url}/_hubferry/stats`, { headers: adminAuth })).json()) as {
+          requests: Record<string, number>;
+        }
+      ).requests,
+    faultRules: async () =>
+      (
+        (await (await fetch(`${url}/_hubferry/faults`, { headers: adminAuth })).json()) as {
+          rules: { kind: string; hits: number }[];
+        }
+      ).rules,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));

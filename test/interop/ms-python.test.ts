@@ -79,6 +79,10 @@ for (const gen of GENERATIONS) {
 
     it("HubApi().login(token) succeeds and persists the session for later processes", async () => {
       await ok({ op: "login", token: USERS.alice.msToken });
+      // The persisted cookie jar holds a session id, never the access token.
+      const stored = await ok({ op: "stored_token" });
+      assert.equal(typeof stored.token, "string");
+      assert.notEqual(stored.token, USERS.alice.msToken);
     });
 
     if (!gen.legacy) {

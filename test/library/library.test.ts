@@ -38,13 +38,14 @@ function users(): UserTable {
     users: [
       {
         name: "alice",
+        admin: false,
         orgs: ["acme"],
         tokens: [
           { name: "w", value: TOKENS.hf, role: "write" },
           { name: "m", value: TOKENS.ms, role: "write" },
         ],
       },
-      { name: "reader", orgs: [], tokens: [{ name: "r", value: TOKENS.reader, role: "read" }] },
+      { name: "reader", admin: false, orgs: [], tokens: [{ name: "r", value: TOKENS.reader, role: "read" }] },
     ],
     orgs: [{ name: "acme", fullname: "Acme" }],
   });

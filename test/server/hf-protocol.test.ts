@@ -492,9 +492,7 @@ describe("local hub, Hugging Face face: protocol details", () => {
       await hub.clearFaults();
       await hub.fault({ route: "hf.info", kind: "slow", delayMs: 300 });
       assert.equal((await api("GET", `/api/models/${repo}`)).status, 200);
-      const { rules } = (await (await fetch(`${hub.url}/_hubferry/faults`)).json()) as {
-        rules: { kind: string; hits: number }[];
-      };
+      const rules = await hub.faultRules();
       assert.deepEqual(
         rules.map((r) => [r.kind, r.hits]),
         [["slow", 1]],

@@ -237,9 +237,7 @@ describe("local hub, ModelScope face: protocol details", () => {
       commitBody([normal("c1.txt", "one")]),
     );
     for (let i = 0; i < 200; i++) {
-      const { rules } = (await (await fetch(`${hub.url}/_hubferry/faults`)).json()) as {
-        rules: { hits: number }[];
-      };
+      const rules = await hub.faultRules();
       if (rules[0]?.hits === 1) break;
       await new Promise((r) => setTimeout(r, 10));
     }

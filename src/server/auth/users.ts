@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
-import YAML from "yaml";
+import YAML, { LineCounter, type Node as YamlNode } from "yaml";
 import { z } from "zod";
+import { HubferryError } from "../../core/errors.js";
 
 export type TokenRole = "read" | "write" | "admin";
 
@@ -25,6 +26,8 @@ const UserSchema = z.object({
   fullname: z.string().optional(),
   email: z.string().optional(),
   orgs: z.array(z.string()).default([]),
+  /** May use the hub's own controls (`/_hubferry/stats`, `/_hubferry/faults`). */
+  admin: z.boolean().default(false),
   tokens: z.array(TokenSchema).min(1),
 });
 
@@ -40,6 +43,8 @@ export interface User {
   fullname: string;
   email: string;
   orgs: string[];
+  /** May use the hub's own controls (stats, fault injection). */
+  admin: boolean;
   /** Stable fake object id, like the hub's 24-hex ids. */
   id: string;
 }
@@ -73,6 +78,7 @@ export class UserTable {
           orgs: u.orgs,
           fullname: u.fullname,
           email: u.email,
+          admin: u.admin,
         });
     }
     return table;
@@ -82,14 +88,21 @@ export class UserTable {
   static parseTokenFlag(flag: string): { name: string; token: string } {
     const eq = flag.indexOf("=");
     if (eq <= 0)
-      throw new Error(`--token expects NAME=TOKEN (for example alice=hf_xxxx); got a value without "="`);
+      throw new HubferryError(
+        "BAD_INPUT",
+        `--token expects NAME=TOKEN (for example alice=hf_xxxx); got a value without "="`,
+      );
     const name = flag.slice(0, eq);
     const token = flag.slice(eq + 1);
     const parsed = UserSchema.shape.name.safeParse(name);
     if (!parsed.success)
-      throw new Error(`--token: invalid user name "${name}": ${parsed.error.issues[0]?.message}`);
+      throw new HubferryError(
+        "BAD_INPUT",
+        `--token: invalid user name "${name}": ${parsed.error.issues[0]?.message}`,
+      );
     if (!TokenSchema.shape.value.safeParse(token).success) {
-      throw new Error(
+      throw new HubferryError(
+        "BAD_INPUT",
         `--token for user "${name}": ${"a token starts with hf_ or ms- followed by at least 4 characters"}`,
       );
     }
@@ -99,8 +112,23 @@ export class UserTable {
   addToken(
     userName: string,
     token: string,
-    opts: { tokenName?: string; role?: TokenRole; orgs?: string[]; fullname?: string; email?: string } = {},
+    opts: {
+      tokenName?: string;
+      role?: TokenRole;
+      orgs?: string[];
+      fullname?: string;
+      email?: string;
+      admin?: boolean;
+    } = {},
   ): void {
+    const holder = this.byToken.get(token);
+    if (holder) {
+      // Two owners for one token would log in as whichever came last: refuse, never naming the token.
+      throw new HubferryError(
+        "BAD_INPUT",
+        `user "${userName}" is given a token that already belongs to user "${holder.user.name}"; every token must be unique`,
+      );
+    }
     let user = this.users.get(userName);
     if (!user) {
       user = {
@@ -108,10 +136,12 @@ export class UserTable {
         fullname: opts.fullname ?? userName,
         email: opts.email ?? `${userName}@users.hubferry.local`,
         orgs: [],
+        admin: false,
         id: fakeObjectId(userName),
       };
       this.users.set(userName, user);
     }
+    if (opts.admin) user.admin = true;
     for (const org of opts.orgs ?? []) {
       if (!user.orgs.includes(org)) user.orgs.push(org);
       if (!this.orgFullnames.has(org)) this.orgFullnames.set(org, org);
@@ -154,23 +184,63 @@ export function canWrite(who: AuthedUser | undefined, namespace: string): boolea
   return canReadPrivate(who, namespace) && who!.role !== "read";
 }
 
+/**
+ * Reads and checks a users file. Its errors name the file, the line and the kind of mistake, and
+ * never quote the file: any line of it may hold a token.
+ */
 export async function loadUsersFile(path: string): Promise<UsersFile> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw new Error(`cannot read the users file ${path}: ${(err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new HubferryError("BAD_INPUT", `cannot read the users file ${path}${code ? ` (${code})` : ""}`);
   }
-  let raw: unknown;
-  try {
-    raw = YAML.parse(text);
-  } catch (err) {
-    throw new Error(`the users file ${path} is not valid YAML/JSON: ${(err as Error).message}`);
+  const lines = new LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const at = lines.linePos(yamlError.pos[0]);
+    throw new HubferryError(
+      "BAD_INPUT",
+      `the users file ${path} is not valid YAML/JSON: line ${at.line}, column ${at.col}: ${yamlError.code}`,
+      "fix that line (its text is not shown: it may hold a token)",
+    );
   }
-  const parsed = UsersFileSchema.safeParse(raw);
+  const lineOf = (keys: (string | number | symbol)[]): string => {
+    const node = doc.getIn(
+      keys.map((k) => (typeof k === "symbol" ? String(k) : k)),
+      true,
+    ) as YamlNode | undefined;
+    return node?.range ? ` (line ${lines.linePos(node.range[0]).line})` : "";
+  };
+  const parsed = UsersFileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`the users file ${path} is invalid at "${issue.path.join(".")}": ${issue.message}`);
+    throw new HubferryError(
+      "BAD_INPUT",
+      `the users file ${path} is invalid at "${issue.path.join(".")}"${lineOf(issue.path)}: ${issue.message}`,
+    );
   }
+  refuseSharedTokens(path, parsed.data, (u, t) => lineOf(["users", u, "tokens", t, "value"]));
   return parsed.data;
+}
+
+/** A token listed twice would log in as whichever user came last: name the lines, not the token. */
+function refuseSharedTokens(path: string, file: UsersFile, lineOf: (u: number, t: number) => string): void {
+  const seen = new Map<string, { user: string; line: string }>();
+  file.users.forEach((u, ui) => {
+    u.tokens.forEach((t, ti) => {
+      const here = { user: u.name, line: lineOf(ui, ti) };
+      const first = seen.get(t.value);
+      if (first) {
+        throw new HubferryError(
+          "BAD_INPUT",
+          `the users file ${path} gives one token to user "${first.user}"${first.line} and user "${here.user}"${here.line}; every token must be unique`,
+          "give each user their own token",
+        );
+      }
+      seen.set(t.value, here);
+    });
+  });
 }

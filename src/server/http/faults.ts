@@ -11,7 +11,8 @@ export const FaultRuleSchema = z.object({
   route: z.string().optional(),
   /** A regular expression tested against the path and query string. */
   path: z.string().optional(),
-  kind: z.enum(["status", "reset", "truncate", "corrupt", "slow", "throttle"]),
+  /** `throw` and `uncaught` stand in for a handler bug (answered 500, logged; the server goes on). */
+  kind: z.enum(["status", "reset", "truncate", "corrupt", "slow", "throttle", "throw", "uncaught"]),
   /** `request` (default): before the handler runs. `commit`: a slow commit, inside the repo's commit lock. */
   stage: z.enum(["request", "commit"]).default("request"),
   status: z.number().int().min(400).max(599).default(503),

@@ -1,3 +1,5 @@
+import { HubferryError } from "../../core/errors.js";
+
 /** The three rate-limit buckets of the real Hugging Face Hub. */
 export type Bucket = "api" | "resolvers" | "pages";
 
@@ -55,13 +57,14 @@ export function parseRateLimits(spec: string): RateLimits {
   for (const part of spec.split(",").filter(Boolean)) {
     const [bucket, value] = part.split("=");
     if (bucket !== "api" && bucket !== "resolvers" && bucket !== "pages") {
-      throw new Error(
+      throw new HubferryError(
+        "BAD_INPUT",
         `--rate-limit: unknown bucket "${bucket}" (use api, resolvers or pages, e.g. api=1000,resolvers=5000)`,
       );
     }
     const n = Number(value);
     if (!Number.isInteger(n) || n <= 0)
-      throw new Error(`--rate-limit: "${part}" needs a positive whole number`);
+      throw new HubferryError("BAD_INPUT", `--rate-limit: "${part}" needs a positive whole number`);
     limits[bucket] = n;
   }
   return limits;

@@ -15,12 +15,18 @@ export interface Route {
   renderError: ErrorRenderer;
 }
 
-/** Matches a route against the raw (still percent-encoded) path, then decodes each captured group. */
+/**
+ * Matches a route against the raw (still percent-encoded) path, then decodes each captured group;
+ * `malformed` names the first group that is not valid percent-encoding.
+ */
 export function matchRoute(
   routes: Route[],
   method: string,
   rawPath: string,
-): { route: Route; params: Record<string, string> } | { methodNotAllowed: Route } | undefined {
+):
+  | { route: Route; params: Record<string, string>; malformed?: string }
+  | { methodNotAllowed: Route }
+  | undefined {
   let wrongMethod: Route | undefined;
   for (const route of routes) {
     const m = route.pattern.exec(rawPath);
@@ -30,15 +36,18 @@ export function matchRoute(
       continue;
     }
     const params: Record<string, string> = {};
+    let malformed: string | undefined;
     for (const [key, value] of Object.entries(m.groups ?? {})) {
       if (value === undefined) continue;
       try {
         params[key] = decodeURIComponent(value);
       } catch {
+        // A bad %-escape is the caller's mistake: the dispatcher answers 400 naming the part.
+        malformed ??= key;
         params[key] = value;
       }
     }
-    return { route, params };
+    return malformed ? { route, params, malformed } : { route, params };
   }
   return wrongMethod ? { methodNotAllowed: wrongMethod } : undefined;
 }

@@ -249,6 +249,8 @@ export async function legacyListModels(ctx: RequestContext): Promise<void> {
   } catch {
     throw new HttpError(400, "request body is not valid JSON");
   }
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new HttpError(400, "request body must be a JSON object {Path, PageNumber, PageSize}");
   const pageSize = Math.min(Math.max(Number(body.PageSize) || 10, 1), 100);
   const pageNumber = Math.max(Number(body.PageNumber) || 1, 1);
   const all = visibleRepos(ctx, "model").filter((m) => matches(m, body.Path ?? null, null));

@@ -1,7 +1,7 @@
 import type { RequestContext } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import type { Handler, Route } from "../http/router.js";
-import { login, usersMe } from "./ms-auth.js";
+import { login, logout, usersMe } from "./ms-auth.js";
 import { renderMsError, renderOpenapiError } from "./ms-envelope.js";
 import { downloadFile, listDatasetTree, listModelFiles } from "./ms-files.js";
 import { createTag, deleteRepo } from "./ms-manage.js";
@@ -43,6 +43,7 @@ const notFound = async (ctx: RequestContext) => {
 export function msRoutes(): Route[] {
   return [
     r("login", ["POST"], "^/api/v1/login$", login),
+    r("logout", ["POST"], "^/api/v1/logout$", logout),
     o("users-me", ["GET"], "^/openapi/v1/users/me$", usersMe),
     o("openapi-list", ["GET"], `^/openapi/v1/${TYPES}$`, openapiList),
     o("openapi-info", ["GET"], `^/openapi/v1/${TYPES}/${REPO}$`, openapiRepoInfo),
