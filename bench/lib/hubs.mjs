@@ -72,6 +72,7 @@ export async function startHub(storeRoot, usersFile, shaping) {
   return {
     url: proxy?.url ?? hub.url,
     direct: hub.url,
+    pid: hub.child.pid,
     async stop({ remove = false } = {}) {
       let link;
       if (proxy) {
