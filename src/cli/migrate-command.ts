@@ -333,8 +333,11 @@ function transferCommand(spec: CommandSpec): Command {
     .option("--include <glob>", "only paths matching (repeatable)", collect, [] as string[])
     .option("--exclude <glob>", "skip paths matching (repeatable)", collect, [] as string[])
     .option("--dry-run", "print the plan and exit without writing", false);
-  if (spec.sync) cmd.option("--delete", "also delete destination files the source does not have", false);
-  else cmd.option("-y, --yes", "do not ask for confirmation before writing", false);
+  if (spec.sync) {
+    cmd.option("--delete", "also delete destination files the source does not have", false);
+    // Scripts that call migrate pass --yes; sync never asks, so it takes --yes and changes nothing.
+    cmd.option("-y, --yes", "accepted for scripts written for migrate: sync never asks", false);
+  } else cmd.option("-y, --yes", "do not ask for confirmation before writing", false);
   cmd
     .option(
       "--runner <where>",

@@ -35,7 +35,7 @@ export function parseSize(flag: string, value: string): number {
   const match = SIZE.exec(value.trim());
   const factor = match ? UNITS[match[2]!.toLowerCase()] : undefined;
   const n = match && factor !== undefined ? Math.floor(Number(match[1]) * factor) : Number.NaN;
-  if (!Number.isSafeInteger(n)) {
+  if (!Number.isFinite(n) || n < 0) {
     throw new HubferryError("BAD_INPUT", `${flag}: "${value}" is not a size`, `use ${SIZE_FORMS}`);
   }
   return n;

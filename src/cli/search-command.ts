@@ -35,7 +35,7 @@ export function searchCommand(): Command {
     .option("--json", "print the results as a JSON array", false)
     .action(async (kindArg: string, text: string | undefined, flags: SearchFlags) => {
       try {
-        const type = repoKind(kindArg);
+        const type = repoKind(kindArg, true);
         const hub = toolboxHub(flags.hub ?? "hf");
         const query: SearchQuery = {
           type,

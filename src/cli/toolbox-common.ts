@@ -14,10 +14,14 @@ export const hubOption = () =>
   ).choices(["hf", "ms"]);
 
 /** `model|dataset|space` (or their plurals) as a repo type, refusing anything else by name. */
-export function repoKind(word: string): RepoType {
+export function repoKind(word: string, plural = false): RepoType {
   const w = word.toLowerCase().replace(/s$/, "");
   if (w === "model" || w === "dataset" || w === "space") return w;
-  throw new HubferryError("BAD_INPUT", `"${word}" is not a repo kind`, "use model, dataset or space");
+  throw new HubferryError(
+    "BAD_INPUT",
+    `"${word}" is not a repo kind`,
+    plural ? "use models, datasets or spaces" : "use model, dataset or space",
+  );
 }
 
 /** A toolbox id: `owner/name`, `hf:`/`ms:` prefixed, or a URL; the kind comes from the command. */

@@ -118,6 +118,7 @@ export async function writeRepo(
     exclude: opts.exclude,
     inspect: async (f) => hashesOf(await readAll(src, f.path, f.size, { signal })),
   });
+  await refuseEmptySelection(src, plan, opts);
   opts.events({
     event: "plan",
     source: src.label,
@@ -136,7 +137,7 @@ export async function writeRepo(
     throw new HubferryError(
       "NOT_CONFIRMED",
       "nothing was written: the plan was not confirmed",
-      "re-run and answer yes, or pass --yes",
+      "re-run and answer yes to write",
     );
   }
   if (!destExists)
@@ -180,4 +181,23 @@ export async function writeRepo(
     commits: result.commits,
   });
   return { plan, result, destinationUrl: dest.url };
+}
+
+/**
+ * Filters that leave nothing of a non-empty source are a mistake in what was typed, not a run with
+ * nothing to do: refused (exit 2) before anything is created, naming the filters.
+ */
+async function refuseEmptySelection(src: TransferSource, plan: Plan, opts: WriteRepoOptions): Promise<void> {
+  const filters = [
+    ...(opts.include ?? []).map((g) => `--include '${g}'`),
+    ...(opts.exclude ?? []).map((g) => `--exclude '${g}'`),
+  ];
+  if (filters.length === 0 || plan.copy.length + plan.present.length + plan.refused.length > 0) return;
+  const all = await src.list();
+  if (all.length === 0) return;
+  throw new HubferryError(
+    "BAD_INPUT",
+    `${filters.join(" ")} select none of the ${all.length} file(s) in ${src.label}`,
+    "check the patterns (a * does not cross a /; use ** for any depth), or drop them",
+  );
 }

@@ -8,7 +8,7 @@ import { formatRef, type RepoRef } from "../core/repo-ref.js";
 import { classifyFileSafety } from "../formats/file-safety.js";
 import { SNIFF_BYTES, sniffFormat } from "../formats/sniff.js";
 import type { Hub } from "../hubs/hub.js";
-import { localFolderSource } from "../hubs/local/local-folder.js";
+import { localFolderSource, skippedEntries } from "../hubs/local/local-folder.js";
 import { checkWriter, prepareDestination, type WriteRepoResult, writeRepo } from "../migrate/write-repo.js";
 import type { EventSink } from "../transfer/events.js";
 import type { Plan } from "../transfer/plan.js";
@@ -110,7 +110,7 @@ export async function push(opts: PushOptions): Promise<WriteRepoResult> {
     );
 
   const findings = await scanForSecrets(opts.dir, files, opts.knownTokens);
-  const notes: string[] = [];
+  const notes: string[] = (await skippedEntries(opts.dir)).map((s) => `skips ${s.path}: ${s.reason}`);
   if (findings.length && !opts.allowSecrets) {
     const shown = findings
       .slice(0, 10)

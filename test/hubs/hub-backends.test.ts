@@ -105,6 +105,7 @@ describe("HfHub against the local hub", () => {
       name: "alice",
       orgs: ["acme"],
       canWrite: true,
+      role: "write",
       tokenName: "alice-write",
     });
     const reader = await new HfHub(hub.url, USERS.reader.token).whoami();

@@ -38,7 +38,8 @@ function users(): UserTable {
     users: [
       {
         name: "alice",
-        admin: false,
+        // The fault routes (to corrupt a download on purpose) are an admin's.
+        admin: true,
         orgs: ["acme"],
         tokens: [
           { name: "w", value: TOKENS.hf, role: "write" },
@@ -173,7 +174,7 @@ describe("the library entry", () => {
     const source = await seed(`alice/${name}`, { "w.bin": big });
     const res = await fetch(`${hfHub.url}/_hubferry/faults`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKENS.hf}` },
       body: JSON.stringify({ route: "hf.object", kind: "corrupt", afterBytes: 5_000_000, times: 1 }),
     });
     assert.equal(res.status, 200, await res.text());

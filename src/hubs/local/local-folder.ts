@@ -17,19 +17,37 @@ import type {
 
 const STAGING = ".hubferry-staging";
 
-async function walk(root: string): Promise<{ path: string; size: number }[]> {
+/** An entry of a folder that is not published, and why (so a plan can say so). */
+export interface SkippedEntry {
+  path: string;
+  reason: string;
+}
+
+async function walk(root: string, skipped: SkippedEntry[] = []): Promise<{ path: string; size: number }[]> {
   const out: { path: string; size: number }[] = [];
   async function go(dir: string) {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
       const rel = relative(root, full).split(sep).join("/");
-      if (rel === STAGING || rel === ".git" || rel.startsWith(".git/")) continue;
-      if (entry.isDirectory()) await go(full);
+      if (rel === STAGING) continue;
+      if (rel === ".git") skipped.push({ path: rel, reason: "git's own folder" });
+      else if (entry.isDirectory()) await go(full);
       else if (entry.isFile()) out.push({ path: rel, size: (await stat(full)).size });
+      // A link's target may lie outside the folder; hubs store no links. Said, never silently dropped.
+      else if (entry.isSymbolicLink())
+        skipped.push({ path: rel, reason: "a symbolic link (hubs store no links)" });
+      else skipped.push({ path: rel, reason: "not a regular file (socket, pipe or device)" });
     }
   }
   await go(root);
   return out.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** What `localFolderSource` leaves out of a folder: links, special files and `.git`. */
+export async function skippedEntries(dir: string): Promise<SkippedEntry[]> {
+  const skipped: SkippedEntry[] = [];
+  await walk(dir, skipped);
+  return skipped.sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** A folder as a transfer source (for push): files are hashed from disk, read by byte range. */
