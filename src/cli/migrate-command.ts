@@ -380,7 +380,9 @@ function transferCommand(spec: CommandSpec): Command {
               }
               const batchRunner = await chooseRunner(flags.runner);
               if (batchRunner !== "local") {
-                const inSandbox = sandboxRunner(batchRunner, spec, flags, batch.settings, signal);
+                // In a batch --include/--exclude chose the repos by name: each worker copies its whole repo.
+                const repoFlags = { ...flags, include: [], exclude: [] };
+                const inSandbox = sandboxRunner(batchRunner, spec, repoFlags, batch.settings, signal);
                 batch.runRepo = (src, dst, repoEvents) =>
                   inSandbox(src, dst, repoEvents).then(() => undefined);
               }

@@ -183,7 +183,9 @@ describe("the library entry", () => {
     assert.equal(result?.files, 2);
     const got = await repoFiles(new MsHub(msHub.url, TOKENS.ms), destination);
     assert.equal(sha(got["w.bin"]!), sha(big));
-    const rules = (await (await fetch(`${hfHub.url}/_hubferry/faults`)).json()) as {
+    const rules = (await (
+      await fetch(`${hfHub.url}/_hubferry/faults`, { headers: { authorization: `Bearer ${TOKENS.hf}` } })
+    ).json()) as {
       rules: { hits: number }[];
     };
     assert.equal(rules.rules[0]?.hits, 1, "the fault really fired");
