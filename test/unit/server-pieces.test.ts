@@ -57,9 +57,10 @@ describe(".gitattributes LFS patterns", () => {
 
 describe("repo paths", () => {
   it("refuses traversal, absolute, empty segments and .git", () => {
-    for (const bad of ["../a", "a/../b", "/a", "a//b", ".git/config", "a\\b", "", "./a"])
+    for (const bad of ["../a", "a/../b", "/a", "a//b", ".git/config", "..\\b", "", "./a"])
       assert.ok(repoPathProblem(bad), bad);
-    for (const good of ["a", "a/b.c", ".gitattributes", "x/.git-keep"])
+    // As on the real hub, a backslash is a plain character of a name unless the path climbs out with it.
+    for (const good of ["a", "a/b.c", ".gitattributes", "x/.git-keep", "a\\b", "folder/..\\..\\file"])
       assert.equal(repoPathProblem(good), undefined, good);
   });
 });
