@@ -21,7 +21,7 @@ import { ProcessProvider } from "../runner/process-provider.js";
 import { runInSandbox } from "../runner/run-in-sandbox.js";
 import type { EventSink } from "../transfer/events.js";
 import { ExitCode } from "./fail.js";
-import { formatBytes } from "./render/format.js";
+import { extraText, formatBytes } from "./render/format.js";
 import { optionalWholeNumber } from "./whole-number.js";
 import { withEvents } from "./with-events.js";
 
@@ -227,7 +227,7 @@ async function runBatch(
     const w = Math.max(...rows.map((r) => r.source.length), 6);
     const lines = rows.map(
       (r) =>
-        `${r.source.padEnd(w)}  ${r.status.padEnd(10)}  ${r.status === "failed" ? `${r.error?.code}: ${r.error?.message}` : `${r.files} file(s), ${formatBytes(r.bytes)} → ${r.destination}`}`,
+        `${r.source.padEnd(w)}  ${r.status.padEnd(10)}  ${r.status === "failed" ? `${r.error?.code}: ${r.error?.message}` : `${r.files} file(s), ${formatBytes(r.bytes)} → ${r.destination}${r.extra ? `; ${extraText(r.extra)}` : ""}`}`,
     );
     process.stdout.write(`${"source".padEnd(w)}  status      detail\n${lines.join("\n")}\n`);
     const failed = rows.filter((r) => r.status === "failed").length;

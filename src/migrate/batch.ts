@@ -14,6 +14,8 @@ export interface BatchRow {
   status: "done" | "up-to-date" | "planned" | "failed";
   files: number;
   bytes: number;
+  /** Destination files the source lacks, left in place, and how to remove them. */
+  extra?: { count: number; hint: string };
   error?: { code: string; message: string };
 }
 
@@ -117,6 +119,7 @@ export async function migrateBatch(opts: BatchOptions): Promise<BatchRow[]> {
             opts.events(label, e);
           });
           if (plan) row.destination = plan.destination;
+          if (plan?.extra) row.extra = plan.extra;
           if (opts.dryRun) {
             row.files = plan?.copy.length ?? 0;
             row.bytes = plan?.bytes ?? 0;

@@ -70,6 +70,11 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   return writeRepo(src, destHub, destination, destExists, {
     ...opts,
     notes,
+    extraHint: opts.deleteExtra
+      ? ""
+      : opts.verb === "Sync"
+        ? "sync --delete removes them"
+        : "they stay; hubferry sync --delete makes the destination equal to the source",
     private: src.info.private,
     sdk: src.info.sdk,
     license: opts.license ?? src.info.license,

@@ -14,6 +14,8 @@ export interface WriteRepoOptions {
   exclude?: string[];
   dryRun?: boolean;
   deleteExtra?: boolean;
+  /** What to tell a user whose destination keeps files the source lacks (how to remove them). */
+  extraHint: string;
   notes: string[];
   /** Visibility and SDK of a repo that has to be created. */
   private: boolean;
@@ -129,6 +131,8 @@ export async function writeRepo(
     present: plan.present.length,
     refused: plan.refused,
     delete: opts.deleteExtra ? plan.delete : [],
+    extra:
+      !opts.deleteExtra && plan.delete.length ? { count: plan.delete.length, hint: opts.extraHint } : null,
     bytes: plan.bytes,
     notes,
   });

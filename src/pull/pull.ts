@@ -74,6 +74,7 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
       present,
       refused: sel.refused,
       delete: [],
+      extra: null,
       bytes,
       notes: sel.notes,
     });

@@ -159,6 +159,7 @@ export async function push(opts: PushOptions): Promise<WriteRepoResult> {
   return writeRepo(source, opts.hub, opts.ref, destExists, {
     dryRun: opts.dryRun,
     notes,
+    extraHint: "they stay: push adds and updates files, it never deletes any",
     private: opts.private,
     sdk: opts.sdk,
     license: opts.card.license ?? (await cardField(opts.dir, "license")),

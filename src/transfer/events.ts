@@ -13,6 +13,8 @@ export type TransferEvent =
       present: number;
       refused: { path: string; reason: string }[];
       delete: string[];
+      /** Destination files the source does not have, left in place (a run without --delete). */
+      extra: { count: number; hint: string } | null;
       bytes: number;
       notes: string[];
     }

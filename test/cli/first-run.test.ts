@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { runCli } from "../helpers/cli.js";
+import { deleteFile } from "@huggingface/hub";
+import { eventsOf, runCli } from "../helpers/cli.js";
 import { randomName } from "../helpers/fixtures.js";
 import { type HubPair, startHubPair, USERS } from "../helpers/local-hub.js";
 import { seedHf } from "../helpers/seed.js";
@@ -66,6 +67,41 @@ describe("the first run", () => {
     const r = await runCli(["push", "model", dir, "--repo", `alice/${name}-push`, "--dry-run"], pair.env());
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout + r.stderr, /skips outside\.txt: a symbolic link/);
+  });
+
+  it("sync without --delete says how many extra files the destination keeps, and that --delete removes them", async () => {
+    const src = `alice/${name}-extra`;
+    await seedHf(
+      pair.hf.url,
+      USERS.alice.token,
+      { type: "model", name: src },
+      { "README.md": Buffer.from("# extra\n"), "a.txt": Buffer.from("a\n"), "b.txt": Buffer.from("b\n") },
+    );
+    assert.equal((await runCli(["sync", `hf:${src}`, `ms:${src}`], pair.env())).code, 0);
+    await deleteFile({
+      repo: { type: "model", name: src },
+      path: "b.txt",
+      accessToken: USERS.alice.token,
+      hubUrl: pair.hf.url,
+    });
+    const kept = await runCli(["sync", `hf:${src}`, `ms:${src}`], pair.env());
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.doesNotMatch(kept.stdout, /nothing to do/);
+    assert.match(
+      kept.stdout,
+      /1 file\(s\) in the destination are not in the source \(sync --delete removes them\)/,
+    );
+    const json = await runCli(["sync", `hf:${src}`, `ms:${src}`, "--json"], pair.env());
+    assert.deepEqual(eventsOf(json, "plan")[0]?.extra, { count: 1, hint: "sync --delete removes them" });
+    const migrateRun = await runCli(["migrate", `hf:${src}`, `ms:${src}`, "--yes"], pair.env());
+    assert.match(
+      migrateRun.stdout,
+      /1 file\(s\) in the destination .*hubferry sync --delete makes the destination equal/,
+    );
+    const removed = await runCli(["sync", `hf:${src}`, `ms:${src}`, "--delete"], pair.env());
+    assert.equal(removed.code, 0, removed.stderr);
+    const again = await runCli(["sync", `hf:${src}`, `ms:${src}`], pair.env());
+    assert.match(again.stdout, /already in sync .*nothing to do/);
   });
 
   it("hints name what exists: search takes plurals", async () => {

@@ -23,3 +23,8 @@ export function withoutRevision(label: string): string {
   const at = label.lastIndexOf("@");
   return at > 0 ? label.slice(0, at) : label;
 }
+
+/** Files the destination keeps that the source lacks: how many, and how to remove them. */
+export function extraText(extra: { count: number; hint: string }): string {
+  return `${extra.count} file(s) in the destination are not in the source (${extra.hint})`;
+}

@@ -1,6 +1,6 @@
 import cliProgress from "cli-progress";
 import type { TransferEvent } from "../../transfer/events.js";
-import { formatBytes, formatDuration, shortId, withoutRevision } from "./format.js";
+import { extraText, formatBytes, formatDuration, shortId, withoutRevision } from "./format.js";
 import { RateWindow } from "./rate.js";
 
 type PlanEvent = Extract<TransferEvent, { event: "plan" }>;
@@ -232,6 +232,7 @@ function planText(e: PlanEvent): string {
   if (e.refused.length)
     lines.push(`refused:     ${e.refused.map((r) => `${r.path} (${r.reason})`).join(", ")}`);
   if (e.delete.length) lines.push(`to delete:   ${e.delete.length} file(s)`);
+  if (e.extra) lines.push(`not in source: ${extraText(e.extra)}`);
   for (const n of e.notes) lines.push(`note:        ${n}`);
   const shown = e.copy.slice(0, 20);
   for (const f of shown) lines.push(`  + ${f.path} (${formatBytes(f.size)})`);
@@ -241,7 +242,10 @@ function planText(e: PlanEvent): string {
 
 /** A run with nothing to do, in one line. */
 function idleLine(e: PlanEvent): string {
-  return `already in sync with ${withoutRevision(e.source)} @ ${shortId(e.revision)}: nothing to do (${e.present} file(s) in ${e.destinationUrl})`;
+  const head = `already in sync with ${withoutRevision(e.source)} @ ${shortId(e.revision)}`;
+  if (e.extra)
+    return `${head}: nothing to copy (${e.present} file(s) in ${e.destinationUrl}), but ${extraText(e.extra)}`;
+  return `${head}: nothing to do (${e.present} file(s) in ${e.destinationUrl})`;
 }
 
 function shorten(s: string, n: number): string {
