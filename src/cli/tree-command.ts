@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { formatRef } from "../core/repo-ref.js";
 import { classifyFileSafety } from "../formats/file-safety.js";
+import { applyContentVerdicts } from "../toolbox/content-verdict.js";
 import { ECOSYSTEM } from "../toolbox/ecosystem.js";
 import { reportError } from "./fail.js";
 import { formatBytes } from "./render/format.js";
@@ -33,6 +34,10 @@ export function treeCommand(): Command {
             ...f,
             safety: classifyFileSafety(f.path),
           }));
+          // One verdict, from the bytes: a pickle renamed .safetensors is labelled a pickle here too.
+          const { unread } = await applyContentVerdicts(source, files);
+          if (unread)
+            process.stderr.write(`note: ${unread} file(s) labelled by name only (too many to read)\n`);
           const tree = pathsToTree(
             `${formatRef(ref)} @ ${source.revision.slice(0, 12)}`,
             files,

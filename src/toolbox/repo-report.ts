@@ -7,6 +7,7 @@ import { parseSafetensorsHeader, type TensorFileFacts } from "../formats/safeten
 import { contentRefusal, SNIFF_BYTES } from "../formats/sniff.js";
 import type { RepoDetails } from "../hubs/hub.js";
 import type { TransferSource } from "../transfer/types.js";
+import { applyContentVerdicts } from "./content-verdict.js";
 import { rangeReaderFor } from "./read-head.js";
 
 export interface ReportFile {
@@ -84,6 +85,10 @@ export async function buildRepoReport(
     const f = files.find((x) => x.path === w.path);
     if (f && w.error && / is a pickle /.test(w.error)) f.safety = "pickle";
   }
+  await applyContentVerdicts(source, files, {
+    skip: new Set(weights.map((w) => w.path)),
+    signal: opts.signal,
+  });
   const formats = {
     safetensors: st.filter((f) => f.safety !== "pickle").length,
     gguf: [

@@ -214,6 +214,10 @@ describe("info", () => {
     );
     const r = JSON.parse(ok(await cli(["info", "model", evil, "--json"])).stdout);
     assert.match(r.weights[0].error, /is a pickle/);
+    assert.equal(r.files.find((f: { path: string }) => f.path === "model.safetensors").safety, "pickle");
+    // The same verdict, from the bytes, in tree (pull refuses it: test/toolbox/pull.test.ts).
+    const tree = ok(await cli(["tree", evil])).stdout;
+    assert.match(tree, /model.safetensors\s+[\d.]+ [KM]?B\s+(LFS\s+)?PICKLE \(unsafe\)/);
     const missing = await cli(["info", "model", `alice/${tag}-nope`]);
     assert.equal(missing.code, 4);
     assert.match(missing.stderr, /was not found/);
