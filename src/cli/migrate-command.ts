@@ -3,6 +3,7 @@ import confirm from "@inquirer/confirm";
 import { Command, Option } from "commander";
 import { type HubSettings, loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
+import { PATTERN_FORMS } from "../core/path-filter.js";
 import {
   formatRef,
   type HubName,
@@ -332,7 +333,8 @@ function transferCommand(spec: CommandSpec): Command {
     .option("--revision <rev>", "source branch, tag or commit (default: the default branch)")
     .option("--include <glob>", "only paths matching (repeatable)", collect, [] as string[])
     .option("--exclude <glob>", "skip paths matching (repeatable)", collect, [] as string[])
-    .option("--dry-run", "print the plan and exit without writing", false);
+    .option("--dry-run", "print the plan and exit without writing", false)
+    .addHelpText("after", `\n--include/--exclude patterns are ${PATTERN_FORMS}.`);
   if (spec.sync) {
     cmd.option("--delete", "also delete destination files the source does not have", false);
     // Scripts that call migrate pass --yes; sync never asks, so it takes --yes and changes nothing.

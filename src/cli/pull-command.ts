@@ -6,6 +6,7 @@ import { hfHubCache } from "../caches/hf-cache-layout.js";
 import { hfCacheTarget } from "../caches/hf-cache-target.js";
 import { msCacheTarget, msHubCache } from "../caches/ms-cache-target.js";
 import { HubferryError } from "../core/errors.js";
+import { PATTERN_FORMS } from "../core/path-filter.js";
 import type { RepoRef } from "../core/repo-ref.js";
 import { hfOffline, offlineHfSnapshot } from "../pull/offline.js";
 import { pull } from "../pull/pull.js";
@@ -65,6 +66,7 @@ export function pullCommand(): Command {
     .option("--cache-dir <dir>", "the cache to use (default: HF_HUB_CACHE / HF_HOME, or MODELSCOPE_CACHE)")
     .option("--include <glob>", "only paths matching (repeatable)", collect, [] as string[])
     .option("--exclude <glob>", "skip paths matching (repeatable)", collect, [] as string[])
+    .addHelpText("after", `\n--include/--exclude patterns are ${PATTERN_FORMS}.`)
     .option(
       "--allow-unsafe",
       "also fetch pickle-based files (.bin, .pt, .pkl, ...): only if you trust the publisher",

@@ -2,6 +2,7 @@ import confirm from "@inquirer/confirm";
 import { Command, Option } from "commander";
 import { loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
+import { PATTERN_FORMS } from "../core/path-filter.js";
 import { wholeRepo } from "../core/repo-ref.js";
 import { detectSpaceSdk } from "../push/detect-sdk.js";
 import { push } from "../push/push.js";
@@ -50,6 +51,7 @@ export function pushCommand(): Command {
     .option("--base-model <id>", "generated card: base_model")
     .option("--include <glob>", "only publish paths matching (repeatable)", collect, [] as string[])
     .option("--exclude <glob>", "never publish paths matching (repeatable)", collect, [] as string[])
+    .addHelpText("after", `\n--include/--exclude patterns are ${PATTERN_FORMS}.`)
     .option("--message <text>", "commit message")
     .option("--interactive", "show the plan and ask before publishing", false)
     .option("--dry-run", "show the plan, publish nothing", false)

@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
-import picomatch from "picomatch";
 import type { HubSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
+import { compilePattern } from "../core/path-filter.js";
 import { formatRef, type HubName, type RepoRef } from "../core/repo-ref.js";
 import type { RepoType } from "../core/repo-type.js";
 import type { TransferEvent } from "../transfer/events.js";
@@ -55,13 +55,14 @@ export async function batchRepos(opts: BatchOptions): Promise<RepoRef[]> {
       for (const id of await h.listRepos(owner, type)) refs.push({ hub, type, id, typeKnown: true });
     }
   }
-  const include = opts.include?.length ? picomatch(opts.include) : undefined;
-  const exclude = opts.exclude?.length ? picomatch(opts.exclude) : undefined;
-  const name = (r: RepoRef) => r.id.split("/")[1]!;
-  return refs.filter(
-    (r) =>
-      (!include || include(name(r)) || include(r.id)) && !(exclude && (exclude(name(r)) || exclude(r.id))),
-  );
+  // A pattern names repos by name or by owner/name, matched as --include/--exclude match paths.
+  const anyOf = (globs: string[]) => {
+    const res = globs.map(compilePattern);
+    return (r: RepoRef) => res.some((re) => re.test(r.id.split("/")[1]!) || re.test(r.id));
+  };
+  const include = opts.include?.length ? anyOf(opts.include) : undefined;
+  const exclude = opts.exclude?.length ? anyOf(opts.exclude) : undefined;
+  return refs.filter((r) => (!include || include(r)) && !exclude?.(r));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { HubferryError } from "../core/errors.js";
+import { describeFilters, emptySelectionError } from "../core/path-filter.js";
 import { formatRef, type RepoRef } from "../core/repo-ref.js";
 import type { Hub, WhoAmI } from "../hubs/hub.js";
 import type { EventSink } from "../transfer/events.js";
@@ -192,16 +193,8 @@ export async function writeRepo(
  * nothing to do: refused (exit 2) before anything is created, naming the filters.
  */
 async function refuseEmptySelection(src: TransferSource, plan: Plan, opts: WriteRepoOptions): Promise<void> {
-  const filters = [
-    ...(opts.include ?? []).map((g) => `--include '${g}'`),
-    ...(opts.exclude ?? []).map((g) => `--exclude '${g}'`),
-  ];
-  if (filters.length === 0 || plan.copy.length + plan.present.length + plan.refused.length > 0) return;
+  if (describeFilters(opts).length === 0 || plan.copy.length + plan.present.length + plan.refused.length > 0)
+    return;
   const all = await src.list();
-  if (all.length === 0) return;
-  throw new HubferryError(
-    "BAD_INPUT",
-    `${filters.join(" ")} select none of the ${all.length} file(s) in ${src.label}`,
-    "check the patterns (a * does not cross a /; use ** for any depth), or drop them",
-  );
+  if (all.length) throw emptySelectionError(opts, all.length, src.label);
 }

@@ -1,5 +1,5 @@
-import picomatch from "picomatch";
 import { HubferryError } from "../core/errors.js";
+import { emptySelectionError, pathSelector } from "../core/path-filter.js";
 import type { RepoType } from "../core/repo-type.js";
 import { classifyFileSafety, isWeightFile } from "../formats/file-safety.js";
 import { matchesQuantization, quantizationOf } from "../formats/quantization.js";
@@ -65,9 +65,12 @@ export function selectFiles(all: SourceFile[], opts: SelectOptions): Selection {
       );
     files = files.filter((f) => named.has(f.path));
   }
-  const include = opts.include?.length ? picomatch(opts.include, { dot: true }) : undefined;
-  const exclude = opts.exclude?.length ? picomatch(opts.exclude, { dot: true }) : undefined;
-  files = files.filter((f) => (!include || include(f.path)) && !exclude?.(f.path));
+  const selected = pathSelector(opts);
+  const listed = files.length;
+  files = files.filter((f) => selected(f.path));
+  if (listed > 0 && files.length === 0 && (opts.include?.length || opts.exclude?.length))
+    throw emptySelectionError(opts, listed, "the repo");
+  const include = opts.include?.length ? pathSelector({ include: opts.include }) : undefined;
   const explicitlyNamed = (p: string) => named.has(p) || !!include?.(p);
 
   // GGUF: one quantisation, the asked one or the usual default.

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import picomatch from "picomatch";
 import { HubferryError } from "../core/errors.js";
+import { emptySelectionError, pathSelector } from "../core/path-filter.js";
 import { parseRepoCard } from "../core/repo-card.js";
 import { formatRef, type RepoRef } from "../core/repo-ref.js";
 import { classifyFileSafety } from "../formats/file-safety.js";
@@ -93,15 +93,17 @@ async function picklesIn(dir: string, files: SourceFile[]): Promise<string[]> {
  */
 export async function push(opts: PushOptions): Promise<WriteRepoResult> {
   const folder = await localFolderSource(opts.dir);
-  const include = opts.include?.length ? picomatch(opts.include, { dot: true }) : undefined;
-  const exclude = opts.exclude?.length ? picomatch(opts.exclude, { dot: true }) : undefined;
-  const publishes = (p: string) =>
-    !NEVER.some((re) => re.test(p)) && (!include || include(p)) && !exclude?.(p);
+  const selected = pathSelector(opts);
+  const publishes = (p: string) => !NEVER.some((re) => re.test(p)) && selected(p);
   const base: TransferSource = {
     ...folder,
     list: async () => (await folder.list()).filter((f) => publishes(f.path)),
   };
   const files = await base.list();
+  if (files.length === 0 && (opts.include?.length || opts.exclude?.length)) {
+    const all = (await folder.list()).filter((f) => !NEVER.some((re) => re.test(f.path)));
+    if (all.length) throw emptySelectionError(opts, all.length, opts.dir);
+  }
   if (files.length === 0)
     throw new HubferryError(
       "BAD_INPUT",

@@ -1,5 +1,5 @@
 import pLimit from "p-limit";
-import picomatch from "picomatch";
+import { pathSelector } from "../core/path-filter.js";
 import type { DestFile, SourceFile, TransferDestination, TransferSource } from "./types.js";
 
 export interface Plan {
@@ -76,9 +76,7 @@ export async function planTransfer(
   opts: PlanOptions = {},
 ): Promise<Plan> {
   const [srcFiles, destFiles] = await Promise.all([source.list(), dest.list()]);
-  const include = opts.include?.length ? picomatch(opts.include, { dot: true }) : undefined;
-  const exclude = opts.exclude?.length ? picomatch(opts.exclude, { dot: true }) : undefined;
-  const selected = (p: string) => (!include || include(p)) && !exclude?.(p);
+  const selected = pathSelector(opts);
   const destByPath = new Map(destFiles.map((f) => [f.path, f]));
   const plan: Plan = {
     source: source.label,

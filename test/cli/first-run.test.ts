@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -45,6 +46,24 @@ describe("the first run", () => {
       pair.env(),
     );
     assert.equal(s.code, 2, s.stderr);
+    // The siblings: pull and push say the same, and write nothing.
+    const hfHome = join(pair.work.path, "empty-pull");
+    const p = await runCli(["pull", "model", id, "--include", "*.nothing"], {
+      ...pair.env(),
+      HF_HOME: hfHome,
+    });
+    assert.equal(p.code, 2, p.stderr);
+    assert.match(p.stderr, /--include '\*\.nothing' select none of the \d+ file\(s\)/);
+    assert.equal(existsSync(join(hfHome, "hub")), false, "nothing was cached");
+    const dir = join(pair.work.path, "empty-push");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "README.md"), "# x\n");
+    const u = await runCli(
+      ["push", "model", dir, "--repo", `alice/${name}-none`, "--exclude", "*.md"],
+      pair.env(),
+    );
+    assert.equal(u.code, 2, u.stderr);
+    assert.match(u.stderr, /--exclude '\*\.md' select none of the 1 file\(s\)/);
   });
 
   it("sync takes --yes as scripts written for migrate pass it", async () => {
