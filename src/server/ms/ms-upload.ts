@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { refNameProblem } from "../hf/hf-body.js";
 import { type RequestContext, readBody } from "../http/context.js";
 import { slowCommit } from "../http/faults.js";
 import { HttpError } from "../http/http-error.js";
@@ -6,7 +7,7 @@ import { admitBody, checkCapacity } from "../lfs/capacity.js";
 import { grantObject, repoHasObject, validateObject } from "../lfs/lfs-transfer.js";
 import { lfsEntry, storeRegular } from "../store/file-entry.js";
 import { repoPathProblem } from "../store/repo-path.js";
-import { type CommitOp, EntryNotFound, PathConflict } from "../store/repo-store.js";
+import { type CommitOp, EntryNotFound, PathConflict, type RepoMeta } from "../store/repo-store.js";
 import { MS_CODES, msOk } from "./ms-envelope.js";
 import { msRepo } from "./ms-repo-access.js";
 
@@ -79,9 +80,28 @@ const CommitSchema = z.object({
 });
 
 /**
+ * Commits go to a branch: an existing one, or a new one the commit creates. A tag, a commit id
+ * or a name git refuses cannot become one.
+ */
+function checkCommitBranch(meta: RepoMeta, branch: string): void {
+  if (meta.branches[branch]) return;
+  if (meta.tags[branch])
+    throw new HttpError(400, `revision ${branch} is a tag; commit to a branch (e.g. ${meta.defaultBranch})`);
+  if (/^[0-9a-f]{40}$/.test(branch))
+    throw new HttpError(
+      400,
+      `revision ${branch} is a commit id; commit to a branch (e.g. ${meta.defaultBranch})`,
+    );
+  const problem = refNameProblem(branch);
+  if (problem) throw new HttpError(400, `invalid branch name "${branch}": ${problem}`);
+}
+
+/**
  * `POST /api/v1/repos/{type}s/{o}/{n}/commit/{branch}`. One commit at a time per repo: a second
  * concurrent commit gets the real site's 429 "commit lock busy, please try again", which both
  * SDKs retry. Deleting a path that does not exist rejects the whole commit, as the site does.
+ * A branch that does not exist yet is created from the default branch's head (the new SDK has
+ * no branch-create call: `upload_file(..., revision="new")` just commits there).
  */
 export async function msCommit(ctx: RequestContext): Promise<void> {
   const meta = msRepo(ctx, { write: true });
@@ -93,11 +113,7 @@ export async function msCommit(ctx: RequestContext): Promise<void> {
       `invalid commit: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}`,
     );
   const branch = ctx.params.rev!;
-  if (!meta.branches[branch])
-    throw new HttpError(
-      404,
-      `branch ${branch} does not exist (commits go to a branch, e.g. ${meta.defaultBranch})`,
-    );
+  checkCommitBranch(meta, branch);
   const ops: CommitOp[] = [];
   for (const a of parsed.data.actions) {
     const path = a.path.replace(/^\.\//, "");
@@ -139,6 +155,8 @@ export async function msCommit(ctx: RequestContext): Promise<void> {
         description: parsed.data.commit_description ?? "",
         author: ctx.who!.user.name,
         ops,
+        // As the site: a commit to a branch that does not exist yet creates it from the default branch.
+        startFrom: meta.branches[meta.defaultBranch],
       });
     } catch (err) {
       if (err instanceof EntryNotFound || err instanceof PathConflict) {
