@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -33,6 +34,9 @@ after(async () => {
   await hub?.stop();
   await work?.cleanup();
 });
+
+/** A 403 as each SDK words it (modelscope 1.37.1 says only this for any 403). */
+const FORBIDDEN = /\b403\b|permission|Authentication token does not exist or invalid/i;
 
 const who = { alice: USERS.alice.msToken, bob: USERS.bob.msToken, anon: "" } as const;
 type Who = keyof typeof who;
@@ -129,6 +133,144 @@ for (const gen of GENERATIONS) {
       });
       const again = paths(await ok("alice", api, { op: "list_files", repo_id: id, revision: "feature-x" }));
       assert.deepEqual(again, [...branch, "second.txt"].sort());
+      const bad = await fails("alice", api, {
+        op: "upload_file",
+        repo_id: id,
+        file: await scratch("nowhere\n"),
+        path_in_repo: "bad.txt",
+        revision: "bad..name",
+      });
+      assert.match(String(bad.message), /invalid branch name "bad\.\.name"/);
+    });
+
+    for (const via of gen.apis) {
+      const label = `${via === "new" ? "modelscope_hub.HubApi" : "modelscope.hub.api.HubApi"}`;
+
+      it(`${label}: a new model has a README.md carrying its licence, which the SDK downloads`, async () => {
+        const id = `alice/${randomName("readme")}`;
+        await ok("alice", via, { op: "create_model", repo_id: id, license: "Apache License 2.0" });
+        const listed = paths(await ok("alice", via, { op: "list_files", repo_id: id }));
+        assert.ok(listed.includes("README.md"), `README.md listed: ${listed}`);
+        const got = await ok("alice", via, {
+          op: "file_download",
+          repo_id: id,
+          file_path: "README.md",
+          cache_dir: cache(),
+        });
+        // The new SDK sends the licence as an SPDX id; the legacy one as the display name.
+        const licence = via === "new" || gen.venv === "msnew" ? "apache-2.0" : "Apache License 2.0";
+        assert.equal(
+          await readFile(String(got.path), "utf8"),
+          `---\nlicense: ${JSON.stringify(licence)}\n---\n# ${id.split("/")[1]}\n`,
+        );
+      });
+
+      it(`${label}: a tag on master is listed with the branches, downloads, and is no commit target`, async () => {
+        const id = `alice/${randomName("tag")}`;
+        await ok("alice", via, { op: "create_model", repo_id: id, license: "MIT License" });
+        await ok("alice", via, {
+          op: "upload_file",
+          repo_id: id,
+          file: await scratch("tagged\n"),
+          path_in_repo: "tagged.txt",
+        });
+        await ok("alice", via, { op: "create_tag", repo_id: id, tag: "v1.0" });
+        const dup = await fails("alice", via, { op: "create_tag", repo_id: id, tag: "v1.0" });
+        // modelscope 1.37.1 reports only the status of a 4xx other than 403/404.
+        assert.match(String(dup.message), gen.venv === "ms137" ? /^400 Client Error/ : /already exists/);
+        const byBob = await fails("bob", via, { op: "create_tag", repo_id: id, tag: "v2" });
+        assert.match(String(byBob.message), FORBIDDEN);
+        const revs = await ok("alice", via, { op: "list_revisions", repo_id: id });
+        if (via === "new") assert.deepEqual([...(revs.revisions as string[])].sort(), ["master", "v1.0"]);
+        else {
+          assert.deepEqual(revs.branches, ["master"]);
+          assert.deepEqual(revs.tags, ["v1.0"]);
+        }
+        // Later commits to master leave the tag where it was.
+        await ok("alice", via, {
+          op: "upload_file",
+          repo_id: id,
+          file: await scratch("after the tag\n"),
+          path_in_repo: "later.txt",
+        });
+        const atTag = paths(await ok("alice", via, { op: "list_files", repo_id: id, revision: "v1.0" }));
+        assert.ok(atTag.includes("tagged.txt") && !atTag.includes("later.txt"), `files at v1.0: ${atTag}`);
+        const got = await ok("alice", via, {
+          op: "file_download",
+          repo_id: id,
+          file_path: "tagged.txt",
+          revision: "v1.0",
+          cache_dir: cache(),
+        });
+        assert.equal(await readFile(String(got.path), "utf8"), "tagged\n");
+        const onTag = await fails("alice", via, {
+          op: "upload_file",
+          repo_id: id,
+          file: await scratch("onto a tag\n"),
+          path_in_repo: "x.txt",
+          revision: "v1.0",
+        });
+        assert.match(String(onTag.message), /is a tag; commit to a branch/);
+      });
+
+      it(`${label}: delete_repo: only the owning namespace's members may; anonymous and others are refused`, async () => {
+        for (const [id, type] of [
+          [`alice/${randomName("del")}`, "model"],
+          [`acme/${randomName("del")}`, "model"],
+          [`alice/${randomName("deld")}`, "dataset"],
+        ] as const) {
+          await ok("alice", via, { op: "create_repo", repo_id: id, repo_type: type });
+          const byBob = await fails("bob", via, { op: "delete_repo", repo_id: id, repo_type: type });
+          assert.match(String(byBob.message), FORBIDDEN, `bob deleting ${id}`);
+          const anon = await fails("anon", via, { op: "delete_repo", repo_id: id, repo_type: type });
+          assert.match(String(anon.message), /401|login|not logged in|token/i, `anonymous deleting ${id}`);
+          assert.equal(
+            (await ok("alice", via, { op: "repo_exists", repo_id: id, repo_type: type })).exists,
+            true,
+          );
+          await ok("alice", via, { op: "delete_repo", repo_id: id, repo_type: type });
+          assert.equal(
+            (await ok("alice", via, { op: "repo_exists", repo_id: id, repo_type: type })).exists,
+            false,
+          );
+        }
+      });
+    }
+
+    it("a dataset: files listed per revision (master, a new branch) with sizes and content sha256", async () => {
+      const id = `alice/${randomName("dsrev")}`;
+      await ok("alice", api, { op: "create_repo", repo_id: id, repo_type: "dataset" });
+      const text = "a,b\n1,2\n";
+      await ok("alice", api, {
+        op: "upload_file",
+        repo_id: id,
+        repo_type: "dataset",
+        file: await scratch(text),
+        path_in_repo: "data/train.csv",
+        revision: "dev",
+      });
+      const dev = (
+        await ok("alice", api, { op: "list_files", repo_id: id, repo_type: "dataset", revision: "dev" })
+      ).files as FileRow[];
+      const row = dev.find((f) => f.path === "data/train.csv");
+      assert.ok(row, `listed on dev: ${JSON.stringify(dev)}`);
+      assert.equal(row.size, text.length);
+      assert.equal(row.sha256, createHash("sha256").update(text).digest("hex"));
+      const master = (await ok("alice", api, { op: "list_files", repo_id: id, repo_type: "dataset" }))
+        .files as FileRow[];
+      assert.equal(
+        master.some((f) => f.path === "data/train.csv"),
+        false,
+      );
+      const got = await ok("alice", api, {
+        op: "file_download",
+        repo_id: id,
+        repo_type: "dataset",
+        file_path: "data/train.csv",
+        revision: "dev",
+        cache_dir: cache(),
+      });
+      assert.equal(await readFile(String(got.path), "utf8"), text);
     });
   });
 }

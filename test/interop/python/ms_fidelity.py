@@ -64,7 +64,7 @@ def legacy_op(op, a, api, endpoint):
         return {"files": [entry(f) for f in files]}
     if op == "list_revisions":
         branches, tags = api.get_model_branches_and_tags(a["repo_id"])
-        return {"branches": branches, "tags": tags, "tag_list": api.list_model_revisions(a["repo_id"])}
+        return {"branches": branches, "tags": tags}
     if op == "create_tag":
         return {"url": api.create_model_tag(a["repo_id"], a["tag"])}
     if op == "delete_repo":
