@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { randomName } from "../helpers/fixtures.js";
+import { pseudoRandom, randomName, writeFixture } from "../helpers/fixtures.js";
 import { startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
 import { runPython } from "../helpers/python.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -141,6 +141,36 @@ for (const gen of GENERATIONS) {
         revision: "bad..name",
       });
       assert.match(String(bad.message), /invalid branch name "bad\.\.name"/);
+    });
+
+    it("upload_folder of small, threshold-sized inline and big files commits within the body limits", async () => {
+      // At most 10 files: modelscope 1.37.1 commits them in one batch, files up to 1 MiB inline
+      // (9.4 MiB of base64 here); modelscope-hub inlines up to 64 KiB, config.json always.
+      const files: Record<string, Buffer> = {
+        "README.md": Buffer.from("# limits\n"),
+        "config.json": Buffer.from(`{"pad": "${"c".repeat(1_500_000)}"}\n`),
+        "weights/big.bin": pseudoRandom(3_000_000, 7),
+      };
+      for (let i = 0; i < 7; i++) files[`texts/t${i}.txt`] = pseudoRandom(1024 * 1024, 10 + i);
+      const folder = join(work.path, `folder-${gen.venv}`);
+      await writeFixture(folder, { files });
+      const id = `alice/${randomName("folder")}`;
+      await ok("alice", api, { op: "create_repo", repo_id: id });
+      await ok("alice", api, { op: "upload_folder", repo_id: id, folder });
+      const listed = (await ok("alice", api, { op: "list_files", repo_id: id })).files as FileRow[];
+      for (const [path, content] of Object.entries(files)) {
+        const row = listed.find((f) => f.path === path);
+        assert.ok(row, `${path} listed`);
+        assert.equal(row.size, content.length, path);
+        assert.equal(row.sha256, createHash("sha256").update(content).digest("hex"), path);
+      }
+      const got = await ok("alice", api, {
+        op: "file_download",
+        repo_id: id,
+        file_path: "texts/t3.txt",
+        cache_dir: cache(),
+      });
+      assert.deepEqual(await readFile(String(got.path)), files["texts/t3.txt"]);
     });
 
     for (const via of gen.apis) {

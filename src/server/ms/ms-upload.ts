@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { refNameProblem } from "../hf/hf-body.js";
-import { type RequestContext, readBody } from "../http/context.js";
+import type { RequestContext } from "../http/context.js";
 import { slowCommit } from "../http/faults.js";
 import { HttpError } from "../http/http-error.js";
 import { admitBody, checkCapacity } from "../lfs/capacity.js";
@@ -8,18 +8,9 @@ import { grantObject, repoHasObject, validateObject } from "../lfs/lfs-transfer.
 import { lfsEntry, storeRegular } from "../store/file-entry.js";
 import { repoPathProblem } from "../store/repo-path.js";
 import { type CommitOp, EntryNotFound, PathConflict, type RepoMeta } from "../store/repo-store.js";
+import { readMsJson } from "./ms-body.js";
 import { MS_CODES, msOk } from "./ms-envelope.js";
 import { msRepo } from "./ms-repo-access.js";
-
-/** The legacy SDK posts JSON without a Content-Type: parse whatever arrives. */
-async function readAnyJson(ctx: RequestContext): Promise<unknown> {
-  const raw = (await readBody(ctx, 2 * 1024 * 1024 * 1024)).toString("utf8");
-  try {
-    return JSON.parse(raw || "null");
-  } catch {
-    throw new HttpError(400, "request body is not valid JSON");
-  }
-}
 
 const BatchSchema = z.object({
   operation: z.string().optional(),
@@ -33,7 +24,7 @@ const BatchSchema = z.object({
  */
 export async function msLfsBatch(ctx: RequestContext): Promise<void> {
   const meta = msRepo(ctx, { write: true });
-  const parsed = BatchSchema.safeParse(await readAnyJson(ctx));
+  const parsed = BatchSchema.safeParse(await readMsJson(ctx, "lfsBatch"));
   if (!parsed.success)
     throw new HttpError(400, `invalid LFS batch request: ${parsed.error.issues[0]?.message}`);
   const objects: Record<string, unknown>[] = [];
@@ -106,7 +97,7 @@ function checkCommitBranch(meta: RepoMeta, branch: string): void {
 export async function msCommit(ctx: RequestContext): Promise<void> {
   const meta = msRepo(ctx, { write: true });
   await checkCapacity(ctx.hub, 0);
-  const parsed = CommitSchema.safeParse(await readAnyJson(ctx));
+  const parsed = CommitSchema.safeParse(await readMsJson(ctx, "commit"));
   if (!parsed.success)
     throw new HttpError(
       400,
