@@ -75,7 +75,7 @@ function binarySize(n: number): string {
  * Reads and drops what is left of a refused body, so the client (which sends its whole body
  * before reading) still gets the answer; past `max` more bytes the connection is cut instead.
  */
-function discardRest(req: IncomingMessage, max = DRAIN_AFTER_REFUSAL): void {
+export function discardRest(req: IncomingMessage, max = DRAIN_AFTER_REFUSAL): void {
   let dropped = 0;
   req.on("data", (chunk: Buffer) => {
     dropped += chunk.byteLength;
