@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { randomName } from "../helpers/fixtures.js";
 import { startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
@@ -146,5 +147,41 @@ describe("ModelScope face: request body limits", () => {
     await stillServing();
     const fine = await send("POST", "/api/v1/datasets", form({ Name: randomName("ds"), Owner: "alice" }));
     assert.equal(fine.status, 200, fine.text);
+  });
+
+  it("a README.md stored as a 3 MiB LFS file: repo info carries its first 1 MiB, and its card", async () => {
+    const readme = Buffer.from(`---\ntags:\n  - huge\n---\n${"é".repeat(1_600_000)}`);
+    const oid = createHash("sha256").update(readme).digest("hex");
+    const base = `/api/v1/repos/models/${repo}`;
+    const json = { "content-type": "application/json" };
+    const batch = await send(
+      "POST",
+      `${base}/info/lfs/objects/batch`,
+      JSON.stringify({ objects: [{ oid, size: readme.length }] }),
+      json,
+    );
+    assert.equal(batch.status, 200, batch.text);
+    const href = (batch.json.Data as { objects: { actions: { upload: { href: string } } }[] }).objects[0]!
+      .actions.upload.href;
+    const put = await fetch(href, { method: "PUT", headers: alice, body: readme });
+    assert.equal(put.status, 200, await put.text());
+    const action = { action: "create", path: "README.md", type: "lfs", size: readme.length, sha256: oid };
+    const commit = await send(
+      "POST",
+      `${base}/commit/master`,
+      JSON.stringify({ commit_message: "big card", actions: [action] }),
+      json,
+    );
+    assert.equal(commit.status, 200, commit.text);
+    const info = await send("GET", `/api/v1/models/${repo}`, undefined);
+    const content = String((info.json.Data as { ReadMeContent: string }).ReadMeContent);
+    assert.ok(
+      Buffer.byteLength(content) <= 1024 * 1024,
+      `ReadMeContent has ${Buffer.byteLength(content)} bytes`,
+    );
+    assert.ok(readme.toString("utf8").startsWith(content), "a clean prefix (no character cut in half)");
+    assert.ok(Buffer.byteLength(content) > 1024 * 1024 - 4);
+    const openapi = await send("GET", `/openapi/v1/models/${repo}`, undefined);
+    assert.deepEqual((openapi.json.data as { tags: string[] }).tags, ["huge"]);
   });
 });
