@@ -184,4 +184,35 @@ describe("ModelScope face: request body limits", () => {
     const openapi = await send("GET", `/openapi/v1/models/${repo}`, undefined);
     assert.deepEqual((openapi.json.data as { tags: string[] }).tags, ["huge"]);
   });
+
+  it("a commit of more than 2000 actions is the site's 422; 2000 are taken", async () => {
+    const path = `/api/v1/repos/models/${repo}/commit/master`;
+    const actions = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        action: "create",
+        path: `many/f${i}.txt`,
+        type: "normal",
+        content: Buffer.from("same\n").toString("base64"),
+        encoding: "base64",
+      }));
+    const json = { "content-type": "application/json" };
+    const over = await send(
+      "POST",
+      path,
+      JSON.stringify({ commit_message: "many", actions: actions(2001) }),
+      json,
+    );
+    assert.equal(over.status, 422, over.text);
+    assert.match(
+      String(over.json.Message),
+      /exceeds actions limit: 2001 > 2000; split the commit into smaller batches/,
+    );
+    const max = await send(
+      "POST",
+      path,
+      JSON.stringify({ commit_message: "many", actions: actions(2000) }),
+      json,
+    );
+    assert.equal(max.status, 200, max.text);
+  });
 });

@@ -64,6 +64,9 @@ const ActionSchema = z.object({
   encoding: z.string().optional(),
 });
 
+/** The site's ceiling, quoted by modelscope-hub (`COMMIT_MAX_ACTIONS_PER_REQUEST`), which splits to it. */
+const MAX_COMMIT_ACTIONS = 2000;
+
 const CommitSchema = z.object({
   commit_message: z.string().optional(),
   commit_description: z.string().optional(),
@@ -102,6 +105,11 @@ export async function msCommit(ctx: RequestContext): Promise<void> {
     throw new HttpError(
       400,
       `invalid commit: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}`,
+    );
+  if (parsed.data.actions.length > MAX_COMMIT_ACTIONS)
+    throw new HttpError(
+      422,
+      `commit request exceeds actions limit: ${parsed.data.actions.length} > ${MAX_COMMIT_ACTIONS}; split the commit into smaller batches`,
     );
   const branch = ctx.params.rev!;
   checkCommitBranch(meta, branch);
