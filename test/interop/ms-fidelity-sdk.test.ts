@@ -117,6 +117,18 @@ for (const gen of GENERATIONS) {
         });
         assert.equal(await readFile(String(got.path), "utf8"), text, `${path} from feature-x`);
       }
+      if (api === "new") {
+        const snap = await ok("alice", api, {
+          op: "snapshot_download",
+          repo_id: id,
+          revision: "feature-x",
+          cache_dir: cache(),
+        });
+        assert.equal(
+          await readFile(join(String(snap.path), "feature.txt"), "utf8"),
+          `feature of ${gen.venv}\n`,
+        );
+      }
       await fails("alice", api, {
         op: "file_download",
         repo_id: id,
