@@ -1,8 +1,8 @@
-import { createInterface } from "node:readline";
 import { z } from "zod";
 import { type RequestContext, sendJson } from "../http/context.js";
 import { slowCommit } from "../http/faults.js";
 import { HttpError } from "../http/http-error.js";
+import { boundedLines } from "../http/lines.js";
 import { checkCapacity } from "../lfs/capacity.js";
 import { lfsEntry, storeRegular } from "../store/file-entry.js";
 import { lfsLineFor } from "../store/gitattributes.js";
@@ -68,7 +68,10 @@ export async function commitNdjson(ctx: RequestContext): Promise<void> {
   const ops: CommitOp[] = [];
   const lfsPaths: string[] = [];
   let lineNo = 0;
-  for await (const text of createInterface({ input: ctx.req, crlfDelay: Number.POSITIVE_INFINITY })) {
+  // A line carries one inline file in base64: what preupload calls regular fits with room.
+  const maxLine = Math.max(64 * 1024 * 1024, Math.ceil(ctx.hub.options.lfsThreshold / 3) * 4 + 1024 * 1024);
+  const hint = "upload large files through LFS (preupload says which)";
+  for await (const text of boundedLines(ctx.req, maxLine, hint)) {
     lineNo++;
     if (!text.trim()) continue;
     let json: unknown;

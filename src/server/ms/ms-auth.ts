@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { readCookie, SESSION_COOKIE } from "../auth/credentials.js";
-import { type RequestContext, readJson } from "../http/context.js";
+import type { RequestContext } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
+import { readMsJson } from "./ms-body.js";
 import { msOk, openapiOk } from "./ms-envelope.js";
 import { notLoggedIn } from "./ms-repo-access.js";
 
@@ -14,7 +15,7 @@ const LoginSchema = z.object({ AccessToken: z.string().min(1) });
  * `Data.AccessToken` is the git token the SDKs save: the caller's own token, as they sent it.
  */
 export async function login(ctx: RequestContext): Promise<void> {
-  const parsed = LoginSchema.safeParse(await readJson(ctx));
+  const parsed = LoginSchema.safeParse(await readMsJson(ctx, "small"));
   if (!parsed.success) throw new HttpError(400, 'AccessToken is required (a JSON body {"AccessToken": ...})');
   const token = parsed.data.AccessToken;
   const who = ctx.hub.users.lookup(token);

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { type RequestContext, readJson } from "../http/context.js";
+import type { RequestContext } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
+import { readMsJson } from "./ms-body.js";
 import { msOk } from "./ms-envelope.js";
 import { msRepo } from "./ms-repo-access.js";
 
@@ -9,7 +10,7 @@ const TagSchema = z.object({ TagName: z.string().min(1).max(255), Ref: z.string(
 /** `POST /api/v1/{models|datasets}/{owner}/{name}/repo/tag` `{TagName, Ref}` (both SDKs' create_tag). */
 export async function createTag(ctx: RequestContext): Promise<void> {
   const meta = msRepo(ctx, { write: true });
-  const parsed = TagSchema.safeParse(await readJson(ctx));
+  const parsed = TagSchema.safeParse(await readMsJson(ctx, "small"));
   if (!parsed.success) throw new HttpError(400, "invalid tag request: TagName and Ref are required");
   const { TagName, Ref } = parsed.data;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(TagName) || TagName.includes(".."))

@@ -3,12 +3,13 @@ import { z } from "zod";
 import type { RepoType } from "../../core/repo-type.js";
 import { canReadPrivate, canWrite } from "../auth/users.js";
 import { REPO_NAME_RE } from "../hf/repo-admin.js";
-import { type RequestContext, readBody, readJson } from "../http/context.js";
+import type { RequestContext } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import { storeRegular } from "../store/file-entry.js";
 import type { FileMap } from "../store/file-tree.js";
 import { DEFAULT_GITATTRIBUTES } from "../store/gitattributes.js";
 import type { RepoMeta } from "../store/repo-store.js";
+import { MS_BODY_LIMITS, readMsJson } from "./ms-body.js";
 import { MS_CODES, msOk, openapiOk } from "./ms-envelope.js";
 import { msRepo, msTypeFromPlural, notLoggedIn } from "./ms-repo-access.js";
 import { msRepoInfo, openapiRepo } from "./ms-serialize.js";
@@ -43,19 +44,30 @@ const CreateSchema = z.object({
   ProtectedMode: z.coerce.number().int().optional(),
 });
 
+/** The legacy SDK's dataset create form has 6 short fields; anything past these bounds is refused. */
+const FORM_LIMITS = { fields: 16, parts: 16, files: 0, fieldNameSize: 100, fieldSize: 64 * 1024 };
+
 async function multipartFields(ctx: RequestContext): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
     const fields: Record<string, string> = {};
+    const tooLarge = (what: string) =>
+      new HttpError(
+        413,
+        `create form too large: ${what} (at most ${FORM_LIMITS.fields} fields of ${FORM_LIMITS.fieldSize / 1024} KiB, ${MS_BODY_LIMITS.create / 1024 / 1024} MiB as JSON); send only the documented fields`,
+      );
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: ctx.req.headers, limits: { fieldSize: 1024 * 1024, files: 0 } });
+      bb = busboy({ headers: ctx.req.headers, limits: FORM_LIMITS });
     } catch (err) {
       reject(new HttpError(400, `expected a multipart/form-data body: ${(err as Error).message}`));
       return;
     }
-    bb.on("field", (name, value) => {
-      fields[name] = value;
+    bb.on("field", (name, value, info) => {
+      if (info.valueTruncated) reject(tooLarge(`field ${name} is longer`));
+      else fields[name] = value;
     });
+    bb.on("fieldsLimit", () => reject(tooLarge("more fields")));
+    bb.on("partsLimit", () => reject(tooLarge("more parts")));
     bb.on("close", () => resolve(fields));
     bb.on("error", (err) => reject(new HttpError(400, `invalid multipart body: ${(err as Error).message}`)));
     ctx.req.pipe(bb);
@@ -105,7 +117,7 @@ export async function createRepo(ctx: RequestContext): Promise<void> {
   let raw: unknown;
   if ((ctx.req.headers["content-type"] ?? "").startsWith("multipart/form-data"))
     raw = await multipartFields(ctx);
-  else raw = await readJson(ctx);
+  else raw = await readMsJson(ctx, "create");
   const parsed = CreateSchema.safeParse(raw);
   if (!parsed.success)
     throw new HttpError(
@@ -242,14 +254,12 @@ export async function openapiList(ctx: RequestContext): Promise<void> {
 
 /** Legacy `PUT /api/v1/models/` body `{Path, PageNumber, PageSize}` → `{Models, TotalCount}`. */
 export async function legacyListModels(ctx: RequestContext): Promise<void> {
-  const raw = (await readBody(ctx)).toString("utf8");
-  let body: { Path?: string; PageNumber?: number; PageSize?: number } = {};
-  try {
-    body = raw ? JSON.parse(raw) : {};
-  } catch {
-    throw new HttpError(400, "request body is not valid JSON");
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body))
+  const body = ((await readMsJson(ctx, "small")) ?? {}) as {
+    Path?: string;
+    PageNumber?: number;
+    PageSize?: number;
+  };
+  if (typeof body !== "object" || Array.isArray(body))
     throw new HttpError(400, "request body must be a JSON object {Path, PageNumber, PageSize}");
   const pageSize = Math.min(Math.max(Number(body.PageSize) || 10, 1), 100);
   const pageNumber = Math.max(Number(body.PageNumber) || 1, 1);

@@ -1,3 +1,4 @@
+import { StringDecoder } from "node:string_decoder";
 import { parseRepoCard } from "../../core/repo-card.js";
 import type { RequestContext } from "../http/context.js";
 import type { TreeNode } from "../store/file-tree.js";
@@ -11,9 +12,14 @@ export function visibilityCode(meta: RepoMeta): number {
   return meta.private ? 1 : 5;
 }
 
+/** How much of README.md repo infos carry (`ReadMeContent`, card tags): a README may be a huge LFS file. */
+export const MAX_README_BYTES = 1024 * 1024;
+
 async function readme(ctx: RequestContext, commit: Commit): Promise<string> {
   const f = commit.files["README.md"];
-  return f ? (await ctx.hub.blobs.readAll(f.sha256)).toString("utf8") : "";
+  if (!f) return "";
+  // The decoder holds back a character cut at the limit instead of mangling it.
+  return new StringDecoder("utf8").write(await ctx.hub.blobs.readHead(f.sha256, MAX_README_BYTES));
 }
 
 function cardTags(text: string): string[] {

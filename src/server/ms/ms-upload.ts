@@ -1,24 +1,16 @@
 import { z } from "zod";
-import { type RequestContext, readBody } from "../http/context.js";
+import { refNameProblem } from "../hf/hf-body.js";
+import type { RequestContext } from "../http/context.js";
 import { slowCommit } from "../http/faults.js";
 import { HttpError } from "../http/http-error.js";
 import { admitBody, checkCapacity } from "../lfs/capacity.js";
 import { grantObject, repoHasObject, validateObject } from "../lfs/lfs-transfer.js";
 import { lfsEntry, storeRegular } from "../store/file-entry.js";
 import { repoPathProblem } from "../store/repo-path.js";
-import { type CommitOp, EntryNotFound, PathConflict } from "../store/repo-store.js";
+import { type CommitOp, EntryNotFound, PathConflict, type RepoMeta } from "../store/repo-store.js";
+import { readMsJson } from "./ms-body.js";
 import { MS_CODES, msOk } from "./ms-envelope.js";
 import { msRepo } from "./ms-repo-access.js";
-
-/** The legacy SDK posts JSON without a Content-Type: parse whatever arrives. */
-async function readAnyJson(ctx: RequestContext): Promise<unknown> {
-  const raw = (await readBody(ctx, 2 * 1024 * 1024 * 1024)).toString("utf8");
-  try {
-    return JSON.parse(raw || "null");
-  } catch {
-    throw new HttpError(400, "request body is not valid JSON");
-  }
-}
 
 const BatchSchema = z.object({
   operation: z.string().optional(),
@@ -32,7 +24,7 @@ const BatchSchema = z.object({
  */
 export async function msLfsBatch(ctx: RequestContext): Promise<void> {
   const meta = msRepo(ctx, { write: true });
-  const parsed = BatchSchema.safeParse(await readAnyJson(ctx));
+  const parsed = BatchSchema.safeParse(await readMsJson(ctx, "lfsBatch"));
   if (!parsed.success)
     throw new HttpError(400, `invalid LFS batch request: ${parsed.error.issues[0]?.message}`);
   const objects: Record<string, unknown>[] = [];
@@ -72,6 +64,9 @@ const ActionSchema = z.object({
   encoding: z.string().optional(),
 });
 
+/** The site's ceiling, quoted by modelscope-hub (`COMMIT_MAX_ACTIONS_PER_REQUEST`), which splits to it. */
+const MAX_COMMIT_ACTIONS = 2000;
+
 const CommitSchema = z.object({
   commit_message: z.string().optional(),
   commit_description: z.string().optional(),
@@ -79,25 +74,45 @@ const CommitSchema = z.object({
 });
 
 /**
+ * Commits go to a branch: an existing one, or a new one the commit creates. A tag, a commit id
+ * or a name git refuses cannot become one.
+ */
+function checkCommitBranch(meta: RepoMeta, branch: string): void {
+  if (meta.branches[branch]) return;
+  if (meta.tags[branch])
+    throw new HttpError(400, `revision ${branch} is a tag; commit to a branch (e.g. ${meta.defaultBranch})`);
+  if (/^[0-9a-f]{40}$/.test(branch))
+    throw new HttpError(
+      400,
+      `revision ${branch} is a commit id; commit to a branch (e.g. ${meta.defaultBranch})`,
+    );
+  const problem = refNameProblem(branch);
+  if (problem) throw new HttpError(400, `invalid branch name "${branch}": ${problem}`);
+}
+
+/**
  * `POST /api/v1/repos/{type}s/{o}/{n}/commit/{branch}`. One commit at a time per repo: a second
  * concurrent commit gets the real site's 429 "commit lock busy, please try again", which both
  * SDKs retry. Deleting a path that does not exist rejects the whole commit, as the site does.
+ * A branch that does not exist yet is created from the default branch's head (the new SDK has
+ * no branch-create call: `upload_file(..., revision="new")` just commits there).
  */
 export async function msCommit(ctx: RequestContext): Promise<void> {
   const meta = msRepo(ctx, { write: true });
   await checkCapacity(ctx.hub, 0);
-  const parsed = CommitSchema.safeParse(await readAnyJson(ctx));
+  const parsed = CommitSchema.safeParse(await readMsJson(ctx, "commit"));
   if (!parsed.success)
     throw new HttpError(
       400,
       `invalid commit: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}`,
     );
-  const branch = ctx.params.rev!;
-  if (!meta.branches[branch])
+  if (parsed.data.actions.length > MAX_COMMIT_ACTIONS)
     throw new HttpError(
-      404,
-      `branch ${branch} does not exist (commits go to a branch, e.g. ${meta.defaultBranch})`,
+      422,
+      `commit request exceeds actions limit: ${parsed.data.actions.length} > ${MAX_COMMIT_ACTIONS}; split the commit into smaller batches`,
     );
+  const branch = ctx.params.rev!;
+  checkCommitBranch(meta, branch);
   const ops: CommitOp[] = [];
   for (const a of parsed.data.actions) {
     const path = a.path.replace(/^\.\//, "");
@@ -139,6 +154,8 @@ export async function msCommit(ctx: RequestContext): Promise<void> {
         description: parsed.data.commit_description ?? "",
         author: ctx.who!.user.name,
         ops,
+        // As the site: a commit to a branch that does not exist yet creates it from the default branch.
+        startFrom: meta.branches[meta.defaultBranch],
       });
     } catch (err) {
       if (err instanceof EntryNotFound || err instanceof PathConflict) {

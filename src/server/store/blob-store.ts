@@ -108,6 +108,14 @@ export class BlobStore {
     return createReadStream(this.blobPath(sha256), range ? { start: range.start, end: range.end } : {});
   }
 
+  /** At most the first `maxBytes` of a blob (a card's front matter is at its head; the file may be huge). */
+  async readHead(sha256: string, maxBytes: number): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.read(sha256, { start: 0, end: maxBytes - 1 }))
+      chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
   async readAll(sha256: string): Promise<Buffer> {
     const chunks: Buffer[] = [];
     for await (const chunk of this.read(sha256)) chunks.push(chunk as Buffer);

@@ -280,6 +280,8 @@ export class RepoStore {
   /**
    * Applies `ops` on top of `branch` and moves the branch. Callers hold `locks` for the repo.
    * Deleting a path that does not exist is an EntryNotFound error, as on the real hubs.
+   * With `startFrom` (a commit id), a branch that does not exist yet is created by this commit,
+   * on top of that commit; it exists only once the commit is written.
    */
   async commit(
     meta: RepoMeta,
@@ -290,9 +292,13 @@ export class RepoStore {
       description: string;
       author: string;
       ops: CommitOp[];
+      startFrom?: string;
     },
   ): Promise<Commit> {
-    const headId = meta.branches[params.branch] ?? meta.pullRequests[params.branch];
+    const isNew = !meta.branches[params.branch] && !meta.pullRequests[params.branch];
+    const headId = isNew
+      ? params.startFrom
+      : (meta.branches[params.branch] ?? meta.pullRequests[params.branch]);
     if (!headId) throw new RevisionNotFound(`Invalid rev id: ${params.branch}`);
     if (params.parentCommit && !headId.startsWith(params.parentCommit)) {
       throw new ParentMismatch("A commit has happened since. Please refresh and try again.");
@@ -325,7 +331,7 @@ export class RepoStore {
       author: params.author,
       files,
     });
-    if (meta.branches[params.branch]) meta.branches[params.branch] = commit.id;
+    if (isNew || meta.branches[params.branch]) meta.branches[params.branch] = commit.id;
     else meta.pullRequests[params.branch] = commit.id;
     await this.saveMeta(meta);
     return commit;
