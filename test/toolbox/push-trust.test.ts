@@ -82,6 +82,10 @@ describe("ModelScope repos get the source's licence, or none", () => {
     const run = await runCli(["push", "model", none, "--repo", "ms:alice/lic-none"], pair.env());
     assert.equal(run.code, 0, run.stderr);
     assert.equal(await msLicense("alice/lic-none"), undefined);
+    // Read back, it still has none: neither the hub's answer nor hubferry makes one up.
+    const info = await runCli(["info", "model", "ms:alice/lic-none", "--json"], pair.env());
+    assert.equal(info.code, 0, info.stderr);
+    assert.equal(JSON.parse(info.stdout).details.license, undefined);
   });
 
   it("migrate to ModelScope: the source's licence, or --license", async () => {

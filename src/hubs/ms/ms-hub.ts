@@ -157,7 +157,7 @@ export class MsHub implements Hub {
         sha,
         revision: revision ?? MS_BRANCH,
         gated: false,
-        license: d.License ?? (typeof card?.license === "string" ? card.license : undefined),
+        license: d.License || (typeof card?.license === "string" ? card.license : undefined),
         lastModified: d.LastUpdatedTime ? new Date(d.LastUpdatedTime * 1000).toISOString() : undefined,
         downloads: d.Downloads ?? undefined,
         likes: d.Likes ?? d.Stars ?? undefined,

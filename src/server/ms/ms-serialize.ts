@@ -55,7 +55,8 @@ export async function msRepoInfo(
     Name: meta.name,
     ChineseName: (meta.extra.chineseName as string | undefined) ?? "",
     Visibility: visibilityCode(meta),
-    License: meta.license ?? "Apache License 2.0",
+    // A repo without a licence says none: the site never reports one its author did not choose.
+    License: meta.license ?? "",
     Description: (meta.extra.description as string | undefined) ?? "",
     Downloads: ctx.hub.repos.downloadCount(meta),
     Likes: meta.likes,
