@@ -268,9 +268,7 @@ describe("HfHub against the local hub", () => {
     assert.equal((await readAll(await own.read("w.bin", 0, 99))).length, 100);
   });
 
-  it("reading a gated repo's file without access names the gate and where to ask for access", {
-    todo: "HfHub.read does not pass hub errors through explain(): a GatedRepo 403 on resolve comes out as the bare HTTP error, without the 'is gated ... ask for access at <url>' message and hint explain() has for it",
-  }, async () => {
+  it("reading a gated repo's file without access names the gate and where to ask for access", async () => {
     const id = `alice/${randomName("gated")}`;
     const r = ref("hf", "model", id);
     await alice().createRepo(r, { private: false });

@@ -183,7 +183,9 @@ export class HfHub implements Hub {
     const files: SourceFile[] = [];
     let url: string | undefined = `${this.apiRepo(ref)}/tree/${sha}?recursive=true&expand=false`;
     while (url) {
-      const res = await this.http.request("GET", url, { retry: true });
+      const res = await this.http
+        .request("GET", url, { retry: true })
+        .catch((err) => this.explain(err, ref, "list"));
       const entries = parseAs(TreeEntrySchema.array(), await res.json(), `GET /api/${ref.type}s/{id}/tree`);
       for (const e of entries) {
         if (e.type !== "file") continue;
@@ -207,7 +209,12 @@ export class HfHub implements Hub {
     signal?: AbortSignal,
   ): Promise<AsyncIterable<Uint8Array>> {
     const url = `${this.endpoint}/${hfUrlPrefix(ref.type)}${ref.id}/resolve/${sha}/${path.split("/").map(encodeURIComponent).join("/")}`;
-    return this.http.getRange(url, start, end, path, signal);
+    try {
+      return await this.http.getRange(url, start, end, path, signal);
+    } catch (err) {
+      // A gate, a refused token or a hidden repo says so here as for repo info.
+      this.explain(err, ref, "read");
+    }
   }
 
   async source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoDetails }> {

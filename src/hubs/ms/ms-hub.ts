@@ -274,7 +274,11 @@ export class MsHub implements Hub {
     signal?: AbortSignal,
   ): Promise<AsyncIterable<Uint8Array>> {
     const url = `${this.apiRepo(ref)}/repo?Revision=${encodeURIComponent(revision)}&FilePath=${encodeURIComponent(path)}`;
-    return this.http.getRange(url, start, end, path, signal);
+    try {
+      return await this.http.getRange(url, start, end, path, signal);
+    } catch (err) {
+      this.explain(err, ref, "read");
+    }
   }
 
   async source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoDetails }> {
