@@ -102,7 +102,9 @@ export async function commitNdjson(ctx: RequestContext): Promise<void> {
       ops.push({ kind: "add", path, entry: lfsEntry(blob) });
       lfsPaths.push(path);
     } else if (line.key === "deletedFile") {
-      ops.push({ kind: "delete", path: checkedPath(line.value.path, lineNo) });
+      // huggingface_hub sends `deletedFile` for `delete_file("dir")` (is_folder "auto" without a
+      // trailing slash); the real hub deletes the folder then (huggingface_hub#2259).
+      ops.push({ kind: "deletePath", path: checkedPath(line.value.path.replace(/\/+$/, ""), lineNo) });
     } else {
       ops.push({ kind: "deleteFolder", path: checkedPath(line.value.path.replace(/\/+$/, ""), lineNo) });
     }

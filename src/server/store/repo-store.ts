@@ -47,7 +47,9 @@ export interface Commit {
 export type CommitOp =
   | { kind: "add"; path: string; entry: FileEntry }
   | { kind: "delete"; path: string }
-  | { kind: "deleteFolder"; path: string };
+  | { kind: "deleteFolder"; path: string }
+  /** A file, or else every file of the folder of that name (the HF face's `deletedFile`). */
+  | { kind: "deletePath"; path: string };
 
 export class RevisionNotFound extends Error {}
 export class EntryNotFound extends Error {}
@@ -306,10 +308,13 @@ export class RepoStore {
       } else if (op.kind === "delete") {
         if (!files[op.path]) throw new EntryNotFound(`File not found in repository: ${op.path}`);
         delete files[op.path];
+      } else if (op.kind === "deletePath" && files[op.path]) {
+        delete files[op.path];
       } else {
-        const prefix = op.path.replace(/\/+$/, "") + "/";
-        const doomed = Object.keys(files).filter((p) => p.startsWith(prefix));
-        if (doomed.length === 0) throw new EntryNotFound(`Folder not found in repository: ${op.path}`);
+        const doomed = filesUnder(files, op.path);
+        const what = op.kind === "deletePath" ? "file or folder" : "folder";
+        if (doomed.length === 0)
+          throw new EntryNotFound(`A ${what} with the name "${op.path}" does not exist`);
         for (const p of doomed) delete files[p];
       }
     }
@@ -387,6 +392,12 @@ export class RepoStore {
         });
     }
   }
+}
+
+/** The paths inside folder `folder` (never a sibling such as `folder2/x` or `folderx`). */
+function filesUnder(files: FileMap, folder: string): string[] {
+  const prefix = `${folder.replace(/\/+$/, "")}/`;
+  return Object.keys(files).filter((p) => p.startsWith(prefix));
 }
 
 async function listDirs(dir: string): Promise<string[]> {
