@@ -151,3 +151,185 @@ describe("deleting a folder by its name", () => {
     assert.deepEqual(await files(repo), before);
   });
 });
+
+type Refs = {
+  branches: { ref: string; target_commit: string }[];
+  pull_requests: { ref: string; target_commit: string }[] | null;
+};
+
+async function prRefs(repo_id: string): Promise<Record<string, string>> {
+  const refs = await value<Refs>("list_repo_refs", { repo_id, include_pull_requests: true });
+  return Object.fromEntries((refs.pull_requests ?? []).map((r) => [r.ref, r.target_commit]));
+}
+
+function read(repo_id: string, filename: string, revision?: string, token = USERS.alice.token) {
+  return value<string>("read_file", { repo_id, filename, revision }, token);
+}
+
+describe("pull requests from a base commit", () => {
+  it("create_pr with parent_commit (full or short) opens refs/pr/N on that commit, plus the change", async () => {
+    const repo = await newRepo("prbase", [{ op: "add", path: "a.txt", text: "v1" }]);
+    const base = (await commit(repo, [{ op: "add", path: "a.txt", text: "v1 again" }])).oid;
+    const head = (await commit(repo, [{ op: "add", path: "a.txt", text: "v2" }])).oid;
+    for (const [n, parent] of [
+      [1, base],
+      [2, base.slice(0, 7)],
+    ] as const) {
+      const pr = await commit(repo, [{ op: "add", path: `pr${n}.txt`, text: `pr ${n}` }], {
+        create_pr: true,
+        parent_commit: parent,
+      });
+      assert.equal(pr.pr_revision, `refs/pr/${n}`);
+      assert.equal((await prRefs(repo))[`refs/pr/${n}`], pr.oid);
+      const history = await value<{ commit_id: string }[]>("list_repo_commits", {
+        repo_id: repo,
+        revision: `refs/pr/${n}`,
+      });
+      assert.equal(history[1]?.commit_id, base, "the PR's commit sits on the base commit");
+      assert.equal(await read(repo, "a.txt", `refs/pr/${n}`), "v1 again");
+      assert.equal(await read(repo, `pr${n}.txt`, `refs/pr/${n}`), `pr ${n}`);
+    }
+    // main did not move
+    const refs = await value<Refs>("list_repo_refs", { repo_id: repo });
+    assert.equal(refs.branches.find((b) => b.ref === "refs/heads/main")?.target_commit, head);
+  });
+
+  it("create_pr on a commit id, a tag or a missing branch is RevisionNotFound, as on the real hub", async () => {
+    const repo = await newRepo("prrev", [{ op: "add", path: "a.txt", text: "v1" }]);
+    const head = (await commit(repo, [{ op: "add", path: "a.txt", text: "v2" }])).oid;
+    await value("create_tag", { repo_id: repo, tag: "v1" });
+    for (const revision of [head, head.slice(0, 7), "v1", "missing-branch"]) {
+      const r = await failure("create_commit", {
+        repo_id: repo,
+        operations: [{ op: "add", path: "b.txt", text: "b" }],
+        commit_message: "pr",
+        create_pr: true,
+        revision,
+      });
+      assert.ok(r.mro?.includes("RevisionNotFoundError"), `${revision}: ${r.error} ${r.message}`);
+    }
+    const missingParent = await failure("create_commit", {
+      repo_id: repo,
+      operations: [{ op: "add", path: "b.txt", text: "b" }],
+      commit_message: "pr",
+      create_pr: true,
+      parent_commit: "0123456789abcdef0123456789abcdef01234567",
+    });
+    assert.ok(missingParent.mro?.includes("RevisionNotFoundError"), missingParent.message);
+    assert.deepEqual(await prRefs(repo), {});
+  });
+});
+
+describe("pull requests by someone who does not own the repo", () => {
+  it("bob opens a PR on alice's public repo (inline and LFS files) and pushes to it, never to main", async () => {
+    const repo = await newRepo("foreign", [{ op: "add", path: "a.txt", text: "alice" }]);
+    const main = (await value<Refs>("list_repo_refs", { repo_id: repo })).branches[0]!.target_commit;
+    const pr = await commit(
+      repo,
+      [
+        { op: "add", path: "regular.txt", text: "from bob" },
+        { op: "add", path: "weights.bin", size: 5000, seed: 3 },
+      ],
+      { create_pr: true },
+      USERS.bob.token,
+    );
+    assert.equal(pr.pr_revision, "refs/pr/1");
+    assert.equal(await read(repo, "regular.txt", "refs/pr/1"), "from bob");
+    const more = await commit(
+      repo,
+      [{ op: "add", path: "more.txt", text: "more" }],
+      { revision: "refs/pr/1" },
+      USERS.bob.token,
+    );
+    assert.equal((await prRefs(repo))["refs/pr/1"], more.oid);
+    const info = await value<{ siblings: { rfilename: string; lfs: unknown }[] }>("model_info", {
+      repo_id: repo,
+      revision: "refs/pr/1",
+      files_metadata: true,
+    });
+    assert.ok(info.siblings.find((s) => s.rfilename === "weights.bin")?.lfs, "weights.bin went through LFS");
+
+    // Branches stay alice's: 403 for inline and LFS commits, before and after a PR exists.
+    for (const ops of [
+      [{ op: "add", path: "b.txt", text: "b" }],
+      [{ op: "add", path: "w2.bin", size: 4000, seed: 4 }],
+      [{ op: "delete", path: "a.txt" }],
+    ] as Op[][]) {
+      const r = await failure(
+        "create_commit",
+        { repo_id: repo, operations: ops, commit_message: "x" },
+        USERS.bob.token,
+      );
+      assert.equal(r.status, 403, `${r.error}: ${r.message}`);
+    }
+    // alice's own PR is hers to push to.
+    await commit(repo, [{ op: "add", path: "alice.txt", text: "a" }], { create_pr: true });
+    const other = await failure(
+      "create_commit",
+      {
+        repo_id: repo,
+        operations: [{ op: "add", path: "c.txt", text: "c" }],
+        commit_message: "x",
+        revision: "refs/pr/2",
+      },
+      USERS.bob.token,
+    );
+    assert.equal(other.status, 403, other.message);
+    const refs = await value<Refs>("list_repo_refs", { repo_id: repo });
+    assert.equal(refs.branches.find((b) => b.ref === "refs/heads/main")?.target_commit, main);
+  });
+
+  it("a read-role token cannot open a PR; a private repo of another user stays RepoNotFound", async () => {
+    const repo = await newRepo("foreignro", [{ op: "add", path: "a.txt", text: "alice" }]);
+    for (const ops of [
+      [{ op: "add", path: "b.txt", text: "b" }],
+      [{ op: "add", path: "w.bin", size: 4000 }],
+    ] as Op[][]) {
+      const r = await failure(
+        "create_commit",
+        { repo_id: repo, operations: ops, commit_message: "x", create_pr: true },
+        USERS.reader.token,
+      );
+      assert.equal(r.status, 403, `${r.error}: ${r.message}`);
+    }
+    assert.deepEqual(await prRefs(repo), {});
+
+    const hidden = await newRepo("foreignpriv", [{ op: "add", path: "a.txt", text: "alice" }], {
+      private: true,
+    });
+    const r = await failure(
+      "create_commit",
+      {
+        repo_id: hidden,
+        operations: [{ op: "add", path: "b.txt", text: "b" }],
+        commit_message: "x",
+        create_pr: true,
+      },
+      USERS.bob.token,
+    );
+    assert.equal(r.status, 404);
+    assert.ok(r.mro?.includes("RepositoryNotFoundError"), `${r.error}: ${r.message}`);
+    assert.deepEqual(await prRefs(hidden), {});
+
+    // A gated repo's files are for those granted access, and a pull request would reach them.
+    const gated = await newRepo("foreigngated", [{ op: "add", path: "a.txt", text: "alice" }]);
+    const set = await fetch(`${hub.url}/api/models/${gated}/settings`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${USERS.alice.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ gated: "auto" }),
+    });
+    assert.equal(set.status, 200, await set.text());
+    const g = await failure(
+      "create_commit",
+      {
+        repo_id: gated,
+        operations: [{ op: "add", path: "b.txt", text: "b" }],
+        commit_message: "x",
+        create_pr: true,
+      },
+      USERS.bob.token,
+    );
+    assert.ok(g.mro?.includes("GatedRepoError"), `${g.error}: ${g.message}`);
+    assert.deepEqual(await prRefs(gated), {});
+  });
+});

@@ -207,7 +207,13 @@ export class RepoStore {
     throw new RevisionNotFound(`Invalid rev id: ${revision}`);
   }
 
-  /** A short commit id (7+ hex digits) of a commit reachable from a ref; bounded walk. */
+  /** The commit named by a full id or a prefix of 5+ hex digits (as `parentCommit` may be), if any. */
+  async findCommit(meta: RepoMeta, idOrPrefix: string): Promise<string | undefined> {
+    if (COMMIT_RE.test(idOrPrefix)) return (await this.loadCommit(meta, idOrPrefix)) ? idOrPrefix : undefined;
+    return /^[0-9a-f]{5,39}$/.test(idOrPrefix) ? this.shortCommit(meta, idOrPrefix) : undefined;
+  }
+
+  /** A short commit id (a prefix of a commit reachable from a ref); bounded walk. */
   private async shortCommit(meta: RepoMeta, prefix: string): Promise<string | undefined> {
     const heads = new Set([
       ...Object.values(meta.branches),
