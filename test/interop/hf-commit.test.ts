@@ -333,3 +333,107 @@ describe("pull requests by someone who does not own the repo", () => {
     assert.deepEqual(await prRefs(gated), {});
   });
 });
+
+describe("the NDJSON commit body is bounded", () => {
+  const header = `${JSON.stringify({ key: "header", value: { summary: "big", description: "" } })}\n`;
+  const fileLine = (path: string, content: string) =>
+    `${JSON.stringify({ key: "file", value: { path, content, encoding: "base64" } })}\n`;
+
+  function post(repo: string, body: RequestInit["body"], extra: RequestInit = {}): Promise<Response> {
+    return fetch(`${hub.url}/api/models/${repo}/commit/main`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${USERS.alice.token}`, "content-type": "application/x-ndjson" },
+      body,
+      ...extra,
+    });
+  }
+
+  async function assertRefusedLine(res: Response): Promise<void> {
+    assert.equal(res.status, 413);
+    const body = (await res.json()) as { error: string };
+    assert.match(body.error, /longer than .*\(\d+ bytes\), the most one file sent inline can take/);
+    assert.match(body.error, /through LFS/);
+  }
+
+  it("an over-long line is 413 naming the limit and LFS, nothing is committed, and the hub keeps serving", async () => {
+    const repo = await newRepo("bigline", [{ op: "add", path: "a.txt", text: "a" }]);
+    const before = await files(repo);
+    // 15 MB of base64 on one line: more than any file preupload lets go inline (under 10 MiB).
+    await assertRefusedLine(await post(repo, header + fileLine("big.txt", "A".repeat(15_000_000))));
+
+    // Streamed without a length (chunked), an endless line is cut at the cap, never held whole.
+    let sent = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(Buffer.from(`${header}{"key":"file","value":{"path":"x","content":"`));
+      },
+      pull(c) {
+        if (sent >= 40_000_000) return c.close();
+        sent += 1 << 20;
+        c.enqueue(Buffer.alloc(1 << 20, 0x41));
+      },
+    });
+    await assertRefusedLine(await post(repo, endless, { duplex: "half" } as RequestInit));
+
+    assert.deepEqual(await files(repo), before);
+    const ok = await post(repo, header + fileLine("small.txt", Buffer.from("small").toString("base64")));
+    assert.equal(ok.status, 200, await ok.text());
+    assert.deepEqual(await files(repo), [...before, "small.txt"].sort());
+  });
+
+  it("a body declared larger than a commit may carry is refused before it is read", async () => {
+    const repo = await newRepo("bigbody", []);
+    const { request } = await import("node:http");
+    const url = new URL(`${hub.url}/api/models/${repo}/commit/main`);
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(url, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${USERS.alice.token}`,
+          "content-type": "application/x-ndjson",
+          "content-length": String(4 * 1024 ** 3),
+        },
+      });
+      req.on("response", (r) => {
+        let body = "";
+        r.on("data", (d) => {
+          body += d;
+        });
+        r.on("end", () => {
+          resolve({ status: r.statusCode ?? 0, body });
+          req.destroy();
+        });
+      });
+      req.on("error", reject);
+      req.write(header);
+    });
+    assert.equal(res.status, 413);
+    assert.match(res.body, /larger than .*, the most one commit may carry: send big files through LFS/);
+  });
+
+  it("upload_folder with files just under the LFS threshold (inline), over it and binary (LFS) still works", async () => {
+    const repo = await newRepo("mixed", []);
+    const dir = join(work.path, "mixed");
+    const { mkdir, writeFile } = await import("node:fs/promises");
+    await mkdir(join(dir, "sub"), { recursive: true });
+    const nearly = Buffer.alloc(10 * 1024 * 1024 - 1, "abcdefghij\n");
+    await writeFile(join(dir, "nearly-threshold.txt"), nearly);
+    await writeFile(join(dir, "over-threshold.txt"), Buffer.alloc(11 * 1024 * 1024, "0123456789\n"));
+    await writeFile(join(dir, "sub", "small.txt"), "small\n");
+    await writeFile(join(dir, "sub", "pic.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2]));
+    await value("upload_folder", { repo_id: repo, folder_path: dir, commit_message: "mixed" });
+    const info = await value<{ siblings: { rfilename: string; size: number; lfs: unknown }[] }>(
+      "model_info",
+      {
+        repo_id: repo,
+        files_metadata: true,
+      },
+    );
+    const kind = Object.fromEntries(info.siblings.map((s) => [s.rfilename, [s.size, !!s.lfs]]));
+    assert.deepEqual(kind["nearly-threshold.txt"], [nearly.length, false]);
+    assert.deepEqual(kind["over-threshold.txt"], [11 * 1024 * 1024, true]);
+    assert.deepEqual(kind["sub/small.txt"], [6, false]);
+    assert.deepEqual(kind["sub/pic.png"], [8, true]);
+    assert.equal(await read(repo, "sub/small.txt"), "small\n");
+  });
+});

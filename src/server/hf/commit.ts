@@ -1,4 +1,3 @@
-import { createInterface } from "node:readline";
 import { z } from "zod";
 import { type RequestContext, sendJson } from "../http/context.js";
 import { slowCommit } from "../http/faults.js";
@@ -11,6 +10,7 @@ import { repoPathProblem } from "../store/repo-path.js";
 import { type CommitOp, PathConflict, type RepoMeta } from "../store/repo-store.js";
 import { commitLock } from "./hf-body.js";
 import { branchName, checkMayWriteRef, hfRepoToChange, prAuthors, repoUrl } from "./hf-repo-access.js";
+import { MAX_COMMIT_BODY, maxCommitLine, ndjsonLines } from "./ndjson-lines.js";
 import { lfsPatternsAt } from "./upload.js";
 
 const LineSchema = z.discriminatedUnion("key", [
@@ -157,7 +157,8 @@ async function readCommitBody(ctx: RequestContext, meta: RepoMeta): Promise<Comm
   const ops: CommitOp[] = [];
   const lfsPaths: string[] = [];
   let lineNo = 0;
-  for await (const text of createInterface({ input: ctx.req, crlfDelay: Number.POSITIVE_INFINITY })) {
+  const limits = { maxLine: maxCommitLine(ctx.hub.options), maxBody: MAX_COMMIT_BODY };
+  for await (const text of ndjsonLines(ctx.req, limits)) {
     lineNo++;
     if (!text.trim()) continue;
     const line = parseLine(text, lineNo);

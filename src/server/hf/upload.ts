@@ -6,6 +6,7 @@ import { LfsPatterns } from "../store/gitattributes.js";
 import type { Commit, RepoMeta } from "../store/repo-store.js";
 import { gitIgnoredAt } from "./gitignore.js";
 import { branchName, checkMayWriteRef, hfRepo, hfRepoToChange } from "./hf-repo-access.js";
+import { inlineFileLimit } from "./ndjson-lines.js";
 
 const PreuploadSchema = z.object({
   files: z.array(
@@ -44,7 +45,8 @@ export async function preupload(ctx: RequestContext): Promise<void> {
   }
   const patterns = await lfsPatternsAt(ctx, commit, parsed.data.gitAttributes);
   const ignored = await gitIgnoredAt(ctx, commit, parsed.data.gitIgnore);
-  const threshold = ctx.hub.options.lfsThreshold;
+  // Under the threshold and what a commit line may carry (ndjson-lines.ts), a file goes inline.
+  const threshold = inlineFileLimit(ctx.hub.options);
   const files = parsed.data.files.map((f) => {
     const sample = f.sample ? Buffer.from(f.sample, "base64") : Buffer.alloc(0);
     const binary = sample.includes(0);
