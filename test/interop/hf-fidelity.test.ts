@@ -265,7 +265,10 @@ describe("branches and tags", () => {
       parent_commit: first.oid,
     });
     assert.equal(r.status, 412);
-    assert.match(r.message ?? "", /A commit has happened since\. Please refresh and try again\./);
+    assert.match(
+      r.message ?? "",
+      /The branch was updated since you opened this page\. Please refresh and try again\./,
+    );
   });
 
   it("branch and tag names follow git's rules", async () => {

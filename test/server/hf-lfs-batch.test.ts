@@ -82,9 +82,14 @@ describe("HF git-lfs batch", () => {
     assert.match(await algo.text(), /sha512.*use sha256/);
   });
 
-  it("upload needs a write token of the namespace; bob is refused", async () => {
+  it("upload to a branch needs a write token of the namespace; without a ref (a new PR) any write token", async () => {
     const objects = [{ oid: sha256(Buffer.from("new")), size: 3 }];
-    assert.equal((await batch({ operation: "upload", objects }, USERS.bob.token)).status, 403);
+    const main = { name: "main" };
+    assert.equal((await batch({ operation: "upload", objects, ref: main }, USERS.bob.token)).status, 403);
+    assert.equal((await batch({ operation: "upload", objects, ref: main })).status, 200);
+    // How huggingface_hub and @huggingface/hub upload for create_pr: no ref, open to non-owners.
+    assert.equal((await batch({ operation: "upload", objects }, USERS.bob.token)).status, 200);
+    assert.equal((await batch({ operation: "upload", objects }, USERS.reader.token)).status, 403);
     assert.equal((await batch({ operation: "upload", objects }, null)).status, 401);
     assert.equal((await batch({ operation: "upload", objects })).status, 200);
   });

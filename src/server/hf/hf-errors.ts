@@ -20,7 +20,12 @@ function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof RevisionNotFound) return new HttpError(404, err.message, { code: "RevisionNotFound" });
   if (err instanceof EntryNotFound) return new HttpError(404, err.message, { code: "EntryNotFound" });
-  if (err instanceof ParentMismatch) return new HttpError(412, err.message);
+  // The real hub's text since 2026-03 (huggingface_hub e58d45d82, test_create_commit_conflict).
+  if (err instanceof ParentMismatch)
+    return new HttpError(
+      412,
+      "The branch was updated since you opened this page. Please refresh and try again.",
+    );
   if (err instanceof BlobMismatchError) return new HttpError(400, err.message);
   return new HttpError(500, `Internal error: ${(err as Error)?.message ?? String(err)}`);
 }

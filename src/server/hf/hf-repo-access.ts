@@ -16,23 +16,69 @@ export function typeFromPlural(plural: string | undefined): RepoType {
  * RepoNotFound, exactly like a missing repo), and writing needs a write token of the namespace.
  */
 export function hfRepo(ctx: RequestContext, opts: { write?: boolean; type?: RepoType } = {}): RepoMeta {
+  const meta = visibleRepo(ctx, opts);
+  if (opts.write) {
+    requireUser(ctx, "write to a repository");
+    if (!canWrite(ctx.who, meta.namespace)) throw cannotWrite(meta);
+  }
+  return meta;
+}
+
+/**
+ * A repo someone wants to change, and whether they own it. As on the real hub, any signed-in user
+ * with a write-role token who can see a repo may open a pull request on it and push to the pull
+ * requests they opened; only writers of the namespace change its branches (see `checkMayWriteRef`).
+ */
+export function hfRepoToChange(ctx: RequestContext): { meta: RepoMeta; owner: boolean } {
+  const meta = visibleRepo(ctx, { write: true });
+  const who = requireUser(ctx, "write to a repository");
+  if (canWrite(who, meta.namespace)) return { meta, owner: true };
+  // Files of a gated repo are for those granted access: a pull request would reach them.
+  checkGated(ctx, meta);
+  if (who.role === "read")
+    throw new HttpError(
+      403,
+      `Your token is read-only: it cannot change ${meta.type}s/${meta.namespace}/${meta.name} nor open a pull request on it. Use a token with the write role.`,
+    );
+  return { meta, owner: false };
+}
+
+/** Owners write any ref; others only the pull-request refs (`refs/pr/N`) they opened. */
+export function checkMayWriteRef(ctx: RequestContext, meta: RepoMeta, owner: boolean, ref: string): void {
+  if (owner) return;
+  if (meta.pullRequests[ref] && prAuthors(meta)[ref] === ctx.who?.user.name) return;
+  throw cannotWrite(meta, true);
+}
+
+/** `HEAD` is the default branch and `refs/heads/x` is `x`; anything else is kept as given. */
+export function branchName(meta: RepoMeta, rev: string): string {
+  return rev === "HEAD" ? meta.defaultBranch : rev.replace(/^refs\/heads\//, "");
+}
+
+/** Who opened each pull request (`refs/pr/N` → user name); HF-only, so kept in the face's extras. */
+export function prAuthors(meta: RepoMeta): Record<string, string> {
+  meta.extra.prAuthors ??= {};
+  return meta.extra.prAuthors as Record<string, string>;
+}
+
+function cannotWrite(meta: RepoMeta, suggestPr = false): HttpError {
+  const id = `${meta.type}s/${meta.namespace}/${meta.name}`;
+  return new HttpError(
+    403,
+    suggestPr
+      ? `You don't have the rights to write to ${id}: only "${meta.namespace}" commits to its branches, and to a pull request only whoever opened it. Open a pull request instead (create_pr=1, --create-pr).`
+      : `You don't have the rights to write to ${id}. Use a token with write access to "${meta.namespace}".`,
+  );
+}
+
+/** The repo of the route, or RepoNotFound when it is missing or private to others. */
+function visibleRepo(ctx: RequestContext, opts: { write?: boolean; type?: RepoType }): RepoMeta {
   const type =
     opts.type ?? typeFromPlural(ctx.params.types ?? (ctx.params.prefix ? ctx.params.prefix : undefined));
-  const namespace = ctx.params.ns!;
-  const name = ctx.params.name!;
-  const meta = findHfRepo(ctx, type, namespace, name);
+  const meta = findHfRepo(ctx, type, ctx.params.ns!, ctx.params.name!);
   if (!meta || (meta.private && !canReadPrivate(ctx.who, meta.namespace))) {
     if (opts.write && !ctx.who) requireUser(ctx, "write to a repository");
     throw repoNotFound(ctx);
-  }
-  if (opts.write) {
-    requireUser(ctx, "write to a repository");
-    if (!canWrite(ctx.who, meta.namespace)) {
-      throw new HttpError(
-        403,
-        `You don't have the rights to write to ${type}s/${meta.namespace}/${meta.name}. Use a token with write access to "${meta.namespace}".`,
-      );
-    }
   }
   return meta;
 }

@@ -3,9 +3,10 @@ import { type RequestContext, readJson, sendJson } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import { planUpload, validateObject } from "../lfs/lfs-transfer.js";
 import { LfsPatterns } from "../store/gitattributes.js";
-import type { Commit } from "../store/repo-store.js";
+import type { Commit, RepoMeta } from "../store/repo-store.js";
 import { gitIgnoredAt } from "./gitignore.js";
-import { hfRepo } from "./hf-repo-access.js";
+import { branchName, checkMayWriteRef, hfRepo, hfRepoToChange } from "./hf-repo-access.js";
+import { inlineFileLimit } from "./ndjson-lines.js";
 
 const PreuploadSchema = z.object({
   files: z.array(
@@ -31,7 +32,9 @@ export async function lfsPatternsAt(
  * clients can skip unchanged files. Python needs `shouldIgnore` on every entry.
  */
 export async function preupload(ctx: RequestContext): Promise<void> {
-  const meta = hfRepo(ctx, { write: true });
+  const { meta, owner } = hfRepoToChange(ctx);
+  if (!["1", "true"].includes(ctx.url.searchParams.get("create_pr") ?? ""))
+    checkMayWriteRef(ctx, meta, owner, branchName(meta, ctx.params.rev!));
   const parsed = PreuploadSchema.safeParse(await readJson(ctx));
   if (!parsed.success) throw new HttpError(400, `Invalid preupload body: ${parsed.error.issues[0]?.message}`);
   let commit: Commit | undefined;
@@ -42,7 +45,8 @@ export async function preupload(ctx: RequestContext): Promise<void> {
   }
   const patterns = await lfsPatternsAt(ctx, commit, parsed.data.gitAttributes);
   const ignored = await gitIgnoredAt(ctx, commit, parsed.data.gitIgnore);
-  const threshold = ctx.hub.options.lfsThreshold;
+  // Under the threshold and what a commit line may carry (ndjson-lines.ts), a file goes inline.
+  const threshold = inlineFileLimit(ctx.hub.options);
   const files = parsed.data.files.map((f) => {
     const sample = f.sample ? Buffer.from(f.sample, "base64") : Buffer.alloc(0);
     const binary = sample.includes(0);
@@ -70,6 +74,17 @@ const BatchSchema = z.object({
 const LFS_JSON = "application/vnd.git-lfs+json";
 
 /**
+ * Who may upload objects: with a `ref`, whoever may commit to it; without one (how both official
+ * clients upload for a new pull request), anyone who may open a pull request. An object enters no
+ * branch until a commit this user may make names it.
+ */
+function uploader(ctx: RequestContext, ref: string | undefined): RepoMeta {
+  const { meta, owner } = hfRepoToChange(ctx);
+  if (ref !== undefined) checkMayWriteRef(ctx, meta, owner, branchName(meta, ref));
+  return meta;
+}
+
+/**
  * `POST /{prefix}{id}.git/info/lfs/objects/batch`. Objects this repo already has come back without
  * `actions` (another repo holding the same bytes does not count); others get signed basic or
  * multipart URLs, or a per-object 413/507 error when the hub cannot take them. `xet` is never chosen, so clients fall back to LFS.
@@ -82,7 +97,7 @@ export async function lfsBatch(ctx: RequestContext): Promise<void> {
   if (body.hash_algo && !["sha256", "sha_256"].includes(body.hash_algo)) {
     throw new HttpError(422, `Unsupported hash algorithm "${body.hash_algo}"; use sha256`);
   }
-  const meta = hfRepo(ctx, { write: body.operation === "upload" });
+  const meta = body.operation === "upload" ? uploader(ctx, body.ref?.name) : hfRepo(ctx);
   const transfers = body.transfers ?? ["basic"];
   const allowMultipart = transfers.includes("multipart");
   const objects: Record<string, unknown>[] = [];

@@ -47,7 +47,9 @@ export interface Commit {
 export type CommitOp =
   | { kind: "add"; path: string; entry: FileEntry }
   | { kind: "delete"; path: string }
-  | { kind: "deleteFolder"; path: string };
+  | { kind: "deleteFolder"; path: string }
+  /** A file, or else every file of the folder of that name (the HF face's `deletedFile`). */
+  | { kind: "deletePath"; path: string };
 
 export class RevisionNotFound extends Error {}
 export class EntryNotFound extends Error {}
@@ -205,7 +207,13 @@ export class RepoStore {
     throw new RevisionNotFound(`Invalid rev id: ${revision}`);
   }
 
-  /** A short commit id (7+ hex digits) of a commit reachable from a ref; bounded walk. */
+  /** The commit named by a full id or a prefix of 5+ hex digits (as `parentCommit` may be), if any. */
+  async findCommit(meta: RepoMeta, idOrPrefix: string): Promise<string | undefined> {
+    if (COMMIT_RE.test(idOrPrefix)) return (await this.loadCommit(meta, idOrPrefix)) ? idOrPrefix : undefined;
+    return /^[0-9a-f]{5,39}$/.test(idOrPrefix) ? this.shortCommit(meta, idOrPrefix) : undefined;
+  }
+
+  /** A short commit id (a prefix of a commit reachable from a ref); bounded walk. */
   private async shortCommit(meta: RepoMeta, prefix: string): Promise<string | undefined> {
     const heads = new Set([
       ...Object.values(meta.branches),
@@ -312,10 +320,13 @@ export class RepoStore {
       } else if (op.kind === "delete") {
         if (!files[op.path]) throw new EntryNotFound(`File not found in repository: ${op.path}`);
         delete files[op.path];
+      } else if (op.kind === "deletePath" && files[op.path]) {
+        delete files[op.path];
       } else {
-        const prefix = op.path.replace(/\/+$/, "") + "/";
-        const doomed = Object.keys(files).filter((p) => p.startsWith(prefix));
-        if (doomed.length === 0) throw new EntryNotFound(`Folder not found in repository: ${op.path}`);
+        const doomed = filesUnder(files, op.path);
+        const what = op.kind === "deletePath" ? "file or folder" : "folder";
+        if (doomed.length === 0)
+          throw new EntryNotFound(`A ${what} with the name "${op.path}" does not exist`);
         for (const p of doomed) delete files[p];
       }
     }
@@ -393,6 +404,12 @@ export class RepoStore {
         });
     }
   }
+}
+
+/** The paths inside folder `folder` (never a sibling such as `folder2/x` or `folderx`). */
+function filesUnder(files: FileMap, folder: string): string[] {
+  const prefix = `${folder.replace(/\/+$/, "")}/`;
+  return Object.keys(files).filter((p) => p.startsWith(prefix));
 }
 
 async function listDirs(dir: string): Promise<string[]> {
