@@ -53,6 +53,8 @@ export class ModalProvider implements SandboxProvider {
     };
     const onAbort = () => void terminate();
     spec.signal?.addEventListener("abort", onAbort, { once: true });
+    // Ctrl-C while the sandbox was being created: the listener came too late to hear it.
+    if (spec.signal?.aborted) onAbort();
     try {
       await sb.filesystem.writeText(spec.bundle, REMOTE_BUNDLE);
       const proc = await sb.exec(["node", REMOTE_BUNDLE, ...spec.args], {

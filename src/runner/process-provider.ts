@@ -32,6 +32,8 @@ export class ProcessProvider implements SandboxProvider {
     const timer = setTimeout(() => child.kill("SIGKILL"), spec.timeoutMs);
     const onAbort = () => child.kill("SIGTERM");
     spec.signal?.addEventListener("abort", onAbort, { once: true });
+    // Ctrl-C before the worker started: the listener came too late to hear it.
+    if (spec.signal?.aborted) onAbort();
     let ended = false;
     const terminate = async () => {
       if (!ended) {

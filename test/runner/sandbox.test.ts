@@ -298,52 +298,55 @@ describe("the Modal provider, against a recording double of the SDK surface", ()
 });
 
 describe("Ctrl-C during a Modal run", () => {
-  it("terminates the sandbox and reports the run as cancelled", async () => {
-    const calls: string[] = [];
-    let release!: () => void;
-    const hang = new Promise<void>((r) => {
-      release = r;
-    });
-    const sandbox = {
-      filesystem: { writeText: async () => {} },
-      exec: async () => ({
-        stdout: new ReadableStream<string>({
-          async pull(c) {
-            await hang;
-            c.close();
-          },
+  for (const when of ["while the worker runs", "before the sandbox is up"] as const)
+    it(`terminates the sandbox and reports the run as cancelled (${when})`, async () => {
+      const calls: string[] = [];
+      let release!: () => void;
+      const hang = new Promise<void>((r) => {
+        release = r;
+      });
+      const sandbox = {
+        filesystem: { writeText: async () => {} },
+        exec: async () => ({
+          stdout: new ReadableStream<string>({
+            async pull(c) {
+              await hang;
+              c.close();
+            },
+          }),
+          stderr: { readText: async () => "" },
+          wait: async () => 137,
         }),
-        stderr: { readText: async () => "" },
-        wait: async () => 137,
-      }),
-      terminate: async () => {
-        calls.push("terminate");
-        release();
-      },
-    };
-    const module = {
-      ModalClient: class {
-        apps = { fromName: async () => ({}) };
-        images = { fromRegistry: () => ({}) };
-        secrets = { fromObject: async () => ({}) };
-        sandboxes = { create: async () => sandbox };
-      },
-    } as unknown as typeof import("modal");
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    await assert.rejects(
-      runInSandbox({
-        provider: new ModalProvider(async () => module),
-        args: ["migrate", "hf:a/b"],
-        settings,
-        events: () => {},
-        timeoutMs: 60_000,
-        signal: controller.signal,
-      }),
-      (e: unknown) => e instanceof HubferryError && e.code === "CANCELLED",
-    );
-    assert.deepEqual(calls, ["terminate"]);
-  });
+        terminate: async () => {
+          calls.push("terminate");
+          release();
+        },
+      };
+      const module = {
+        ModalClient: class {
+          apps = { fromName: async () => ({}) };
+          images = { fromRegistry: () => ({}) };
+          secrets = { fromObject: async () => ({}) };
+          sandboxes = { create: async () => sandbox };
+        },
+      } as unknown as typeof import("modal");
+      const controller = new AbortController();
+      // The second case is what a slow machine made of the first: the abort came before the listener.
+      if (when === "before the sandbox is up") controller.abort();
+      else setTimeout(() => controller.abort(), 50);
+      await assert.rejects(
+        runInSandbox({
+          provider: new ModalProvider(async () => module),
+          args: ["migrate", "hf:a/b"],
+          settings,
+          events: () => {},
+          timeoutMs: 60_000,
+          signal: controller.signal,
+        }),
+        (e: unknown) => e instanceof HubferryError && e.code === "CANCELLED",
+      );
+      assert.deepEqual(calls, ["terminate"]);
+    });
 });
 
 describe("auth check --modal: Modal credentials verified with an authenticated call", () => {
