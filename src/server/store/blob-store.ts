@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
@@ -106,6 +106,11 @@ export class BlobStore {
 
   read(sha256: string, range?: { start: number; end: number }): Readable {
     return createReadStream(this.blobPath(sha256), range ? { start: range.start, end: range.end } : {});
+  }
+
+  /** The blob opened for reading (a download sends ranges of it; the caller closes it). */
+  open(sha256: string): Promise<FileHandle> {
+    return open(this.blobPath(sha256), "r");
   }
 
   async readAll(sha256: string): Promise<Buffer> {
