@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type RequestContext, sendJson } from "../http/context.js";
 import { slowCommit } from "../http/faults.js";
 import { HttpError } from "../http/http-error.js";
+import { capLines } from "../http/line-cap.js";
 import { checkCapacity } from "../lfs/capacity.js";
 import { lfsEntry, storeRegular } from "../store/file-entry.js";
 import { lfsLineFor } from "../store/gitattributes.js";
@@ -10,6 +11,12 @@ import { repoPathProblem } from "../store/repo-path.js";
 import { type CommitOp, PathConflict, type RepoMeta } from "../store/repo-store.js";
 import { hfRepo, repoUrl } from "./hf-repo-access.js";
 import { lfsPatternsAt } from "./upload.js";
+
+/**
+ * Longest NDJSON line taken: one line is one inline file in base64 (clients send files below the
+ * LFS threshold that way, 10 MB on the Hub), and the whole line is held in memory while read.
+ */
+const MAX_COMMIT_LINE = 64 * 1024 * 1024;
 
 const LineSchema = z.discriminatedUnion("key", [
   z.object({
@@ -68,7 +75,8 @@ export async function commitNdjson(ctx: RequestContext): Promise<void> {
   const ops: CommitOp[] = [];
   const lfsPaths: string[] = [];
   let lineNo = 0;
-  for await (const text of createInterface({ input: ctx.req, crlfDelay: Number.POSITIVE_INFINITY })) {
+  const input = capLines(ctx.req, MAX_COMMIT_LINE, "commit payload");
+  for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
     lineNo++;
     if (!text.trim()) continue;
     let json: unknown;
