@@ -5,7 +5,8 @@
 //      302, 1 MiB ranged reads), listings (repo info, tree, ModelScope file list) and uploads (HF LFS
 //      batch + PUT + NDJSON commit, ModelScope batch + PUT + commit) for a bounded time
 //   2. one large LFS file (default 1 GiB, streamed to disk when seeded) to 8 clients at once, from
-//      the hub and from nginx serving the same file on disk, alternating, side by side
+//      the hub and from nginx serving the same file on disk, alternating, side by side (the hub
+//      alone when nginx is missing; HUBFERRY_BENCH_NGINX=/path picks the binary)
 // The hub's peak RSS per phase: its VmHWM, reset before each phase (/proc/<pid>/clear_refs).
 // Any error exits 1. Results: bench/results/hub-load.md (or --out).
 import { spawn } from "node:child_process";
@@ -73,10 +74,8 @@ if (!existsSync(join(root, "dist/index.js"))) {
   process.exit(2);
 }
 const nginx = nginxPath();
-if (!nginx) {
-  log("nginx is missing (the large-file phase compares the hub with it): apt-get install -y nginx");
-  process.exit(2);
-}
+if (!nginx)
+  log("nginx is missing: the large-file phase measures the hub alone (apt-get install -y nginx to compare)");
 
 const TOKEN = `hf_${randomBytes(12).toString("hex")}`;
 const dir = await mkdtemp(join(tmpdir(), "hubferry-load-"));
@@ -215,7 +214,7 @@ async function bigPhase(usersFile, sizeMiB) {
   const hub = await startHub(storeRoot, usersFile);
   const nginxTmp = join(dir, `nginx-${sizeMiB}`);
   await mkdir(nginxTmp);
-  const ng = await startNginx(nginx, nginxTmp, storeRoot);
+  const ng = nginx ? await startNginx(nginx, nginxTmp, storeRoot) : undefined;
   const base = { mode: "blob", token: TOKEN, clients: 8, size: big.size, hash: opts.hash };
   const rounds = { hub: [], nginx: [] };
   try {
@@ -227,16 +226,16 @@ async function bigPhase(usersFile, sizeMiB) {
         target: `${hub.url}/bench/big/resolve/main/big.safetensors`,
       });
       rounds.hub.push({ ...h, rssMiB: peak() });
-      const n = await runClients({ ...base, target: `${ng.url}/${big.rel}` });
-      rounds.nginx.push(n);
-      for (const e of [...h.errorSamples, ...n.errorSamples]) log(`  ERROR ${e}`);
+      const n = ng ? await runClients({ ...base, target: `${ng.url}/${big.rel}` }) : undefined;
+      if (n) rounds.nginx.push(n);
+      for (const e of [...h.errorSamples, ...(n?.errorSamples ?? [])]) log(`  ERROR ${e}`);
       const rate = (x) => ((x.clients ?? 8) * big.size) / x.seconds / 1e6;
       log(
-        `  round ${i}: hub ${rate(h).toFixed(0)} MB/s, nginx ${rate(n).toFixed(0)} MB/s, hub RSS ${rounds.hub.at(-1).rssMiB.toFixed(0)} MiB`,
+        `  round ${i}: hub ${rate(h).toFixed(0)} MB/s${n ? `, nginx ${rate(n).toFixed(0)} MB/s` : ""}, hub RSS ${rounds.hub.at(-1).rssMiB.toFixed(0)} MiB`,
       );
     }
   } finally {
-    await ng.stop();
+    await ng?.stop();
     await hub.stop({ remove: true });
   }
   return { sizeMiB, size: big.size, rounds };
@@ -270,26 +269,43 @@ function render({ mix, bigs, machine, command, date }) {
   ];
   if (mix.errorSamples.length)
     out.push("Errors (first ones):", "", ...mix.errorSamples.map((e) => `- ${e}`), "");
-  out.push(
-    "## One large LFS file to 8 clients at once, hub vs nginx",
+  out.push(...renderBig(bigs));
+  out.push("", `Reproduce: \`${command}\``, "");
+  return out.join("\n");
+}
+
+/** The large-file table; without nginx, the hub's columns alone and a line saying why. */
+function renderBig(bigs) {
+  const out = [
+    nginx
+      ? "## One large LFS file to 8 clients at once, hub vs nginx"
+      : "## One large LFS file to 8 clients at once",
     "",
     "Each client downloads the whole file once (hub: resolve, 302, signed object URL; nginx: the same",
     "blob file of the hub's store, `sendfile on`, one worker). Aggregate MB/s = 8 × size / wall time of",
-    `the slowest client. Rounds alternate hub and nginx; medians over ${opts.rounds} rounds.`,
+    `the slowest client. ${nginx ? "Rounds alternate hub and nginx; m" : "M"}edians over ${opts.rounds} rounds.`,
     "",
-    "| file | hub MB/s (per round) | nginx MB/s (per round) | hub / nginx | hub peak RSS (per round) |",
-    "| --- | --- | --- | --- | --- |",
+  ];
+  if (!nginx) out.push("nginx was not found on this machine: its columns are left out.", "");
+  out.push(
+    nginx
+      ? "| file | hub MB/s (per round) | nginx MB/s (per round) | hub / nginx | hub peak RSS (per round) |"
+      : "| file | hub MB/s (per round) | hub peak RSS (per round) |",
+    nginx ? "| --- | --- | --- | --- | --- |" : "| --- | --- | --- |",
   );
   for (const b of bigs) {
     const rate = (x) => (8 * b.size) / x.seconds / 1e6;
     const h = b.rounds.hub.map(rate);
     const n = b.rounds.nginx.map(rate);
+    const perRound = (xs) => `${fix(median(xs), 0)} (${xs.map((x) => fix(x, 0)).join(", ")})`;
+    const rss = `${b.rounds.hub.map((r) => fix(r.rssMiB, 0)).join(", ")} MiB`;
     out.push(
-      `| ${formatBytes(b.size)} | ${fix(median(h), 0)} (${h.map((x) => fix(x, 0)).join(", ")}) | ${fix(median(n), 0)} (${n.map((x) => fix(x, 0)).join(", ")}) | ${fix(median(h) / median(n), 2)}× | ${b.rounds.hub.map((r) => fix(r.rssMiB, 0)).join(", ")} MiB |`,
+      nginx
+        ? `| ${formatBytes(b.size)} | ${perRound(h)} | ${perRound(n)} | ${fix(median(h) / median(n), 2)}× | ${rss} |`
+        : `| ${formatBytes(b.size)} | ${perRound(h)} | ${rss} |`,
     );
   }
-  out.push("", `Reproduce: \`${command}\``, "");
-  return out.join("\n");
+  return out;
 }
 
 let failed = false;

@@ -1,17 +1,26 @@
 // nginx as the yardstick for serving one file from disk: a minimal config in a temp folder
 // (127.0.0.1, no daemon, pid and logs in that folder, sendfile on), run as a tracked child.
 import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { stopChild, track } from "./children.mjs";
 
+/**
+ * The nginx binary: $HUBFERRY_BENCH_NGINX when set (a path that does not exist means none, to try a
+ * machine without it), else the one on PATH, else Debian's /usr/sbin/nginx (not on a user's PATH).
+ */
 export function nginxPath() {
+  const forced = process.env.HUBFERRY_BENCH_NGINX;
+  if (forced !== undefined) return forced && existsSync(forced) ? forced : undefined;
   try {
-    return execFileSync("which", ["nginx"], { encoding: "utf8" }).trim() || undefined;
+    const found = execFileSync("which", ["nginx"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    if (found.trim()) return found.trim();
   } catch {
-    return undefined;
+    // not on PATH
   }
+  return existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : undefined;
 }
 
 const freePort = () =>

@@ -7,9 +7,11 @@ import type { Route } from "./http/router.js";
  * `/_hubferry/*`: the local hub's own controls. `health` answers anyone (a liveness probe says
  * nothing about the store). `stats` needs an admin: a user marked `admin: true` in the users
  * file (the user `serve` makes by itself when given none is one). `faults` exist only when the
- * server was started with --enable-faults (404 otherwise), and need an admin too.
+ * server was started with --enable-faults (404 otherwise), and need an admin too. `routes` lists
+ * what the router matches, in its order (methods, name, pattern), for an admin: read-only, it is
+ * what a fuzzer or a proxy config is built from.
  */
-export function adminRoutes(): Route[] {
+export function adminRoutes(table: () => Route[] = () => []): Route[] {
   const route = (_name: string, methods: string[], pattern: RegExp, handler: Route["handler"]): Route => ({
     // One name for all: benchmarks leave the hub's own calls out of request counts by it.
     name: "admin",
@@ -50,6 +52,12 @@ export function adminRoutes(): Route[] {
       }),
     ),
     route(
+      "routes",
+      ["GET"],
+      /^\/_hubferry\/routes$/,
+      admin(async (ctx) => sendJson(ctx, 200, { routes: describeRoutes(table()) })),
+    ),
+    route(
       "faults",
       ["GET"],
       /^\/_hubferry\/faults$/,
@@ -80,6 +88,11 @@ export function adminRoutes(): Route[] {
       }),
     ),
   ];
+}
+
+/** The route table as data: each route's methods, name and the source of its (raw-path) pattern. */
+export function describeRoutes(routes: Route[]): { name: string; methods: string[]; pattern: string }[] {
+  return routes.map((r) => ({ name: r.name, methods: [...r.methods], pattern: r.pattern.source }));
 }
 
 function requireAdmin(ctx: RequestContext): void {

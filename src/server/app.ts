@@ -49,7 +49,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   await hub.init();
   const app: App = {
     hub,
-    routes: [...adminRoutes(), ...msRoutes(), ...hfRoutes()],
+    routes: hubRoutes(),
     accessLog: opts.accessLog,
     errorLog: opts.errorLog ?? ((line) => process.stderr.write(`${line}\n`)),
   };
@@ -75,6 +75,12 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
       });
     },
   };
+}
+
+/** Every route of the hub, in matching order (the admin `routes` answer lists this very array). */
+export function hubRoutes(): Route[] {
+  const routes: Route[] = [...adminRoutes(() => routes), ...msRoutes(), ...hfRoutes()];
+  return routes;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -217,6 +223,11 @@ async function dispatch(
     await route.handler(ctx);
   } catch (err) {
     req.resume();
+    if (clientWentAway(req)) {
+      // The body stopped short and the socket is gone: no one to answer, and no bug to log.
+      res.destroy();
+      return;
+    }
     if (res.headersSent) {
       // Mid-body: the only honest signal left is to cut the connection.
       if (!res.writableEnded && !(err instanceof HttpError)) logInternal(app, req, err, state.secret);
@@ -232,6 +243,11 @@ async function dispatch(
     }
     if (res.statusCode >= 500 && !injected) logInternal(app, req, err, state.secret);
   }
+}
+
+/** The client closed the connection before its request body was complete (an aborted upload). */
+function clientWentAway(req: IncomingMessage): boolean {
+  return !req.complete && (req.destroyed || req.socket.destroyed);
 }
 
 /** Applies an injected fault before the handler (tests only: --enable-faults). */

@@ -107,14 +107,16 @@ export function sabotageBody(res: ServerResponse, rule: FaultRule): void {
   res.write = ((chunk: unknown, ...rest: unknown[]) => {
     if (done) return false;
     const buf = process(chunk);
-    if (buf && buf.length > 0) originalWrite(buf);
+    const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
     if (rule.kind !== "corrupt" && written >= limit()) {
+      if (buf && buf.length > 0) originalWrite(buf);
       if (!res.headersSent) res.flushHeaders();
       setImmediate(cut);
       done = true;
       return false;
     }
-    const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+    // The callback waits for the socket: a sender that reuses its buffers may refill them only then.
+    if (buf && buf.length > 0) return originalWrite(buf, cb);
     cb?.();
     return true;
   }) as typeof res.write;

@@ -1,6 +1,6 @@
-import { pipeline } from "node:stream/promises";
 import type { RequestContext } from "./context.js";
 import { parseRange } from "./range.js";
+import { sendFileRange } from "./send-file.js";
 
 function contentType(path: string): string {
   if (/\.(json)$/i.test(path)) return "application/json; charset=utf-8";
@@ -51,11 +51,19 @@ export async function sendBlob(
     res.end();
     return;
   }
-  const stream = ctx.hub.blobs.read(blob.sha256, range.kind === "partial" ? range : undefined);
-  try {
-    await pipeline(stream, res);
-  } catch {
-    // The client went away or a fault cut the body: nothing more to send.
+  const file = await ctx.hub.blobs.open(blob.sha256).catch(() => undefined);
+  if (!file) {
+    // The blob vanished between stat and open (never, short of a hand-edited store): cut the body.
     res.destroy();
+    return;
+  }
+  try {
+    const [start, end] = range.kind === "partial" ? [range.start, range.end] : [0, blob.size - 1];
+    // false: the client went away or a fault cut the body; nothing more to send.
+    if (!(await sendFileRange(res, file, start, end))) res.destroy();
+  } catch {
+    res.destroy();
+  } finally {
+    await file.close();
   }
 }

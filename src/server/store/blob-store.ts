@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
@@ -114,6 +114,11 @@ export class BlobStore {
     for await (const chunk of this.read(sha256, { start: 0, end: maxBytes - 1 }))
       chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
+  }
+
+  /** The blob opened for reading (a download sends ranges of it; the caller closes it). */
+  open(sha256: string): Promise<FileHandle> {
+    return open(this.blobPath(sha256), "r");
   }
 
   async readAll(sha256: string): Promise<Buffer> {
