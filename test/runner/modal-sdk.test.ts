@@ -253,33 +253,35 @@ describe("the Modal runner through the real SDK and a local control plane", { sk
     });
   }
 
-  it("the sandbox timeout: the control plane stops it at --timeout, hubferry says so and ends (even if the exit wait never answers)", async () => {
-    fresh();
-    cp.faults.holdPrograms = true;
-    cp.faults.waitAfterEnd = "unavailable";
-    const name = names[0]!;
-    const run = await runCli(
-      [
-        "migrate",
-        `hf:${ORG}/${name}`,
-        `ms:${ORG}/${name}-late`,
-        "--runner",
-        "modal",
-        "--yes",
-        "--timeout",
-        "2s",
-      ],
-      env(),
-      { timeoutMs: 60_000 },
-    );
-    assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stderr, /time limit \(--timeout 2s\)/);
-    assert.match(run.stderr, /longer --timeout/);
-    const [create] = cp.recorder.of("SandboxCreateV2") as { request: CreateV2 }[];
-    assert.equal(create!.request.definition.timeoutSecs, 2);
-    assert.equal([...cp.sandboxes.all.values()].at(-1)!.ended, "timeout");
-    noUnserved();
-  });
+  for (const answer of ["not-found", "unavailable"] as const)
+    it(`the sandbox timeout: the control plane stops it at --timeout, hubferry says so and ends (the exit wait answers ${answer})`, async () => {
+      fresh();
+      cp.faults.holdPrograms = true;
+      cp.faults.waitAfterEnd = answer;
+      const name = names[0]!;
+      const run = await runCli(
+        [
+          "migrate",
+          `hf:${ORG}/${name}`,
+          `ms:${ORG}/${name}-late-${answer}`,
+          "--runner",
+          "modal",
+          "--yes",
+          "--timeout",
+          "2s",
+        ],
+        env(),
+        { timeoutMs: 60_000 },
+      );
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /time limit \(--timeout 2s\)/);
+      assert.match(run.stderr, /longer --timeout/);
+      assert.doesNotMatch(run.stderr, /NOT_FOUND|UNAVAILABLE|modal\.client|task_command_router/);
+      const [create] = cp.recorder.of("SandboxCreateV2") as { request: CreateV2 }[];
+      assert.equal(create!.request.definition.timeoutSecs, 2);
+      assert.equal([...cp.sandboxes.all.values()].at(-1)!.ended, "timeout");
+      noUnserved();
+    });
 });
 
 interface CreateV2 {

@@ -38,8 +38,12 @@ export class Output {
       } else if (this.done) return;
       else
         await new Promise<void>((resolve) => {
-          this.wake.push(resolve);
-          stop.addEventListener("abort", () => resolve(), { once: true });
+          const done = () => {
+            stop.removeEventListener("abort", done);
+            resolve();
+          };
+          this.wake.push(done);
+          stop.addEventListener("abort", done, { once: true });
         });
     }
   }
