@@ -191,18 +191,23 @@ export async function modalConfigured(env: NodeJS.ProcessEnv = process.env): Pro
 export async function verifyModalCredentials(
   load: () => Promise<ModalModule> = loadModal,
 ): Promise<{ valid: boolean; problem?: string }> {
+  let client: { close?: () => void } | undefined;
   try {
     const modal = await load();
-    const client = new modal.ModalClient();
-    await client.apps.fromName(APP_NAME, { createIfMissing: true });
+    const c = new modal.ModalClient();
+    client = c;
+    await c.apps.fromName(APP_NAME, { createIfMissing: true });
     return { valid: true };
   } catch (err) {
+    // A gRPC error's message starts with the RPC's path; its details are what Modal said.
+    const details = (err as { details?: unknown }).details;
+    const said = typeof details === "string" && details ? details : (err as Error).message;
     return {
       valid: false,
-      problem:
-        err instanceof HubferryError
-          ? err.message
-          : `Modal refused the credentials: ${(err as Error).message}`,
+      problem: err instanceof HubferryError ? err.message : `Modal refused the credentials: ${said}`,
     };
+  } finally {
+    // Its channel would otherwise keep this process alive.
+    client?.close?.();
   }
 }

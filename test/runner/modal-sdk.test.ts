@@ -10,7 +10,8 @@ import { CLI, type HubPair, ORG, PROJECT_ROOT, startHubPair, USERS } from "../he
 import { modalSdkPath } from "../helpers/modal-control-plane/definitions.js";
 import type { RecordedCall } from "../helpers/modal-control-plane/recorder.js";
 import { FS_TOOLS } from "../helpers/modal-control-plane/sandboxes.js";
-import { type ControlPlane, startModalControlPlane } from "../helpers/modal-control-plane/server.js";
+// Type only: the server needs nice-grpc, which comes with the optional modal package.
+import type { ControlPlane } from "../helpers/modal-control-plane/server.js";
 import { tempDir } from "../helpers/tmp.js";
 
 /**
@@ -38,6 +39,7 @@ describe("the Modal runner through the real SDK and a local control plane", { sk
   before(async () => {
     pair = await startHubPair("modal-sdk");
     scratch = await tempDir("modal-cp");
+    const { startModalControlPlane } = await import("../helpers/modal-control-plane/server.js");
     cp = await startModalControlPlane(scratch.path);
     for (const name of names) await seed(pair.hf.url, name);
   });
@@ -53,6 +55,43 @@ describe("the Modal runner through the real SDK and a local control plane", { sk
     for (const k of Object.keys(cp.faults)) delete cp.faults[k as keyof typeof cp.faults];
   };
   const noUnserved = () => assert.deepEqual(cp.recorder.unimplemented(), []);
+
+  it("the control plane itself: an unserved RPC is UNIMPLEMENTED and recorded (so noUnserved fails), a wrong token pair is refused", async () => {
+    fresh();
+    const saved = {
+      MODAL_CONFIG_PATH: process.env.MODAL_CONFIG_PATH,
+      MODAL_SERVER_URL: process.env.MODAL_SERVER_URL,
+    };
+    // The SDK reads its config once, when first imported: only this test imports it in-process.
+    Object.assign(process.env, { MODAL_CONFIG_PATH: cp.env().MODAL_CONFIG_PATH, MODAL_SERVER_URL: cp.url });
+    try {
+      const modal = await import("modal");
+      const client = new modal.ModalClient();
+      await assert.rejects(
+        client.volumes.fromName("v", { createIfMissing: true }),
+        /not served by the local control plane/,
+      );
+      assert.deepEqual(cp.recorder.unimplemented(), ["control:VolumeGetOrCreate"]);
+      client.close();
+      const wrong = new modal.ModalClient({
+        tokenId: "ak-wrongwrongwrong",
+        tokenSecret: "as-wrongwrongwrong",
+      });
+      await assert.rejects(
+        wrong.apps.fromName("hubferry", { createIfMissing: true }),
+        /Invalid token id or secret/,
+      );
+      wrong.close();
+      assert.deepEqual(
+        cp.recorder.calls.filter((c) => c.status === "UNAUTHENTICATED").map((c) => c.method),
+        ["AuthTokenGet"],
+      );
+    } finally {
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+    }
+  });
 
   it("auth check --modal: accepted through AuthTokenGet and AppGetOrCreate, from the active profile", async () => {
     fresh();
@@ -76,7 +115,7 @@ describe("the Modal runner through the real SDK and a local control plane", { sk
     assert.equal(run.code, 3, run.stderr + run.stdout);
     const modal = tokensOf(run).find((t) => t.name === "modal")!;
     assert.equal(modal.valid, false);
-    assert.match(String(modal.problem), /Invalid token id or secret/);
+    assert.match(String(modal.problem), /^Modal refused the credentials: Invalid token id or secret$/);
     assert.ok(!run.stdout.includes(cp.auth.tokenSecret) && !run.stderr.includes(cp.auth.tokenSecret));
   });
 
