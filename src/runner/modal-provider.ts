@@ -76,9 +76,9 @@ export class ModalProvider implements SandboxProvider {
         stderr: "pipe",
         mode: "text",
       });
-      const stderr = proc.stderr.readText().catch(() => "");
+      const stderr = textOf(cancellable(proc.stderr, end.signal));
       return {
-        lines: end.bound(splitLines(proc.stdout as AsyncIterable<string>)),
+        lines: end.bound(splitLines(cancellable(proc.stdout, end.signal))),
         wait: async () => {
           const waited = waitAbortable(proc, end.signal).catch((err: Error) => {
             if (end.reason || timedOut()) return 137;
@@ -105,6 +105,40 @@ export class ModalProvider implements SandboxProvider {
 }
 
 type EndReason = "cancel" | "timeout" | "done";
+
+/**
+ * An SDK output stream read through its own reader, cancelled when `giveUp` aborts: cancelling is
+ * what aborts its gRPC stream, which would otherwise stay open (and keep this process alive) when
+ * Modal never ends it after terminate().
+ */
+function cancellable(stream: ReadableStream<string>, giveUp: AbortSignal): AsyncIterable<string> {
+  const reader = stream.getReader();
+  const cancel = () => void reader.cancel().catch(() => undefined);
+  giveUp.addEventListener("abort", cancel, { once: true });
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        while (true) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          yield value;
+        }
+      } finally {
+        giveUp.removeEventListener("abort", cancel);
+      }
+    },
+  };
+}
+
+async function textOf(chunks: AsyncIterable<string>): Promise<string> {
+  let text = "";
+  try {
+    for await (const c of chunks) text += c;
+  } catch {
+    // What stderr said so far is all there is.
+  }
+  return text;
+}
 
 type ModalProcess = { wait(): Promise<number>; _wait?: (signal: AbortSignal) => Promise<number> };
 

@@ -273,6 +273,23 @@ describe("the Modal runner through the real SDK and a local control plane", { sk
     noUnserved();
   });
 
+  it("Ctrl-C ends the run even when the output streams stay open after terminate and the exit wait never answers", async () => {
+    fresh();
+    cp.faults.holdPrograms = true;
+    cp.faults.waitAfterEnd = "unavailable";
+    cp.faults.streamsOutliveEnd = true;
+    const name = names[0]!;
+    const run = await interruptOnceRunning(
+      cp,
+      ["migrate", `hf:${ORG}/${name}`, `ms:${ORG}/${name}-open`, "--runner", "modal", "--yes"],
+      env(),
+    );
+    assert.equal(run.code, 130, run.stderr);
+    assert.match(run.stderr, /cancel/i);
+    assert.equal(cp.recorder.of("SandboxTerminateV2").length, 1);
+    noUnserved();
+  });
+
   for (const answer of ["killed", "not-found", "unavailable"] as const) {
     it(`Ctrl-C ends the run with exit 130 and terminates the sandbox (the exit wait answers ${answer})`, async () => {
       fresh();

@@ -70,6 +70,9 @@ export function routerHandlers(ctx: HandlerContext): Record<string, Handler> {
         sent += chunk.length;
         yield { data: chunk };
       }
+      // A stream that stays open after its sandbox ended, until the client gives up on it.
+      if (ctx.faults.streamsOutliveEnd && exec.killedByEnd && !context.signal.aborted)
+        await new Promise((resolve) => context.signal.addEventListener("abort", resolve, { once: true }));
     },
     taskExecWait: async (req: { taskId: string; execId: string }, context) => {
       const { sb, exec } = find(context, req.taskId, req.execId);

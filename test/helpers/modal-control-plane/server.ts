@@ -19,6 +19,8 @@ export interface Faults {
   waitAfterEnd?: "killed" | "not-found" | "unavailable";
   /** Programs (not the file tool) never start and run until the sandbox ends. */
   holdPrograms?: boolean;
+  /** Output streams of a program killed by its sandbox's end stay open (never reach EOF). */
+  streamsOutliveEnd?: boolean;
   /** Refuse every token pair, as Modal does a revoked one. */
   refuseTokens?: boolean;
 }
