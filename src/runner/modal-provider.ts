@@ -236,9 +236,16 @@ export async function verifyModalCredentials(
     // A gRPC error's message starts with the RPC's path; its details are what Modal said.
     const details = (err as { details?: unknown }).details;
     const said = typeof details === "string" && details ? details : (err as Error).message;
+    // UNAVAILABLE (14) is no verdict on the credentials: Modal could not be reached.
+    const unreachable = (err as { code?: unknown }).code === 14;
     return {
       valid: false,
-      problem: err instanceof HubferryError ? err.message : `Modal refused the credentials: ${said}`,
+      problem:
+        err instanceof HubferryError
+          ? err.message
+          : unreachable
+            ? `could not reach Modal to check the credentials: ${said}`
+            : `Modal refused the credentials: ${said}`,
     };
   } finally {
     // Its channel would otherwise keep this process alive.

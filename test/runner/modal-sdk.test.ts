@@ -119,6 +119,17 @@ describe("the Modal runner through the real SDK and a local control plane", { sk
     assert.ok(!run.stdout.includes(cp.auth.tokenSecret) && !run.stderr.includes(cp.auth.tokenSecret));
   });
 
+  it("auth check --modal: an unreachable control plane is not called a refusal", async () => {
+    const run = await runCli(["auth", "check", "--modal", "--json"], {
+      ...env(),
+      MODAL_SERVER_URL: "http://127.0.0.1:1",
+    });
+    assert.equal(run.code, 3, run.stderr + run.stdout);
+    const modal = tokensOf(run).find((t) => t.name === "modal")!;
+    assert.equal(modal.valid, false);
+    assert.match(String(modal.problem), /^could not reach Modal/);
+  });
+
   it("migrate --runner modal: byte-identical, events relayed, limits sent as asked, tokens only in secret sources", async () => {
     fresh();
     const name = names[0]!;
