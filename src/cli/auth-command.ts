@@ -3,6 +3,7 @@ import { hfTokenFile, loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
 import { HfHub } from "../hubs/hf/hf-hub.js";
 import { MsHub } from "../hubs/ms/ms-hub.js";
+import { modalCredentials } from "../runner/modal-config.js";
 import { verifyModalCredentials } from "../runner/modal-provider.js";
 import { ExitCode, reportError } from "./fail.js";
 
@@ -65,18 +66,22 @@ export async function checkTokens(opts: { verify: boolean; verifyModal?: boolean
     }
     out.push(check);
   }
-  const id = process.env.MODAL_TOKEN_ID;
-  const secret = process.env.MODAL_TOKEN_SECRET;
+  // The same resolution the SDK applies: env first, then the active profile of ~/.modal.toml.
+  const creds = modalCredentials();
+  const id = creds.tokenId;
+  const secret = creds.tokenSecret;
   const modal: TokenCheck = {
     name: "modal",
     present: !!(id && secret),
-    source: id && secret ? "MODAL_TOKEN_ID/MODAL_TOKEN_SECRET" : undefined,
+    source: id && secret ? creds.source : undefined,
     getOne: "https://modal.com/settings/tokens (only for --runner modal)",
   };
   if (id || secret) {
-    if (!id || !secret) modal.problem = "MODAL_TOKEN_ID and MODAL_TOKEN_SECRET must both be set";
+    if (!id || !secret)
+      modal.problem =
+        "MODAL_TOKEN_ID and MODAL_TOKEN_SECRET must both be set (or token_id and token_secret in the active profile of ~/.modal.toml)";
     else if (!MODAL_ID_RE.test(id) || !MODAL_SECRET_RE.test(secret))
-      modal.problem = "malformed: MODAL_TOKEN_ID starts with ak- and MODAL_TOKEN_SECRET with as-";
+      modal.problem = `malformed (${creds.source}): a token id starts with ak- and a token secret with as-`;
     else modal.problem = undefined;
   } else modal.problem = "not set (optional: only the Modal runner needs it)";
   if (opts.verifyModal && modal.present && !modal.problem) {

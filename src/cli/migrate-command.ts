@@ -246,6 +246,13 @@ async function chooseRunner(flag: string | undefined): Promise<"local" | "modal"
   if (flag !== "local" && flag !== "modal" && flag !== "process") {
     throw new HubferryError("BAD_INPUT", `--runner must be local, modal or process, not "${flag}"`);
   }
+  // Said before anything runs, rather than as the SDK's "Profile is missing credentials".
+  if (flag === "modal" && !(await modalConfigured()))
+    throw new HubferryError(
+      "AUTH_MISSING",
+      "--runner modal needs Modal credentials: MODAL_TOKEN_ID and MODAL_TOKEN_SECRET, or token_id and token_secret in the active profile of ~/.modal.toml",
+      "create a token at https://modal.com/settings/tokens (or run `modal token new`), or use --runner local",
+    );
   return flag;
 }
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SandboxProvider, SandboxRun, SandboxSpec } from "./sandbox-provider.js";
-import { splitLines } from "./sandbox-provider.js";
+import { sandboxTimeout, splitLines } from "./sandbox-provider.js";
 
 /**
  * The sandbox stand-in used by tests (and by anyone who wants the isolation without Modal): the
@@ -29,7 +29,11 @@ export class ProcessProvider implements SandboxProvider {
     const exited = new Promise<number>((resolve) =>
       child.on("close", (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1))),
     );
-    const timer = setTimeout(() => child.kill("SIGKILL"), spec.timeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, spec.timeoutMs);
     const onAbort = () => child.kill("SIGTERM");
     spec.signal?.addEventListener("abort", onAbort, { once: true });
     // Ctrl-C before the worker started: the listener came too late to hear it.
@@ -47,7 +51,11 @@ export class ProcessProvider implements SandboxProvider {
     };
     return {
       lines: splitLines(child.stdout),
-      wait: () => exited,
+      wait: async () => {
+        const code = await exited;
+        if (timedOut) throw sandboxTimeout("process", spec.timeoutMs);
+        return code;
+      },
       stderr: async () => {
         await exited;
         return stderr;

@@ -1,3 +1,5 @@
+import { HubferryError } from "../core/errors.js";
+
 /**
  * Where the transfer engine runs when it does not run in this process: a sandbox that receives
  * the single-file bundle, the tokens as secret environment only, and a command line; its stdout
@@ -31,6 +33,15 @@ export interface SandboxRun {
 export interface SandboxProvider {
   readonly name: "modal" | "process";
   start(spec: SandboxSpec): Promise<SandboxRun>;
+}
+
+/** What a run that reached its --timeout reports, whichever runner ran it. */
+export function sandboxTimeout(runner: string, timeoutMs: number): HubferryError {
+  return new HubferryError(
+    "SERVER",
+    `the ${runner} sandbox reached its time limit (--timeout ${Math.round(timeoutMs / 1000)}s) and was stopped; nothing half-committed`,
+    "re-run with a longer --timeout (e.g. --timeout 2h); files already committed are kept and are not sent again",
+  );
 }
 
 /** Splits a stream of text chunks (which do not respect line ends) into lines. */

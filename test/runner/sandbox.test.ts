@@ -154,7 +154,7 @@ describe("the Modal provider, against a recording double of the SDK surface", ()
               c.close();
             },
           }),
-          stderr: { readText: async () => "" },
+          stderr: new ReadableStream<string>({ start: (c) => c.close() }),
           wait: async () => opts.exitCode,
         };
       },
@@ -314,7 +314,7 @@ describe("Ctrl-C during a Modal run", () => {
               c.close();
             },
           }),
-          stderr: { readText: async () => "" },
+          stderr: new ReadableStream<string>({ start: (c) => c.close() }),
           wait: async () => 137,
         }),
         terminate: async () => {
