@@ -111,6 +111,15 @@ describe("batch: hubferry migrate hf:SomeOrg ms:OtherOrg", () => {
       assert.equal(statuses[n], "up-to-date", n);
   });
 
+  it("a --list file with one bad line is exit 2 naming FILE:LINE, before any repo moves", async () => {
+    const list = join(work.path, "bad-list.txt");
+    await writeFile(list, `# ok\nhf:${ORG}/${names.models[0]}\n\nnot a repo id at all\n`);
+    const run = await runCli(["migrate", "--list", list, "--dest", `ms:${ORG}`, "--yes"], env());
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, new RegExp(`${list.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:4: `));
+    assert.doesNotMatch(run.stdout, /repo\(s\):/);
+  });
+
   it("--list FILE, --repo-type and --exclude narrow the batch; a human run prints the table", async () => {
     const list = join(work.path, "list.txt");
     await writeFile(
