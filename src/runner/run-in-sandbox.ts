@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { HubSettings } from "../core/config.js";
 import { type ErrorCode, HubferryError, redact } from "../core/errors.js";
+import { TransferEventSchema } from "../transfer/event-schema.js";
 import type { EventSink, TransferEvent } from "../transfer/events.js";
 import type { SandboxProvider } from "./sandbox-provider.js";
 
@@ -69,13 +70,8 @@ export async function runInSandbox(opts: SandboxRunOptions): Promise<TransferEve
   let announced = false;
   try {
     for await (const line of run.lines) {
-      if (!line.startsWith("{")) continue;
-      let e: TransferEvent;
-      try {
-        e = JSON.parse(line) as TransferEvent;
-      } catch {
-        continue;
-      }
+      const e = eventOf(line);
+      if (!e) continue;
       if (e.event === "plan" && !announced) {
         announced = true;
         // The worker runs "locally" inside the sandbox; to the user it runs in the sandbox.
@@ -111,4 +107,17 @@ export async function runInSandbox(opts: SandboxRunOptions): Promise<TransferEve
   } finally {
     await run.terminate();
   }
+}
+
+/** A worker's output line as an event, checked against the schema; anything else is not ours. */
+export function eventOf(line: string): TransferEvent | undefined {
+  if (!line.startsWith("{")) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const parsed = TransferEventSchema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
 }

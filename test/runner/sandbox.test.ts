@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { HubferryError } from "../../src/core/errors.js";
 import { ModalProvider, verifyModalCredentials } from "../../src/runner/modal-provider.js";
 import { ProcessProvider } from "../../src/runner/process-provider.js";
-import { runInSandbox } from "../../src/runner/run-in-sandbox.js";
+import { eventOf, runInSandbox } from "../../src/runner/run-in-sandbox.js";
 import type { TransferEvent } from "../../src/transfer/events.js";
 import { eventsOf, runCli } from "../helpers/cli.js";
 import { randomName } from "../helpers/fixtures.js";
@@ -192,6 +192,7 @@ describe("the Modal provider, against a recording double of the SDK surface", ()
     present: 0,
     refused: [],
     delete: [],
+    extra: null,
     bytes: 0,
     notes: [],
   };
@@ -202,6 +203,8 @@ describe("the Modal provider, against a recording double of the SDK surface", ()
       event: "summary",
       files: 0,
       bytes: 0,
+      stored: 0,
+      storedBytes: 0,
       skipped: 0,
       deleted: 0,
       seconds: 1,
@@ -294,6 +297,21 @@ describe("the Modal provider, against a recording double of the SDK surface", ()
       /exec failed/,
     );
     assert.equal(broken.calls.filter((c) => c.what === "terminate").length, 1);
+  });
+});
+
+describe("what a worker prints is checked before it is relayed", () => {
+  it("only lines that are events of the schema pass; logs, broken JSON and wrong shapes do not", () => {
+    const done = { event: "verify", files: 2, ok: true };
+    assert.deepEqual(eventOf(JSON.stringify(done)), done);
+    for (const line of [
+      "hubferry: a log line",
+      '{"event": "verify", "files": 2',
+      JSON.stringify({ event: "verify", files: "2", ok: true }),
+      JSON.stringify({ event: "plan", copy: "everything" }),
+      JSON.stringify({ event: "made-up" }),
+    ])
+      assert.equal(eventOf(line), undefined, line);
   });
 });
 

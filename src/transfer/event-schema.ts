@@ -1,0 +1,76 @@
+import { z } from "zod";
+
+/**
+ * The events a transfer emits, one JSON object per line with `--json`, as a schema: a worker in a
+ * sandbox prints them and the coordinator reads them back, so they are checked at that edge like
+ * any other response. `TransferEvent` (events.ts) is this schema's type. Keep them stable.
+ */
+const planEvent = z.object({
+  event: z.literal("plan"),
+  source: z.string(),
+  destination: z.string(),
+  destinationUrl: z.string(),
+  revision: z.string(),
+  copy: z.array(z.object({ path: z.string(), size: z.number() })),
+  present: z.number(),
+  refused: z.array(z.object({ path: z.string(), reason: z.string() })),
+  delete: z.array(z.string()),
+  /** Destination files the source does not have, left in place (a run without --delete). */
+  extra: z.object({ count: z.number(), hint: z.string() }).nullable(),
+  bytes: z.number(),
+  notes: z.array(z.string()),
+});
+
+const fileDoneEvent = z.object({
+  event: z.literal("file_done"),
+  path: z.string(),
+  size: z.number(),
+  sha256: z.string(),
+  method: z.enum(["inline", "stored", "single", "parts"]),
+  /** Pull: bytes kept from an earlier, interrupted run (the rest came by a ranged read). */
+  resumedFrom: z.number().optional(),
+});
+
+const summaryEvent = z.object({
+  event: z.literal("summary"),
+  /** Files written (committed, or downloaded by pull). */
+  files: z.number(),
+  /** Bytes that really moved: sent to the destination, or downloaded. */
+  bytes: z.number(),
+  /** Of `files`, those whose bytes the destination already stored: nothing was sent for them. */
+  stored: z.number(),
+  storedBytes: z.number(),
+  /** Files already in place: not written at all. */
+  skipped: z.number(),
+  deleted: z.number(),
+  seconds: z.number(),
+  /** `bytes` over `seconds`: 0 when nothing moved. */
+  bytesPerSecond: z.number(),
+  destinationUrl: z.string(),
+  commits: z.array(z.string()),
+});
+
+export const TransferEventSchema = z.discriminatedUnion("event", [
+  planEvent,
+  z.object({ event: z.literal("file_start"), path: z.string(), size: z.number() }),
+  z.object({ event: z.literal("file_progress"), path: z.string(), bytes: z.number(), size: z.number() }),
+  fileDoneEvent,
+  z.object({
+    event: z.literal("retry"),
+    what: z.string(),
+    attempt: z.number(),
+    waitMs: z.number(),
+    reason: z.string(),
+  }),
+  z.object({ event: z.literal("rate_limit"), what: z.string(), waitMs: z.number() }),
+  z.object({
+    event: z.literal("commit"),
+    commit: z.string(),
+    files: z.number(),
+    deleted: z.number(),
+    message: z.string(),
+  }),
+  z.object({ event: z.literal("verify"), files: z.number(), ok: z.boolean() }),
+  summaryEvent,
+  z.object({ event: z.literal("error"), code: z.string(), message: z.string(), hint: z.string().optional() }),
+]);
