@@ -18,6 +18,8 @@ export interface TokenCheck {
   role?: string;
   endpoint?: string;
   problem?: string;
+  /** The hub could not be reached: no verdict on the token (exit 1, not 3). */
+  unreachable?: boolean;
   getOne: string;
 }
 
@@ -86,7 +88,8 @@ export async function checkTokens(opts: { verify: boolean; verifyModal?: boolean
   } else modal.problem = "not set (optional: only the Modal runner needs it)";
   if (opts.verifyModal && modal.present && !modal.problem) {
     const r = await verifyModalCredentials();
-    modal.valid = r.valid;
+    if (r.unreachable) modal.unreachable = true;
+    else modal.valid = r.valid;
     if (r.problem) modal.problem = r.problem;
   }
   out.push(modal);
@@ -117,13 +120,15 @@ export function authCommand(): Command {
           for (const c of checks) {
             const state = !c.present
               ? "missing"
-              : c.valid === false
-                ? "REFUSED"
-                : c.valid
-                  ? `ok (${c.user}${c.role ? `, ${c.role} token` : ""})`
-                  : c.problem
-                    ? "invalid"
-                    : "present";
+              : c.unreachable
+                ? "NOT CHECKED"
+                : c.valid === false
+                  ? "REFUSED"
+                  : c.valid
+                    ? `ok (${c.user}${c.role ? `, ${c.role} token` : ""})`
+                    : c.problem
+                      ? "invalid"
+                      : "present";
             process.stdout.write(
               `${c.name.padEnd(12)} ${state}${c.source ? `  from ${c.source}` : ""}${c.endpoint ? `  at ${c.endpoint}` : ""}\n`,
             );
@@ -132,7 +137,8 @@ export function authCommand(): Command {
               process.stdout.write(`${"".padEnd(13)}get one: ${c.getOne}\n`);
           }
         }
-        if (!ok) throw new ExitCode(3);
+        // A hub that could not be reached is a network failure, not a verdict on its token.
+        if (!ok) throw new ExitCode(checks.some((c) => c.unreachable) ? 1 : 3);
       } catch (err) {
         if (err instanceof ExitCode) throw err;
         throw reportError(err, flags.json);

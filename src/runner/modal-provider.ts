@@ -225,7 +225,7 @@ export async function modalConfigured(env: NodeJS.ProcessEnv = process.env): Pro
  */
 export async function verifyModalCredentials(
   load: () => Promise<ModalModule> = loadModal,
-): Promise<{ valid: boolean; problem?: string }> {
+): Promise<{ valid: boolean; problem?: string; unreachable?: boolean }> {
   let client: { close?: () => void } | undefined;
   try {
     const modal = await load();
@@ -241,6 +241,7 @@ export async function verifyModalCredentials(
     const unreachable = (err as { code?: unknown }).code === 14;
     return {
       valid: false,
+      ...(unreachable ? { unreachable } : {}),
       problem:
         err instanceof HubferryError
           ? err.message

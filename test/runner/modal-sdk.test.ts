@@ -124,9 +124,11 @@ describe("the Modal runner through the real SDK and a local control plane", { sk
       ...env(),
       MODAL_SERVER_URL: "http://127.0.0.1:1",
     });
-    assert.equal(run.code, 3, run.stderr + run.stdout);
+    // A network failure (exit 1), not a refused token (exit 3).
+    assert.equal(run.code, 1, run.stderr + run.stdout);
     const modal = tokensOf(run).find((t) => t.name === "modal")!;
-    assert.equal(modal.valid, false);
+    assert.equal(modal.valid, undefined);
+    assert.equal(modal.unreachable, true);
     assert.match(String(modal.problem), /^could not reach Modal/);
   });
 
@@ -393,7 +395,9 @@ async function sameBytes(pair: HubPair, source: string, destination: string): Pr
   }
 }
 
-function tokensOf(run: CliRun): { name: string; valid?: boolean; problem?: string; source?: string }[] {
+function tokensOf(
+  run: CliRun,
+): { name: string; valid?: boolean; problem?: string; source?: string; unreachable?: boolean }[] {
   return (JSON.parse(run.stdout) as { tokens: { name: string }[] }).tokens;
 }
 
