@@ -75,3 +75,17 @@ export async function runPython<T = Record<string, unknown>>(
     );
   }
 }
+
+/** The environment huggingface_hub gets in tests: this hub, a scratch HF_HOME, no Xet, no noise. */
+export function hfClientEnv(endpoint: string, hfHome: string, token: string | null): Record<string, string> {
+  const e: Record<string, string> = {
+    HF_ENDPOINT: endpoint,
+    HF_HOME: hfHome,
+    HF_HUB_DISABLE_XET: "1",
+    HF_HUB_DISABLE_UPDATE_CHECK: "1",
+    HF_HUB_DISABLE_TELEMETRY: "1",
+    HF_HUB_DISABLE_PROGRESS_BARS: "1",
+  };
+  if (token) e.HF_TOKEN = token;
+  return e;
+}

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { randomName } from "../helpers/fixtures.js";
 import { startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
-import { runPython } from "../helpers/python.js";
+import { hfClientEnv, runPython } from "../helpers/python.js";
 import { tempDir } from "../helpers/tmp.js";
 
 /**
@@ -31,16 +31,7 @@ type Op =
   | { op: "delete"; path: string; is_folder?: boolean | "auto" };
 
 function env(token: string | null): Record<string, string> {
-  const e: Record<string, string> = {
-    HF_ENDPOINT: hub.url,
-    HF_HOME: join(work.path, "home"),
-    HF_HUB_DISABLE_XET: "1",
-    HF_HUB_DISABLE_UPDATE_CHECK: "1",
-    HF_HUB_DISABLE_TELEMETRY: "1",
-    HF_HUB_DISABLE_PROGRESS_BARS: "1",
-  };
-  if (token) e.HF_TOKEN = token;
-  return e;
+  return hfClientEnv(hub.url, join(work.path, "home"), token);
 }
 
 async function call(name: string, kwargs: Record<string, unknown>, token: string | null): Promise<Result> {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { runCli } from "../helpers/cli.js";
 import { randomName } from "../helpers/fixtures.js";
 import { startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
-import { runPython } from "../helpers/python.js";
+import { hfClientEnv, runPython } from "../helpers/python.js";
 import { tempDir } from "../helpers/tmp.js";
 
 /**
@@ -27,16 +27,7 @@ type Result = {
 };
 
 function env(token: string | null): Record<string, string> {
-  const e: Record<string, string> = {
-    HF_ENDPOINT: hub.url,
-    HF_HOME: join(work.path, "home"),
-    HF_HUB_DISABLE_XET: "1",
-    HF_HUB_DISABLE_UPDATE_CHECK: "1",
-    HF_HUB_DISABLE_TELEMETRY: "1",
-    HF_HUB_DISABLE_PROGRESS_BARS: "1",
-  };
-  if (token) e.HF_TOKEN = token;
-  return e;
+  return hfClientEnv(hub.url, join(work.path, "home"), token);
 }
 
 async function call(

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { randomName, readTree, sampleFixture, sha256, treeDiff, writeFixture } from "../helpers/fixtures.js";
 import { startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
-import { run, runPython, venvBin } from "../helpers/python.js";
+import { hfClientEnv, run, runPython, venvBin } from "../helpers/python.js";
 import { tempDir } from "../helpers/tmp.js";
 
 /**
@@ -17,16 +17,7 @@ let hub: TestHub;
 let work: { path: string; cleanup: () => Promise<void> };
 
 function env(token: string | null, home = "home"): Record<string, string> {
-  const e: Record<string, string> = {
-    HF_ENDPOINT: hub.url,
-    HF_HOME: join(work.path, home),
-    HF_HUB_DISABLE_XET: "1",
-    HF_HUB_DISABLE_UPDATE_CHECK: "1",
-    HF_HUB_DISABLE_TELEMETRY: "1",
-    HF_HUB_DISABLE_PROGRESS_BARS: "1",
-  };
-  if (token) e.HF_TOKEN = token;
-  return e;
+  return hfClientEnv(hub.url, join(work.path, home), token);
 }
 
 type Result = Record<string, unknown> & { ok: boolean; error?: string; mro?: string[] };
