@@ -5,14 +5,12 @@ Usage: python hf_client.py '{"op": "...", ...}'. Prints one JSON line: the resul
 Node test can assert which error type the official client raised.
 """
 
-import json
 import os
-import sys
-import traceback
 
 import huggingface_hub
 from tree_hashes import tree_hashes
 from huggingface_hub import HfApi, hf_hub_download, snapshot_download
+from driver_report import report
 
 
 def entry(e):
@@ -119,11 +117,4 @@ def main(args):
 
 
 if __name__ == "__main__":
-    args = json.loads(sys.argv[1])
-    try:
-        result = main(args)
-        result["ok"] = True
-    except Exception as exc:  # the test asserts on the class
-        result = {"ok": False, "error": type(exc).__name__, "mro": [c.__name__ for c in type(exc).__mro__],
-                  "message": str(exc)[:2000], "trace": traceback.format_exc()[-3000:]}
-    print(json.dumps(result))
+    report(main)

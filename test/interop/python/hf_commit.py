@@ -8,13 +8,11 @@ pseudo-random bytes), {"op": "delete", "path": "dir", "is_folder": true | false 
 """
 
 import hashlib
-import json
-import sys
-import traceback
 
 from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, hf_hub_download
 
 from hf_fidelity import plain, revive
+from driver_report import report
 
 
 def pseudo_random(size, seed):
@@ -50,18 +48,4 @@ def main(args):
 
 
 if __name__ == "__main__":
-    try:
-        out = main(json.loads(sys.argv[1]))
-    except Exception as e:  # report the official client's exception class to the test
-        resp = getattr(e, "response", None)
-        out = {
-            "ok": False,
-            "error": e.__class__.__name__,
-            "mro": [c.__name__ for c in e.__class__.__mro__],
-            "message": str(e)[:2000],
-            "status": getattr(resp, "status_code", None),
-            "server_message": getattr(e, "server_message", None),
-            "trace": traceback.format_exc()[-3000:],
-        }
-    sys.stdout.flush()
-    print(json.dumps(out))
+    report(main)

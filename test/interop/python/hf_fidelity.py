@@ -7,12 +7,10 @@ Usage: python hf_fidelity.py '{"call": "repo_exists", "kwargs": {...}}'. Prints 
 
 import dataclasses
 import datetime
-import json
-import sys
-import traceback
 
 import huggingface_hub
 from huggingface_hub import HfApi
+from driver_report import report
 
 
 def plain(v, depth=0):
@@ -68,17 +66,4 @@ def main(args):
 
 
 if __name__ == "__main__":
-    try:
-        out = main(json.loads(sys.argv[1]))
-    except Exception as e:  # report the official client's exception class to the test
-        resp = getattr(e, "response", None)
-        out = {
-            "ok": False,
-            "error": e.__class__.__name__,
-            "mro": [c.__name__ for c in e.__class__.__mro__],
-            "message": str(e),
-            "status": getattr(resp, "status_code", None),
-            "server_message": getattr(e, "server_message", None),
-            "trace": traceback.format_exc(),
-        }
-    print(json.dumps(out))
+    report(main)

@@ -5,14 +5,12 @@ the legacy generation (<= 1.37) takes it only as an argument, the new one also r
 MODELSCOPE_ENDPOINT. Prints one JSON line: the result, or {"ok": false, "error": <class>, ...}.
 """
 
-import json
 import os
-import sys
-import traceback
 
 import modelscope
 from tree_hashes import tree_hashes
 from modelscope.hub.api import HubApi
+from driver_report import report
 
 
 def listing_entry(f):
@@ -125,11 +123,4 @@ def main(args):
 
 
 if __name__ == "__main__":
-    args = json.loads(sys.argv[1])
-    try:
-        result = main(args)
-        result["ok"] = True
-    except BaseException as exc:  # SystemExit too: the test asserts on the class
-        result = {"ok": False, "error": type(exc).__name__, "mro": [c.__name__ for c in type(exc).__mro__],
-                  "message": str(exc)[:2000], "trace": traceback.format_exc()[-3000:]}
-    print(json.dumps(result, default=str))
+    report(main, catch=BaseException)

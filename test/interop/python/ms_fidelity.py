@@ -6,10 +6,8 @@ Usage: python ms_fidelity.py '{"op": "...", "api": "legacy"|"new", ...}'. "legac
 {"ok": false, "error": <class>, "message": ...} for an exception.
 """
 
-import json
-import sys
-import traceback
 import warnings
+from driver_report import report
 
 
 def legacy_api(endpoint):
@@ -116,11 +114,4 @@ def main(a):
 
 
 if __name__ == "__main__":
-    args = json.loads(sys.argv[1])
-    try:
-        result = main(args)
-        result["ok"] = True
-    except BaseException as exc:  # SystemExit too: the test asserts on the class
-        result = {"ok": False, "error": type(exc).__name__, "mro": [c.__name__ for c in type(exc).__mro__],
-                  "message": str(exc)[:2000], "trace": traceback.format_exc()[-3000:]}
-    print(json.dumps(result, default=str))
+    report(main, catch=BaseException)
