@@ -66,7 +66,7 @@ function cannotWrite(meta: RepoMeta, suggestPr = false): HttpError {
   return new HttpError(
     403,
     suggestPr
-      ? `You don't have the rights to write to ${id}: only "${meta.namespace}" commits to its branches, and to a pull request only whoever opened it. Open a pull request instead (create_pr=1, --create-pr).`
+      ? `You don't have the rights to write to ${id}: only "${meta.namespace}" commits to its branches, and to a pull request only whoever opened it. Open a pull request instead (create_pr=True in huggingface_hub, "hf upload --create-pr").`
       : `You don't have the rights to write to ${id}. Use a token with write access to "${meta.namespace}".`,
   );
 }
