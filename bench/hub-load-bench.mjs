@@ -11,7 +11,7 @@
 // Any error exits 1. Results: bench/results/hub-load.md (or --out).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +20,7 @@ import { startHub } from "./lib/hubs.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { nginxPath, startNginx } from "./lib/nginx.mjs";
 import { seedSource } from "./lib/seed.mjs";
+import { benchOptions } from "./lib/start.mjs";
 import { lastJson } from "./lib/timed.mjs";
 import { formatBytes, MiB } from "./lib/units.mjs";
 
@@ -58,21 +59,7 @@ function parseArgs(argv) {
   return o;
 }
 
-let opts;
-try {
-  opts = parseArgs(process.argv.slice(2));
-} catch (err) {
-  log(err.message);
-  process.exit(2);
-}
-if (opts.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-if (!existsSync(join(root, "dist/index.js"))) {
-  log("dist/ is missing: run `npm run build` first (npm run bench:hub does).");
-  process.exit(2);
-}
+const opts = benchOptions(parseArgs, USAGE, "npm run bench:hub");
 const nginx = nginxPath();
 if (!nginx)
   log("nginx is missing: the large-file phase measures the hub alone (apt-get install -y nginx to compare)");

@@ -23,27 +23,14 @@ import { hubferry, naivePipe, readAlone, sequential, TOKENS, uploadAlone } from 
 import { DIRECTIONS, renderReport } from "./lib/report.mjs";
 import { seedSource } from "./lib/seed.mjs";
 import { describeShape, SHAPE_TITLES, shapeFiles } from "./lib/shapes.mjs";
+import { benchOptions } from "./lib/start.mjs";
 import { HAVE_TIME } from "./lib/timed.mjs";
 import { GiB } from "./lib/units.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const log = (s) => process.stderr.write(`${s}\n`);
 
-let opts;
-try {
-  opts = parseArgs(process.argv.slice(2));
-} catch (err) {
-  log(err.message);
-  process.exit(2);
-}
-if (opts.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-if (!existsSync(join(root, "dist/index.js"))) {
-  log("dist/ is missing: run `npm run build` first (npm run bench does).");
-  process.exit(2);
-}
+const opts = benchOptions(parseArgs, USAGE, "npm run bench");
 if (!HAVE_TIME) log("note: /usr/bin/time is missing, so peak RSS, disk writes and CPU are not measured.");
 
 const python = { hf: join(root, ".venv/hf/bin/python"), ms: join(root, ".venv/msnew/bin/python") };
