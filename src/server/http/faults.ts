@@ -178,10 +178,17 @@ export function throttledRequest(req: IncomingMessage, rule: FaultRule): Incomin
 export function throttleResponse(res: ServerResponse, rule: FaultRule): void {
   const originalWrite = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
   res.write = ((chunk: unknown, ...rest: unknown[]) => {
-    originalWrite(chunk, ...rest);
     const n = Buffer.isBuffer(chunk) || chunk instanceof Uint8Array ? chunk.byteLength : String(chunk).length;
+    const waitMs = Math.ceil((1000 * n) / rule.bytesPerSecond);
+    // Writers that wait for the write's callback (send-file) get it only after the rule's wait too.
+    const last = rest.length - 1;
+    if (typeof rest[last] === "function") {
+      const done = rest[last] as (err?: Error | null) => void;
+      rest[last] = (err?: Error | null) => setTimeout(() => done(err), waitMs);
+    }
+    originalWrite(chunk, ...rest);
     // Writers that respect backpressure (pipe, pipeline) wait for this drain.
-    setTimeout(() => res.emit("drain"), Math.ceil((1000 * n) / rule.bytesPerSecond));
+    setTimeout(() => res.emit("drain"), waitMs);
     return false;
   }) as typeof res.write;
 }
