@@ -7,7 +7,7 @@
 // (e.g. `npm test -- --test-name-pattern=resolve`); a path argument narrows the files;
 // `--no-coverage` runs without c8 (narrowed runs skip the table: coverage of a part means little).
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -44,7 +44,21 @@ function typeOnlyModules() {
   });
 }
 
-const nodeTest = ["--import", "tsx", "--test", "--test-reporter=spec", ...flags, ...files];
+// Failures are also written apart and repeated last, after the coverage table.
+const failuresFile = join(root, "coverage", "failures.txt");
+mkdirSync(join(root, "coverage"), { recursive: true });
+rmSync(failuresFile, { force: true });
+const nodeTest = [
+  "--import",
+  "tsx",
+  "--test",
+  "--test-reporter=spec",
+  "--test-reporter-destination=stdout",
+  `--test-reporter=${join(root, "scripts", "failures-reporter.mjs")}`,
+  `--test-reporter-destination=${failuresFile}`,
+  ...flags,
+  ...files,
+];
 const c8 = join(root, "node_modules", "c8", "bin", "c8.js");
 const excludes = noCoverage
   ? []
@@ -54,6 +68,8 @@ const excludes = noCoverage
     });
 const argv = noCoverage ? nodeTest : [c8, "--clean", ...excludes, process.execPath, ...nodeTest];
 const r = spawnSync(process.execPath, argv, { stdio: "inherit", cwd: root });
+const failures = existsSync(failuresFile) ? readFileSync(failuresFile, "utf8") : "";
+if (failures) console.error(`\nfailing tests, with their errors:\n\n${failures}`);
 if (r.status !== 0 || noCoverage || filters.length > 0) process.exit(r.status ?? 1);
 // The whole suite ran under c8: hold src/ to the coverage floor.
 const check = spawnSync(process.execPath, [join(root, "scripts", "check-coverage.mjs")], {
