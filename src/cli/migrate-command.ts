@@ -17,12 +17,12 @@ import { isRepoType, type RepoType } from "../core/repo-type.js";
 import { type BatchOptions, migrateBatch } from "../migrate/batch.js";
 import { hubFor } from "../migrate/hubs-from-settings.js";
 import { migrate } from "../migrate/migrate.js";
-import { ModalProvider, modalConfigured } from "../runner/modal-provider.js";
-import { ProcessProvider } from "../runner/process-provider.js";
+import { modalConfigured } from "../runner/modal-provider.js";
 import { runInSandbox } from "../runner/run-in-sandbox.js";
 import type { EventSink } from "../transfer/events.js";
 import { ExitCode } from "./fail.js";
 import { extraText, formatBytes } from "./render/format.js";
+import { runWorker, sandboxSetup, sandboxWorkers, shardedNote } from "./sandbox-workers.js";
 import { optionalWholeNumber } from "./whole-number.js";
 import { withEvents } from "./with-events.js";
 
@@ -239,7 +239,15 @@ async function runBatch(
 
 export const LOCAL_NOTE = "runs locally: bytes stream through this process's memory, never its disk";
 
-type RunnerFlags = { runner?: string; timeout?: string; region?: string; cpu?: string; memory?: string };
+type RunnerFlags = {
+  runner?: string;
+  timeout?: string;
+  region?: string;
+  cpu?: string;
+  memory?: string;
+  sandboxes?: string;
+  workOrder?: string;
+};
 
 async function chooseRunner(flag: string | undefined): Promise<"local" | "modal" | "process"> {
   if (flag === undefined) return (await modalConfigured()) ? "modal" : "local";
@@ -254,23 +262,6 @@ async function chooseRunner(flag: string | undefined): Promise<"local" | "modal"
       "create a token at https://modal.com/settings/tokens (or run `modal token new`), or use --runner local",
     );
   return flag;
-}
-
-/** `30m`, `2h`, `90s` or plain seconds; default one hour; at most 24 hours (Modal's limit). */
-export function parseDuration(text: string | undefined): number {
-  if (text === undefined) return 3600_000;
-  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
-  const ms = m
-    ? Number(m[1]) * { s: 1000, m: 60_000, h: 3600_000 }[(m[2] ?? "s") as "s" | "m" | "h"]
-    : Number.NaN;
-  if (!Number.isFinite(ms) || ms < 1000 || ms > 24 * 3600_000) {
-    throw new HubferryError(
-      "BAD_INPUT",
-      `--timeout "${text}" is not a duration from 1s to 24h`,
-      "write it like 45m or 2h",
-    );
-  }
-  return ms;
 }
 
 /** The same command for the worker in the sandbox (it then runs there with --runner local). */
@@ -300,13 +291,7 @@ function sandboxRunner(
   settings: HubSettings,
   signal: AbortSignal,
 ) {
-  const provider = runner === "modal" ? new ModalProvider() : new ProcessProvider();
-  const limits = {
-    timeoutMs: parseDuration(flags.timeout),
-    region: flags.region,
-    cpu: optionalWholeNumber("--cpu", flags.cpu, 1, 64),
-    memoryMiB: optionalWholeNumber("--memory", flags.memory, 1),
-  };
+  const { provider, limits } = sandboxSetup(runner, flags);
   return (source: RepoRef, destination: RepoRef, events: EventSink) =>
     runInSandbox({
       provider,
@@ -356,6 +341,12 @@ function transferCommand(spec: CommandSpec): Command {
     .option("--region <region>", "modal runner: where the sandbox runs (e.g. us-east)")
     .option("--cpu <n>", "modal runner: CPU cores for the sandbox")
     .option("--memory <MiB>", "modal runner: memory for the sandbox, in MiB")
+    .option(
+      "--sandboxes <n>",
+      "split one repo over n workers, each in its own sandbox (--runner modal or process): files dealt largest first, this process commits (default 1)",
+    )
+    // A worker of a sharded run: its order comes on stdin from the coordinator, never from a person.
+    .addOption(new Option("--work-order <from>").hideHelp())
     .option("--all", "batch: every repo of the source token's own user")
     .option("--list <file>", "batch: the source repos listed in a file, one per line")
     .option("--jobs <n>", "batch: repos migrated at the same time (default 2)");
@@ -377,8 +368,20 @@ function transferCommand(spec: CommandSpec): Command {
           flags.json,
           "cancelled: nothing half-committed; re-run to finish (files already committed are kept)",
           async ({ events, human, signal }) => {
+            if (flags.workOrder !== undefined) {
+              const refs = resolveRefs(sourceArg ?? "", destArg, flags);
+              await runWorker(refs, { ...flags, workOrder: flags.workOrder }, loadSettings(), events, signal);
+              return;
+            }
             const yes = spec.sync || flags.yes;
+            const sandboxes = optionalWholeNumber("--sandboxes", flags.sandboxes, 1, 100) ?? 1;
             const batch = await batchFrom(sourceArg, destArg, flags);
+            if (batch && sandboxes > 1)
+              throw new HubferryError(
+                "BAD_INPUT",
+                "--sandboxes splits one repo over several sandboxes; a batch already runs one sandbox per repo",
+                "drop --sandboxes (use --jobs for repos at a time), or name one repo",
+              );
             if (batch) {
               if (!yes && !flags.dryRun) {
                 throw new HubferryError(
@@ -411,7 +414,17 @@ function transferCommand(spec: CommandSpec): Command {
             const { source, destination } = resolveRefs(sourceArg, destArg, flags);
             useUrlLocation(source, flags);
             const runner = await chooseRunner(flags.runner);
-            if (runner !== "local") {
+            if (sandboxes > 1 && runner === "local")
+              throw new HubferryError(
+                "BAD_INPUT",
+                "--sandboxes needs a sandbox runner: each worker runs in a sandbox of its own",
+                "add --runner modal (or --runner process to try it on this machine)",
+              );
+            const workers =
+              sandboxes > 1 && runner !== "local"
+                ? { count: sandboxes, start: sandboxWorkers(runner, spec.name, flags, loadSettings()) }
+                : undefined;
+            if (runner !== "local" && !workers) {
               if (!yes && !flags.dryRun) {
                 throw new HubferryError(
                   "NOT_CONFIRMED",
@@ -439,7 +452,8 @@ function transferCommand(spec: CommandSpec): Command {
               dryRun: flags.dryRun,
               deleteExtra: spec.sync && !!flags.delete,
               verb: spec.sync ? "Sync" : "Migrate",
-              runnerNote: LOCAL_NOTE,
+              runnerNote: workers && runner !== "local" ? shardedNote(runner, sandboxes) : LOCAL_NOTE,
+              workers,
               settings: loadSettings(),
               license: flags.license,
               events,

@@ -4,7 +4,15 @@ import type { EventSink } from "../transfer/events.js";
 import type { ExecuteResult } from "../transfer/execute.js";
 import type { Plan } from "../transfer/plan.js";
 import { httpEventsFor, hubFor } from "./hubs-from-settings.js";
+import { type WorkOrder, workOrderFor } from "./work-order.js";
 import { checkWriter, prepareDestination, writeRepo } from "./write-repo.js";
+
+/** Where a worker of a sharded run is started, and how: the runner's business, not migrate's. */
+export type StartWorker = (
+  job: { source: RepoRef; destination: RepoRef; revision: string; order: WorkOrder },
+  events: EventSink,
+  signal: AbortSignal,
+) => Promise<void>;
 
 export interface MigrateOptions {
   source: RepoRef;
@@ -28,6 +36,8 @@ export interface MigrateOptions {
   batchFiles?: number;
   /** --license: the licence a created destination gets (else the source's). */
   license?: string;
+  /** --sandboxes N: the files are dealt to `count` workers, which upload; this process commits. */
+  workers?: { count: number; start: StartWorker };
 }
 
 export interface MigrateResult {
@@ -75,6 +85,15 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
       : opts.verb === "Sync"
         ? "sync --delete removes them"
         : "they stay; hubferry sync --delete makes the destination equal to the source",
+    workers: opts.workers && {
+      count: opts.workers.count,
+      launch: (share, events, signal) =>
+        opts.workers!.start(
+          { source, destination, revision: src.revision, order: workOrderFor(share.worker, share.files) },
+          events,
+          signal,
+        ),
+    },
     private: src.info.private,
     sdk: src.info.sdk,
     license: opts.license ?? src.info.license,

@@ -2,11 +2,13 @@ import { HubferryError } from "../core/errors.js";
 import { describeFilters, emptySelectionError } from "../core/path-filter.js";
 import { formatRef, type RepoRef } from "../core/repo-ref.js";
 import type { Hub, WhoAmI } from "../hubs/hub.js";
+import { dealFiles } from "../transfer/deal.js";
 import type { EventSink } from "../transfer/events.js";
 import { type ExecuteResult, executePlan } from "../transfer/execute.js";
 import { hashesOf } from "../transfer/hashing.js";
 import { type Plan, planTransfer } from "../transfer/plan.js";
 import { readAll } from "../transfer/resumable-read.js";
+import { executeSharded, type LaunchWorker } from "../transfer/sharded.js";
 import type { TransferDestination, TransferSource } from "../transfer/types.js";
 import { verifyDestination } from "../transfer/verify.js";
 
@@ -29,6 +31,8 @@ export interface WriteRepoOptions {
   concurrency?: number;
   batchFiles?: number;
   commitMessage: (batch: number, batches: number) => string;
+  /** A sharded run: the files are dealt to `count` workers, which upload; this process commits. */
+  workers?: { count: number; launch: LaunchWorker };
 }
 
 export interface WriteRepoResult {
@@ -122,6 +126,7 @@ export async function writeRepo(
     inspect: async (f) => hashesOf(await readAll(src, f.path, f.size, { signal })),
   });
   await refuseEmptySelection(src, plan, opts);
+  const shares = opts.workers ? dealFiles(plan.copy, opts.workers.count) : undefined;
   opts.events({
     event: "plan",
     source: src.label,
@@ -136,6 +141,9 @@ export async function writeRepo(
       !opts.deleteExtra && plan.delete.length ? { count: plan.delete.length, hint: opts.extraHint } : null,
     bytes: plan.bytes,
     notes,
+    ...(shares
+      ? { dealt: shares.map((s) => ({ worker: s.worker, files: s.files.length, bytes: s.bytes })) }
+      : {}),
   });
   if (opts.dryRun) return { plan, destinationUrl: dest.url };
   if (opts.confirm && !(await opts.confirm(plan))) {
@@ -151,14 +159,22 @@ export async function writeRepo(
       sdk: opts.sdk,
       license: opts.license,
     });
-  const result = await executePlan(plan, src, destHub.destination(destination), {
+  const executeOpts = {
     signal,
     events: opts.events,
     concurrency: opts.concurrency,
     batchFiles: opts.batchFiles,
     deleteExtra: opts.deleteExtra,
     commitMessage: opts.commitMessage,
-  });
+  };
+  const result =
+    shares && opts.workers
+      ? await executeSharded(plan, src, destHub.destination(destination), {
+          ...executeOpts,
+          shares,
+          launch: opts.workers.launch,
+        })
+      : await executePlan(plan, src, destHub.destination(destination), executeOpts);
   const check = await verifyDestination(
     plan,
     destHub.destination(destination),

@@ -77,6 +77,10 @@ export class ModalProvider implements SandboxProvider {
         stderr: "pipe",
         mode: "text",
       });
+      if (spec.stdin !== undefined) {
+        await proc.stdin.writeText(spec.stdin);
+        await proc.stdin.close();
+      }
       const stderr = textOf(cancellable(proc.stderr, end.signal));
       return {
         lines: end.bound(splitLines(cancellable(proc.stdout, end.signal))),

@@ -20,8 +20,11 @@ export class ProcessProvider implements SandboxProvider {
     const child = spawn(process.execPath, [script, ...spec.args], {
       cwd: home,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, LANG: "C.UTF-8", ...spec.secretEnv },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
     });
+    // A worker killed before it read its order must not fail this process with EPIPE.
+    child.stdin.on("error", () => {});
+    child.stdin.end(spec.stdin ?? "");
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (d: string) => {
       stderr += d;

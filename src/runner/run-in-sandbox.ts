@@ -47,6 +47,8 @@ export interface SandboxRunOptions {
   cpu?: number;
   memoryMiB?: number;
   signal?: AbortSignal;
+  /** Written to the worker's stdin (a sharded worker's work order). */
+  stdin?: string;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function runInSandbox(opts: SandboxRunOptions): Promise<TransferEve
     cpu: opts.cpu,
     memoryMiB: opts.memoryMiB,
     signal: opts.signal,
+    stdin: opts.stdin,
   });
   let lastError: Extract<TransferEvent, { event: "error" }> | undefined;
   let summary: TransferEvent | undefined;

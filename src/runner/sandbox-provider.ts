@@ -12,6 +12,8 @@ export interface SandboxSpec {
   args: string[];
   /** Tokens and endpoints: delivered as a secret, never in argv or the bundle. */
   secretEnv: Record<string, string>;
+  /** Written to the command's stdin, which is then closed (a sharded worker's work order). */
+  stdin?: string;
   timeoutMs: number;
   region?: string;
   cpu?: number;

@@ -5,6 +5,12 @@ import { z } from "zod";
  * sandbox prints them and the coordinator reads them back, so they are checked at that edge like
  * any other response. `TransferEvent` (events.ts) is this schema's type. Keep them stable.
  */
+/** In a sharded run (`--sandboxes N`), the worker an event came from (1-based). */
+const worker = z.number().int().min(1).optional();
+
+/** How a sharded run dealt the files: per worker, its files and bytes. */
+const share = z.object({ worker: z.number().int().min(1), files: z.number(), bytes: z.number() });
+
 const planEvent = z.object({
   event: z.literal("plan"),
   source: z.string(),
@@ -19,6 +25,8 @@ const planEvent = z.object({
   extra: z.object({ count: z.number(), hint: z.string() }).nullable(),
   bytes: z.number(),
   notes: z.array(z.string()),
+  /** A sharded run: how the files to copy were dealt to its workers. */
+  dealt: z.array(share).optional(),
 });
 
 const fileDoneEvent = z.object({
@@ -29,6 +37,22 @@ const fileDoneEvent = z.object({
   method: z.enum(["inline", "stored", "single", "parts"]),
   /** Pull: bytes kept from an earlier, interrupted run (the rest came by a ranged read). */
   resumedFrom: z.number().optional(),
+  worker,
+});
+
+/** A sharded run's worker: started (`replaces` a failed one), done, or failed with its files unfinished. */
+const workerEvent = z.object({
+  event: z.literal("worker"),
+  worker: z.number().int().min(1),
+  state: z.enum(["started", "done", "failed"]),
+  /** started: its files; done: the files it reported; failed: the files it left unfinished. */
+  files: z.number(),
+  bytes: z.number(),
+  replaces: z.number().int().min(1).optional(),
+  code: z.string().optional(),
+  reason: z.string().optional(),
+  /** failed: what becomes of its unfinished files. */
+  next: z.string().optional(),
 });
 
 const summaryEvent = z.object({
@@ -52,8 +76,14 @@ const summaryEvent = z.object({
 
 export const TransferEventSchema = z.discriminatedUnion("event", [
   planEvent,
-  z.object({ event: z.literal("file_start"), path: z.string(), size: z.number() }),
-  z.object({ event: z.literal("file_progress"), path: z.string(), bytes: z.number(), size: z.number() }),
+  z.object({ event: z.literal("file_start"), path: z.string(), size: z.number(), worker }),
+  z.object({
+    event: z.literal("file_progress"),
+    path: z.string(),
+    bytes: z.number(),
+    size: z.number(),
+    worker,
+  }),
   fileDoneEvent,
   z.object({
     event: z.literal("retry"),
@@ -61,8 +91,10 @@ export const TransferEventSchema = z.discriminatedUnion("event", [
     attempt: z.number(),
     waitMs: z.number(),
     reason: z.string(),
+    worker,
   }),
-  z.object({ event: z.literal("rate_limit"), what: z.string(), waitMs: z.number() }),
+  z.object({ event: z.literal("rate_limit"), what: z.string(), waitMs: z.number(), worker }),
+  workerEvent,
   z.object({
     event: z.literal("commit"),
     commit: z.string(),

@@ -51,16 +51,15 @@ interface Prepared {
 type FileDone = Extract<TransferEvent, { event: "file_done" }>;
 
 /** One copied file: what the commit records, and its `file_done` (an inline file's waits for the commit to send it). */
-interface Copied {
+export interface Copied {
   change: CommitChange;
   done: FileDone;
 }
 
 /** What every step of a run shares. */
-interface Run {
+export interface Run {
   source: TransferSource;
   dest: TransferDestination;
-  opts: ExecuteOptions;
   signal: AbortSignal;
   events: EventSink;
   meter: ProgressMeter;
@@ -70,10 +69,15 @@ interface Run {
   partWindow: number;
   /** Parts are held in memory while read, hashed and sent: this bounds them across all files. */
   partsInMemory: ReturnType<typeof pLimit>;
+  /**
+   * A worker of a sharded run: files the destination wants inline are not sent (they travel in
+   * the coordinator's commit); their `file_done` says `inline` at once, to report them verified.
+   */
+  deferInline: boolean;
 }
 
 /** Commit batches: bounded in files, in bytes, and in small-file bytes (those are held in memory). */
-function batches(
+export function batches(
   files: SourceFile[],
   maxFiles: number,
   maxBytes: number,
@@ -112,7 +116,7 @@ function readOpts(run: Run, what: string) {
 }
 
 /** Small files: bytes in memory, checked against what the source publishes. */
-async function prepareFile(run: Run, file: SourceFile): Promise<Prepared> {
+export async function prepareFile(run: Run, file: SourceFile): Promise<Prepared> {
   const { source } = run;
   if (file.size <= run.smallMax) {
     const content = await readAll(source, file.path, file.size, readOpts(run, file.path));
@@ -190,6 +194,7 @@ async function upload(run: Run, p: Prepared, method: UploadMethod): Promise<Comm
   const { file } = p;
   const lfs: CommitChange = { kind: "lfs", path: file.path, sha256: file.sha256, size: file.size };
   if (method.kind === "inline") {
+    if (run.deferInline) return { kind: "inline", path: file.path, content: Buffer.alloc(0) };
     // Its bytes are counted as the commit carrying them is sent.
     if (!p.content) p.content = await readAll(run.source, file.path, file.size, readOpts(run, file.path));
     return { kind: "inline", path: file.path, content: p.content };
@@ -235,7 +240,7 @@ async function copyFile(
         sha256: p.file.sha256,
         method: method.kind,
       };
-      if (method.kind !== "inline") events(done);
+      if (method.kind !== "inline" || run.deferInline) events(done);
       return { change, done };
     } catch (err) {
       if (signal.aborted) throw new HubferryError("CANCELLED", "cancelled");
@@ -288,7 +293,7 @@ async function copyGroup(run: Run, group: SourceFile[]): Promise<Copied[]> {
  * Commits a batch. Inline files travel in the commit: their progress follows its body, and their
  * `file_done` comes once it has been sent.
  */
-async function commitGroup(
+export async function commitGroup(
   run: Run,
   copied: Copied[],
   extra: CommitChange[],
@@ -312,7 +317,7 @@ async function commitGroup(
 }
 
 /** Adds a committed batch to the result: bytes sent apart from bytes the destination already had. */
-function tally(result: ExecuteResult, copied: Copied[]): void {
+export function tally(result: ExecuteResult, copied: Copied[]): void {
   result.files += copied.length;
   for (const { done } of copied) {
     if (done.method === "stored") {
@@ -320,6 +325,57 @@ function tally(result: ExecuteResult, copied: Copied[]): void {
       result.storedBytes += done.size;
     } else result.bytes += done.size;
   }
+}
+
+/** What every step of a run shares, from the options. */
+export function newRun(
+  source: TransferSource,
+  dest: TransferDestination,
+  opts: Omit<ExecuteOptions, "commitMessage">,
+  deferInline = false,
+): Run {
+  return {
+    source,
+    dest,
+    signal: opts.signal,
+    events: opts.events,
+    meter: new ProgressMeter(opts.events),
+    smallMax: opts.smallFileMax ?? 10 * 1024 * 1024,
+    attempts: opts.fileAttempts ?? 3,
+    fileLimit: pLimit(opts.concurrency ?? 4),
+    partWindow: opts.partConcurrency ?? 4,
+    partsInMemory: pLimit(opts.partConcurrency ?? 4),
+    deferInline,
+  };
+}
+
+export function emptyResult(skipped: number): ExecuteResult {
+  return { files: 0, bytes: 0, stored: 0, storedBytes: 0, skipped, deleted: 0, commits: [], seconds: 0 };
+}
+
+/**
+ * A worker's part of a sharded run: its files copied as a local run copies them (read, hashed,
+ * uploaded through the destination's own upload endpoints, verified), but nothing is committed.
+ * Each verified file is reported by its `file_done`, with its sha256; files the destination takes
+ * inline are reported `inline` without being sent, for the coordinator's commit to carry.
+ */
+export async function uploadWithoutCommit(
+  files: SourceFile[],
+  source: TransferSource,
+  dest: TransferDestination,
+  opts: Omit<ExecuteOptions, "commitMessage" | "deleteExtra">,
+): Promise<number> {
+  const run = newRun(source, dest, opts, true);
+  const groups = batches(
+    files,
+    opts.batchFiles ?? 100,
+    opts.batchBytes ?? 10 * 1024 ** 3,
+    run.smallMax,
+    64 * 1024 * 1024,
+  );
+  let done = 0;
+  for (const group of groups) done += (await copyGroup(run, group)).length;
+  return done;
 }
 
 /**
@@ -334,35 +390,13 @@ export async function executePlan(
   opts: ExecuteOptions,
 ): Promise<ExecuteResult> {
   const t0 = Date.now();
-  const smallMax = opts.smallFileMax ?? 10 * 1024 * 1024;
-  const run: Run = {
-    source,
-    dest,
-    opts,
-    signal: opts.signal,
-    events: opts.events,
-    meter: new ProgressMeter(opts.events),
-    smallMax,
-    attempts: opts.fileAttempts ?? 3,
-    fileLimit: pLimit(opts.concurrency ?? 4),
-    partWindow: opts.partConcurrency ?? 4,
-    partsInMemory: pLimit(opts.partConcurrency ?? 4),
-  };
-  const result: ExecuteResult = {
-    files: 0,
-    bytes: 0,
-    stored: 0,
-    storedBytes: 0,
-    skipped: plan.present.length,
-    deleted: 0,
-    commits: [],
-    seconds: 0,
-  };
+  const run = newRun(source, dest, opts);
+  const result = emptyResult(plan.present.length);
   const groups = batches(
     plan.copy,
     opts.batchFiles ?? 100,
     opts.batchBytes ?? 10 * 1024 ** 3,
-    smallMax,
+    run.smallMax,
     64 * 1024 * 1024,
   );
   // Deletions (sync) ride in the last batch's commit; with nothing to copy they are a commit of their own.

@@ -15,7 +15,8 @@ export function runCli(
   env: Record<string, string>,
   opts: {
     timeoutMs?: number;
-    onEvent?: (e: Record<string, unknown>, kill: () => void) => void;
+    /** `kill` sends SIGKILL unless told another signal (SIGINT is Ctrl-C). */
+    onEvent?: (e: Record<string, unknown>, kill: (signal?: NodeJS.Signals) => void) => void;
     /** Written to stdin, then closed (stdin is closed at once without it). */
     input?: string;
   } = {},
@@ -30,7 +31,7 @@ export function runCli(
     let stderr = "";
     let pending = "";
     const events: Record<string, unknown>[] = [];
-    const kill = () => child.kill("SIGKILL");
+    const kill = (signal: NodeJS.Signals = "SIGKILL") => child.kill(signal);
     child.stdout!.on("data", (d: Buffer) => {
       stdout += d;
       pending += d;

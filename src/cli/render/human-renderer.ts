@@ -74,6 +74,9 @@ export class HumanRenderer {
       case "rate_limit":
         this.countdown(e.what, e.waitMs);
         break;
+      case "worker":
+        this.onWorker(e);
+        break;
       case "commit":
         this.log(
           `  committed ${shortId(e.commit)}: ${e.files} file(s)${e.deleted ? `, ${e.deleted} deleted` : ""}`,
@@ -100,6 +103,16 @@ export class HumanRenderer {
     this.stopBars();
     if (this.idle) this.product.write(`${idleLine(this.idle)}\n`);
     this.idle = undefined;
+  }
+
+  /** A sharded run's workers: said when one fails and when another takes over its files. */
+  private onWorker(e: Extract<TransferEvent, { event: "worker" }>): void {
+    if (e.state === "failed")
+      this.log(
+        `  worker ${e.worker} failed (${e.code}: ${e.reason}); its ${e.files} unfinished file(s), ${formatBytes(e.bytes)}, are ${e.next}`,
+      );
+    else if (e.state === "started" && e.replaces)
+      this.log(`  worker ${e.worker} takes over ${e.files} file(s) of worker ${e.replaces}`);
   }
 
   private onPlan(e: PlanEvent): void {
@@ -234,6 +247,13 @@ function planText(e: PlanEvent): string {
   if (e.delete.length) lines.push(`to delete:   ${e.delete.length} file(s)`);
   if (e.extra) lines.push(`not in source: ${extraText(e.extra)}`);
   for (const n of e.notes) lines.push(`note:        ${n}`);
+  if (e.dealt?.length) {
+    const shown = e.dealt
+      .slice(0, 8)
+      .map((d) => `worker ${d.worker}: ${d.files} file(s), ${formatBytes(d.bytes)}`);
+    const more = e.dealt.length > 8 ? `; … and ${e.dealt.length - 8} more` : "";
+    lines.push(`dealt:       largest first, by bytes: ${shown.join("; ")}${more}`);
+  }
   const shown = e.copy.slice(0, 20);
   for (const f of shown) lines.push(`  + ${f.path} (${formatBytes(f.size)})`);
   if (e.copy.length > shown.length) lines.push(`  … and ${e.copy.length - shown.length} more`);
