@@ -217,3 +217,65 @@ describe("migrate --sandboxes N (the process runner)", () => {
     await back.assertOnMs(cutId, "model", cutFixture);
   });
 });
+
+describe("migrate --sandboxes N: what it refuses, and sync", () => {
+  const id = `alice/${randomName("shard-sync")}`;
+  const fixture = bigFixture(111);
+  before(async () => {
+    await back.seedHf(id, "model", fixture);
+  });
+
+  it("refuses with exit 2 and says what to do: no sandbox runner, a batch, a count out of range, a typed work order", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        [`hf:${id}`, "--runner", "local", "--sandboxes", "2", "--yes"],
+        /needs a sandbox runner[\s\S]*--runner modal/,
+      ],
+      [
+        ["hf:alice", "--runner", "process", "--sandboxes", "2", "--yes"],
+        /a batch already runs one sandbox per repo/,
+      ],
+      [
+        [`hf:${id}`, "--runner", "process", "--sandboxes", "0", "--yes"],
+        /--sandboxes: "0" is not a whole number \(1-100\)/,
+      ],
+      [[`hf:${id}`, "--runner", "process", "--sandboxes", "101", "--yes"], /1-100/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runCli(["migrate", ...args], pair.env());
+      assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+      assert.match(run.stderr, message);
+    }
+    const typed = await runCli(
+      ["migrate", `hf:${id}`, `ms:${id}`, "--revision", "main", "--work-order", "-", "--json"],
+      pair.env(),
+      { input: '{"worker": 1, "files": [{"path": "../etc/passwd"}]}' },
+    );
+    assert.equal(typed.code, 2, typed.stderr);
+    assert.match(typed.stderr, /the work order is not valid: files\.0\.size/);
+    const absent = await runCli(
+      ["migrate", `hf:${id}`, `ms:${id}`, "--revision", "main", "--work-order", "-", "--json"],
+      pair.env(),
+      { input: '{"worker": 1, "files": [{"path": "not/there.bin", "size": 3}]}' },
+    );
+    assert.equal(absent.code, 2, absent.stderr);
+    assert.match(absent.stderr, /names not\/there\.bin, which hf:alice\/\S+ at main does not have/);
+  });
+
+  it("sync --delete --sandboxes 2: the deletions ride in the coordinator's last commit; people see the deal and the workers", async () => {
+    const dest = `alice/${randomName("shard-sync-dest")}`;
+    // The destination has a file the source lacks: sync --delete removes it.
+    await back.seedMs(dest, "model", { files: { "stale.txt": Buffer.from("old\n") } });
+    const run = await runCli(
+      ["sync", `hf:${id}`, `ms:${dest}`, "--runner", "process", "--sandboxes", "2", "--delete"],
+      pair.env(),
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /dealt: +largest first, by bytes: worker 1: \d+ file\(s\), [\d.]+ [KM]B; worker 2:/,
+    );
+    assert.match(run.stdout, /1 deleted/);
+    await back.assertOnMs(dest, "model", fixture);
+  });
+});

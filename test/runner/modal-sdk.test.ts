@@ -182,6 +182,58 @@ describe("the Modal runner through the real SDK and a local control plane", { sk
     noUnserved();
   });
 
+  it("migrate --sandboxes 2: one sandbox per worker, each order on its stdin, byte-identical, every sandbox terminated", async () => {
+    fresh();
+    const name = names[0]!;
+    const run = await runCli(
+      [
+        "migrate",
+        `hf:${ORG}/${name}`,
+        `ms:${ORG}/${name}-sharded`,
+        "--runner",
+        "modal",
+        "--sandboxes",
+        "2",
+        "--yes",
+        "--json",
+      ],
+      env(),
+    );
+    assert.equal(run.code, 0, `${run.stderr}\n${run.stdout.slice(-3000)}`);
+    const [plan] = eventsOf(run, "plan") as { notes: string[]; dealt: { worker: number }[] }[];
+    assert.deepEqual(
+      plan!.dealt.map((d) => d.worker),
+      [1, 2],
+    );
+    assert.ok(plan!.notes.some((n) => /up to 2 Modal sandboxes/.test(n)));
+    await sameBytes(pair, name, `${name}-sharded`);
+    assert.equal(cp.recorder.of("SandboxCreateV2").length, 2);
+    assert.equal(cp.recorder.of("SandboxTerminateV2").length, 2);
+    tokensOnlyInSecretSources(cp.recorder.calls, "SandboxCreateV2", 2);
+    // Each worker's command line names the pinned revision and stdin, never a file of its order...
+    const programs = execStarts(cp.recorder.calls).filter((a) => a[0] !== FS_TOOLS);
+    assert.equal(programs.length, 2);
+    for (const argv of programs) {
+      assert.deepEqual(argv.slice(argv.indexOf("--work-order"), argv.indexOf("--work-order") + 2), [
+        "--work-order",
+        "-",
+      ]);
+      assert.ok(!argv.some((a) => a.includes("weights.bin")));
+    }
+    // ...which came on that program's stdin stream: between them, every file of the plan, once.
+    const ordered: string[] = [];
+    const writes = cp.recorder.of("TaskExecStdinWrite") as {
+      request: { execId: string; data: Uint8Array };
+    }[];
+    for (const execId of programExecIds(cp.recorder.calls)) {
+      const bytes = writes.filter((w) => w.request.execId === execId).map((w) => Buffer.from(w.request.data));
+      const order = JSON.parse(Buffer.concat(bytes).toString("utf8")) as { files: { path: string }[] };
+      ordered.push(...order.files.map((f) => f.path));
+    }
+    assert.deepEqual(ordered.sort(), [...Object.keys(FILES), ".gitattributes"].sort());
+    noUnserved();
+  });
+
   it("a batch runs one sandbox per repo", async () => {
     fresh();
     const run = await runCli(
@@ -420,7 +472,7 @@ function programExecIds(calls: RecordedCall[]): string[] {
  * The hub tokens travel in exactly one place, the call that creates the sandbox's secret: nowhere
  * else in any request (no command line, no header, not the bundle's stdin stream).
  */
-function tokensOnlyInSecretSources(calls: RecordedCall[], carrier: string): void {
+function tokensOnlyInSecretSources(calls: RecordedCall[], carrier: string, sandboxes = 1): void {
   let carried = 0;
   for (const c of calls) {
     const text = JSON.stringify(c.request, (_k, v) =>
@@ -436,7 +488,7 @@ function tokensOnlyInSecretSources(calls: RecordedCall[], carrier: string): void
       carried++;
     }
   }
-  assert.equal(carried, TOKENS.length);
+  assert.equal(carried, TOKENS.length * sandboxes);
   for (const argv of execStarts(calls)) for (const t of TOKENS) assert.ok(!argv.join(" ").includes(t));
 }
 

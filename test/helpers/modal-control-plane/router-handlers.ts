@@ -46,6 +46,16 @@ export function routerHandlers(ctx: HandlerContext): Record<string, Handler> {
       }
       return {};
     },
+    /** What a program's `stdin` stream writes (writeText, close): one call per chunk, then `eof`. */
+    taskExecStdinWrite: async (
+      req: { taskId: string; execId: string; offset: number; data: Uint8Array; eof: boolean },
+      context,
+    ) => {
+      const { exec } = find(context, req.taskId, req.execId);
+      if (req.data?.length) exec.writeStdin(Number(req.offset), Buffer.from(req.data));
+      if (req.eof) await exec.closeStdin();
+      return {};
+    },
     taskExecStdinStatus: (req: { taskId: string; execId: string }, context) => {
       const { exec } = find(context, req.taskId, req.execId);
       return { numBytesWritten: exec.stdinWritten, closed: exec.stdinClosed };
