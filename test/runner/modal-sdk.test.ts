@@ -234,6 +234,30 @@ describe("the Modal runner through the real SDK and a local control plane", { sk
     noUnserved();
   });
 
+  it("migrate --sandboxes 2 on V1 sandboxes (MODAL_SANDBOX_V2=0): the orders reach the workers the same way", async () => {
+    fresh();
+    const name = names[1]!;
+    const run = await runCli(
+      [
+        "migrate",
+        `hf:${ORG}/${name}`,
+        `ms:${ORG}/${name}-sharded-v1`,
+        "--runner",
+        "modal",
+        "--sandboxes",
+        "2",
+        "--yes",
+        "--json",
+      ],
+      env({ MODAL_SANDBOX_V2: "0" }),
+    );
+    assert.equal(run.code, 0, `${run.stderr}\n${run.stdout.slice(-3000)}`);
+    await sameBytes(pair, name, `${name}-sharded-v1`);
+    assert.equal(cp.recorder.of("SandboxCreate").length, 2);
+    assert.equal(cp.recorder.of("SandboxTerminate").length, 2);
+    noUnserved();
+  });
+
   it("a batch runs one sandbox per repo", async () => {
     fresh();
     const run = await runCli(
