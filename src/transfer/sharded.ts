@@ -42,6 +42,8 @@ class Coordinator {
   readonly result: ExecuteResult;
   private readonly planned: Map<string, SourceFile>;
   private readonly finished = new Set<string>();
+  /** Reports that were not taken, and why: said when their worker is counted as failed. */
+  readonly refusedReports = new Map<string, string>();
   /** Verified by a worker, not yet committed: uploaded files, and files to send inline. */
   private ready: { file: SourceFile; done?: FileDone }[] = [];
   private readyBytes = 0;
@@ -92,13 +94,14 @@ class Coordinator {
   private onFileDone(worker: number, e: FileDone): void {
     const file = this.planned.get(e.path);
     // Only files of the plan, once each, with the size and hash the source published.
-    if (
-      !file ||
-      this.finished.has(e.path) ||
-      e.size !== file.size ||
-      (file.sha256 && file.sha256 !== e.sha256)
-    )
+    if (!file || this.finished.has(e.path)) return;
+    if (e.size !== file.size || (file.sha256 && file.sha256 !== e.sha256)) {
+      this.refusedReports.set(
+        e.path,
+        `worker ${worker} reported ${e.path} with a size or hash the source does not publish`,
+      );
       return;
+    }
     file.sha256 ??= e.sha256;
     this.finished.add(e.path);
     if (e.method === "inline") this.ready.push({ file });
@@ -192,9 +195,10 @@ async function runShare(c: Coordinator, share: Share, reassignLeft: number): Pro
     });
     return;
   }
+  const refused = c.refusedReports.get(left[0]!.path);
   error ??= new HubferryError(
     "PROTOCOL",
-    `worker ${share.worker} ended without reporting ${left.length} of its files (${left[0]!.path}${left.length > 1 ? ", …" : ""})`,
+    `worker ${share.worker} ended without reporting ${left.length} of its files (${left[0]!.path}${left.length > 1 ? ", …" : ""})${refused ? `: ${refused}` : ""}`,
   );
   const again = reassignLeft > 0 && reassignable(error);
   const next: Share | undefined = again ? { worker: c.nextWorker++, files: left, bytes } : undefined;

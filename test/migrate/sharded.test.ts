@@ -253,6 +253,21 @@ describe("migrate --sandboxes N: what it refuses, and sync", () => {
     );
     assert.equal(typed.code, 2, typed.stderr);
     assert.match(typed.stderr, /the work order is not valid: files\.0\.size/);
+    for (const [extra, input, message] of [
+      [["--revision", "main", "--work-order", "-"], "not json", /the work order is not JSON/],
+      [
+        ["--revision", "main", "--work-order", "order.json"],
+        "{}",
+        /--work-order takes - \(the order on stdin\)/,
+      ],
+      [["--work-order", "-"], "{}", /--work-order needs --revision/],
+    ] as [string[], string, RegExp][]) {
+      const bad = await runCli(["migrate", `hf:${id}`, `ms:${id}`, ...extra, "--json"], pair.env(), {
+        input,
+      });
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, message);
+    }
     const absent = await runCli(
       ["migrate", `hf:${id}`, `ms:${id}`, "--revision", "main", "--work-order", "-", "--json"],
       pair.env(),
