@@ -73,11 +73,16 @@ export function resolveRefs(
         "the destination",
       )
     : { hub: other(source.hub), type: source.type, id: source.id, typeKnown: source.typeKnown };
-  if (destination.hub === source.hub)
+  // Same hub is fine (another name, another owner); the very same repo is not.
+  if (
+    destination.hub === source.hub &&
+    destination.id.toLowerCase() === source.id.toLowerCase() &&
+    destination.type === source.type
+  )
     throw new HubferryError(
       "BAD_INPUT",
-      "source and destination are on the same hub",
-      "migrate goes from Hugging Face to ModelScope or back",
+      `source and destination are the same repo (${formatRef(source)})`,
+      "name another destination: another name or owner on the same hub, or the other hub",
     );
   if (!destText) destination.typeKnown = source.typeKnown;
   return { source, destination };
@@ -485,7 +490,8 @@ function transferCommand(spec: CommandSpec): Command {
 export function migrateCommand(): Command {
   return transferCommand({
     name: "migrate",
-    description: "copy a model, dataset or space between Hugging Face and ModelScope, streaming hub to hub",
+    description:
+      "copy a model, dataset or space between Hugging Face and ModelScope (or to another name on the same hub), streaming hub to hub",
     sync: false,
   });
 }

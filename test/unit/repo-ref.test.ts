@@ -56,8 +56,14 @@ describe("migrate's source and destination rules", () => {
     assert.equal(formatRef(destination), "ms:Mine/m2");
   });
 
-  it("refuses same-hub copies, a --to that names the source's hub, and unknown types", () => {
-    assert.throws(() => resolveRefs("hf:Org/m", "hf:Org/m2", {}), /same hub/);
+  it("same hub: another name or owner is a copy; the very same repo is refused", () => {
+    const { destination } = resolveRefs("hf:Org/m", "hf:Org/m2", {});
+    assert.equal(formatRef(destination), "hf:Org/m2");
+    assert.equal(formatRef(resolveRefs("ms:Org/m", "ms:Other/m", {}).destination), "ms:Other/m");
+    assert.throws(() => resolveRefs("hf:Org/m", "hf:org/M", {}), /the same repo \(hf:Org\/m\)/);
+  });
+
+  it("refuses a --to that names the source's hub, and unknown types", () => {
     assert.throws(() => resolveRefs("hf:Org/m", undefined, { to: "hf" }), /already on hf/);
     assert.throws(() => resolveRefs("hf:Org/m", undefined, { repoType: "kernel" }), /--repo-type/);
     assert.throws(() => resolveRefs("hf:Org/m", undefined, { to: "github" }), /--to must be hf or ms/);

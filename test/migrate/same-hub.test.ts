@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type CliRun, eventsOf, runCli } from "../helpers/cli.js";
+import { type RepoFixture, randomName, sampleFixture } from "../helpers/fixtures.js";
+import { type HubPair, ORG, startHubPair, USERS } from "../helpers/local-hub.js";
+import { type ReadBack, readBack } from "../helpers/read-back.js";
+
+/**
+ * Hugging Face to Hugging Face and ModelScope to ModelScope: another name or another owner on the
+ * same hub, through the same engine (streamed, verified), read back by the official clients.
+ */
+let pair: HubPair;
+let back: ReadBack;
+before(async () => {
+  pair = await startHubPair("same-hub", ["--multipart-threshold", "2MB", "--multipart-chunk-size", "1MB"]);
+  back = readBack({ hf: pair.hf.url, ms: pair.ms.url }, pair.work.path);
+});
+after(async () => {
+  await pair?.stop();
+});
+
+async function cli(args: string[]): Promise<CliRun> {
+  const run = await runCli([...args, "--json"], pair.env(), { timeoutMs: 180_000 });
+  for (const t of [USERS.alice.token, USERS.alice.msToken])
+    assert.ok(!(run.stdout + run.stderr).includes(t), "a token leaked into the output");
+  return run;
+}
+
+function ok(run: CliRun): CliRun {
+  assert.equal(run.code, 0, `failed (${run.code}): ${run.stderr}\n${run.stdout.slice(-2000)}`);
+  return run;
+}
+
+const copied = (run: CliRun) =>
+  (eventsOf(run, "plan")[0] as { copy: { path: string }[] }).copy.map((f) => f.path);
+
+for (const hub of ["hf", "ms"] as const) {
+  describe(`${hub} -> ${hub}: another name, another owner`, () => {
+    const source = `alice/${randomName(`same-${hub}`)}`;
+    const fixture: RepoFixture = sampleFixture({
+      seed: hub === "hf" ? 121 : 131,
+      multipartBytes: 3 * 1024 * 1024 + 5,
+    });
+    before(async () => {
+      if (hub === "hf") await back.seedHf(source, "model", fixture);
+      else await back.seedMs(source, "model", fixture);
+    });
+    const onHub = (id: string, f: RepoFixture) =>
+      hub === "hf" ? back.assertOnHf(id, "model", f) : back.assertOnMs(id, "model", f);
+
+    it("--dry-run writes nothing; migrate copies byte-identical; a re-run moves nothing", async () => {
+      const dest = `${ORG}/${randomName("copy")}`;
+      const dry = ok(await cli(["migrate", `${hub}:${source}`, `${hub}:${dest}`, "--dry-run"]));
+      assert.ok(copied(dry).includes("weights/big.bin"));
+      assert.equal(eventsOf(dry, "commit").length, 0);
+      ok(await cli(["migrate", `${hub}:${source}`, `${hub}:${dest}`, "--yes"]));
+      await onHub(dest, fixture);
+      const again = ok(await cli(["migrate", `${hub}:${source}`, `${hub}:${dest}`, "--yes"]));
+      assert.deepEqual(copied(again), []);
+    });
+
+    it("filters, then sync --delete makes the copy equal to the source", async () => {
+      const dest = `alice/${randomName("copy-sync")}`;
+      const partial = ok(
+        await cli(["migrate", `${hub}:${source}`, `${hub}:${dest}`, "--yes", "--include", "*.json"]),
+      );
+      assert.deepEqual(copied(partial), ["config.json"]);
+      const synced = ok(await cli(["sync", `${hub}:${source}`, `${hub}:${dest}`, "--delete"]));
+      assert.ok(copied(synced).includes("model.safetensors"));
+      await onHub(dest, fixture);
+    });
+
+    it("the very same repo is refused with exit 2", async () => {
+      const run = await cli(["migrate", `${hub}:${source}`, `${hub}:${source}`, "--yes"]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /source and destination are the same repo/);
+    });
+  });
+}
