@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import confirm from "@inquirer/confirm";
 import { Command, Option } from "commander";
 import { type HubSettings, loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
@@ -7,10 +6,8 @@ import { PATTERN_FORMS } from "../core/path-filter.js";
 import {
   formatRef,
   type HubName,
-  includeFromPath,
   parseRepoRef,
   type RepoRef,
-  revisionOf,
   wholeRepo,
 } from "../core/repo-ref.js";
 import { isRepoType, type RepoType } from "../core/repo-type.js";
@@ -20,9 +17,12 @@ import { migrate } from "../migrate/migrate.js";
 import { modalConfigured } from "../runner/modal-provider.js";
 import { runInSandbox } from "../runner/run-in-sandbox.js";
 import type { EventSink } from "../transfer/events.js";
+import { confirmPlan } from "./confirm-plan.js";
 import { ExitCode } from "./fail.js";
+import { namesFolder, runFolderTransfer } from "./folder-transfer.js";
 import { extraText, formatBytes } from "./render/format.js";
 import { runWorker, sandboxSetup, sandboxWorkers, shardedNote } from "./sandbox-workers.js";
+import { useUrlLocation } from "./url-location.js";
 import { optionalWholeNumber } from "./whole-number.js";
 import { withEvents } from "./with-events.js";
 
@@ -115,24 +115,8 @@ function listRefs(
   return refs;
 }
 
-/**
- * A source URL's revision and path are used, never dropped: the revision as --revision, the file or
- * folder as the one --include (refused beside other --include globs, whose meaning would be unclear).
- */
-function useUrlLocation(source: RepoRef, flags: MigrateFlags): void {
-  flags.revision = revisionOf(source, flags.revision);
-  const include = includeFromPath(source);
-  if (!include) return;
-  if (flags.include.length > 0)
-    throw new HubferryError(
-      "BAD_INPUT",
-      `the source URL names ${source.path!.value} and --include is given too`,
-      "use the repo URL with --include, or the file/folder URL alone",
-    );
-  flags.include = [include];
-}
-
-type BatchFlags = MigrateFlags & RunnerFlags & { all?: boolean; list?: string; jobs?: string };
+type BatchFlags = MigrateFlags &
+  RunnerFlags & { all?: boolean; list?: string; jobs?: string; public?: boolean };
 
 const OWNER_RE = /^(hf|ms):([A-Za-z0-9][A-Za-z0-9._-]*)$/;
 
@@ -352,6 +336,7 @@ function transferCommand(spec: CommandSpec): Command {
     )
     // A worker of a sharded run: its order comes on stdin from the coordinator, never from a person.
     .addOption(new Option("--work-order <from>").hideHelp())
+    .option("--public", "a folder source: create the repo public (default: private)", false)
     .option("--all", "batch: every repo of the source token's own user")
     .option("--list <file>", "batch: the source repos listed in a file, one per line")
     .option("--jobs <n>", "batch: repos migrated at the same time (default 2)");
@@ -372,7 +357,18 @@ function transferCommand(spec: CommandSpec): Command {
         withEvents(
           flags.json,
           "cancelled: nothing half-committed; re-run to finish (files already committed are kept)",
-          async ({ events, human, signal }) => {
+          async (eventRun) => {
+            const { events, human, signal } = eventRun;
+            if (namesFolder(sourceArg, destArg, flags)) {
+              await runFolderTransfer(
+                { verb: spec.sync ? "Sync" : "Migrate", sync: spec.sync },
+                sourceArg,
+                destArg,
+                flags,
+                eventRun,
+              );
+              return;
+            }
             if (flags.workOrder !== undefined) {
               const refs = resolveRefs(sourceArg ?? "", destArg, flags);
               await runWorker(refs, { ...flags, workOrder: flags.workOrder }, loadSettings(), events, signal);
@@ -465,20 +461,7 @@ function transferCommand(spec: CommandSpec): Command {
               signal: signal,
               concurrency: optionalWholeNumber("--concurrency", flags.concurrency, 1, 64),
               batchFiles: optionalWholeNumber("--batch-files", flags.batchFiles, 1),
-              confirm: yes
-                ? undefined
-                : async (plan) => {
-                    if (plan.copy.length === 0) return true;
-                    human?.stopBars();
-                    return confirm(
-                      {
-                        message: `Copy ${plan.copy.length} file(s), ${formatBytes(plan.bytes)}, to ${plan.destinationUrl}?`,
-                        default: false,
-                      },
-                      // The question is not the command's output: stdout stays for the plan.
-                      { output: process.stderr },
-                    );
-                  },
+              confirm: yes ? undefined : confirmPlan(human),
             });
             // A run with nothing to do is said by the renderer, in one line.
             if (flags.dryRun && !flags.json) process.stderr.write("dry run: nothing was written\n");

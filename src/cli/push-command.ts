@@ -1,4 +1,3 @@
-import confirm from "@inquirer/confirm";
 import { Command, Option } from "commander";
 import { loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
@@ -6,7 +5,8 @@ import { PATTERN_FORMS } from "../core/path-filter.js";
 import { wholeRepo } from "../core/repo-ref.js";
 import { detectSpaceSdk } from "../push/detect-sdk.js";
 import { push } from "../push/push.js";
-import { formatBytes } from "./render/format.js";
+import { confirmPlan } from "./confirm-plan.js";
+import { knownTokens } from "./known-tokens.js";
 import { hubOption, repoKind, toolboxHub, toolboxRef } from "./toolbox-common.js";
 import { optionalWholeNumber } from "./whole-number.js";
 import { withEvents } from "./with-events.js";
@@ -70,18 +70,8 @@ export function pushCommand(): Command {
           );
         const ref = wholeRepo(toolboxRef(type, flags.repo, flags.hub), flags.repo, "push --repo");
         const settings = loadSettings();
-        const knownTokens = [
-          {
-            value: settings.hfToken,
-            kind: `the Hugging Face token of this environment (${settings.hfTokenSource})`,
-          },
-          {
-            value: settings.msToken,
-            kind: `the ModelScope token of this environment (${settings.msTokenSource})`,
-          },
-        ].filter((k): k is { value: string; kind: string } => !!k.value);
         const out = await push({
-          knownTokens,
+          knownTokens: knownTokens(settings),
           hub: toolboxHub(ref.hub, events),
           ref,
           dir,
@@ -101,20 +91,7 @@ export function pushCommand(): Command {
           events,
           signal,
           concurrency: optionalWholeNumber("--concurrency", flags.concurrency, 1, 64),
-          confirm: flags.interactive
-            ? async (plan) => {
-                if (plan.copy.length === 0) return true;
-                human?.stopBars();
-                return confirm(
-                  {
-                    message: `Publish ${plan.copy.length} file(s), ${formatBytes(plan.bytes)}, to ${plan.destinationUrl}?`,
-                    default: false,
-                  },
-                  // The question is not the command's output: stdout stays for the plan.
-                  { output: process.stderr },
-                );
-              }
-            : undefined,
+          confirm: flags.interactive ? confirmPlan(human, "Publish") : undefined,
         });
         // A run with nothing to upload is said by the renderer, in one line.
         if (!flags.json && flags.dryRun) process.stderr.write("dry run: nothing was published\n");

@@ -2,8 +2,8 @@ import { HubferryError } from "../core/errors.js";
 import { describeFilters, emptySelectionError } from "../core/path-filter.js";
 import { formatRef, type RepoRef } from "../core/repo-ref.js";
 import type { Hub, WhoAmI } from "../hubs/hub.js";
-import { dealFiles } from "../transfer/deal.js";
-import type { EventSink } from "../transfer/events.js";
+import { dealFiles, type Share } from "../transfer/deal.js";
+import type { EventSink, TransferEvent } from "../transfer/events.js";
 import { type ExecuteResult, executePlan } from "../transfer/execute.js";
 import { hashesOf } from "../transfer/hashing.js";
 import { type Plan, planTransfer } from "../transfer/plan.js";
@@ -105,21 +105,48 @@ function maybeEmpty(dest: TransferDestination, exists: boolean): TransferDestina
   };
 }
 
+/** Where a write lands: a hub repo, or a folder. `exists` false: nothing is there yet, and `create` makes it. */
+export interface WriteTarget {
+  destination(): TransferDestination;
+  exists: boolean;
+  create(): Promise<void>;
+}
+
+/** A hub repo as a write target, created with the visibility, SDK and licence the options say. */
+function hubTarget(destHub: Hub, ref: RepoRef, exists: boolean, opts: WriteRepoOptions): WriteTarget {
+  return {
+    destination: () => destHub.destination(ref),
+    exists,
+    create: async () => {
+      await destHub.createRepo(ref, { private: opts.private, sdk: opts.sdk, license: opts.license });
+    },
+  };
+}
+
 /**
  * Writes a source into a hub repo, the part `migrate`, `sync` and `push` share: plan against the
  * destination's files (only what differs by hash is sent), report, ask, create the repo if
  * needed, copy, verify.
  */
-export async function writeRepo(
+export function writeRepo(
   src: TransferSource,
   destHub: Hub,
   destination: RepoRef,
   destExists: boolean,
   opts: WriteRepoOptions,
 ): Promise<WriteRepoResult> {
+  return writeInto(src, hubTarget(destHub, destination, destExists, opts), opts);
+}
+
+/** The same for any target (a hub repo, a folder). */
+export async function writeInto(
+  src: TransferSource,
+  target: WriteTarget,
+  opts: WriteRepoOptions,
+): Promise<WriteRepoResult> {
   const signal = opts.signal ?? new AbortController().signal;
   const notes = opts.notes;
-  const dest = maybeEmpty(destHub.destination(destination), destExists);
+  const dest = maybeEmpty(target.destination(), target.exists);
   const plan = await planTransfer(src, dest, {
     include: opts.include,
     exclude: opts.exclude,
@@ -127,7 +154,57 @@ export async function writeRepo(
   });
   await refuseEmptySelection(src, plan, opts);
   const shares = opts.workers ? dealFiles(plan.copy, opts.workers.count) : undefined;
-  opts.events({
+  opts.events(planEvent(src, dest, plan, shares, opts));
+  if (opts.dryRun) return { plan, destinationUrl: dest.url };
+  if (opts.confirm && !(await opts.confirm(plan))) {
+    throw new HubferryError(
+      "NOT_CONFIRMED",
+      "nothing was written: the plan was not confirmed",
+      "re-run and answer yes to write",
+    );
+  }
+  if (!target.exists) await target.create();
+  const executeOpts = {
+    signal,
+    events: opts.events,
+    concurrency: opts.concurrency,
+    batchFiles: opts.batchFiles,
+    deleteExtra: opts.deleteExtra,
+    commitMessage: opts.commitMessage,
+  };
+  const result =
+    shares && opts.workers
+      ? await executeSharded(plan, src, target.destination(), {
+          ...executeOpts,
+          shares,
+          launch: opts.workers.launch,
+        })
+      : await executePlan(plan, src, target.destination(), executeOpts);
+  const check = await verifyDestination(
+    plan,
+    target.destination(),
+    new Map(),
+    opts.deleteExtra ? plan.delete : [],
+  );
+  opts.events({ event: "verify", files: plan.copy.length + plan.present.length, ok: check.ok });
+  if (!check.ok)
+    throw new HubferryError(
+      "INTEGRITY",
+      `the destination does not match the source after the copy: ${check.problems.slice(0, 3).join("; ")}`,
+      "re-run to repair; report it if it persists",
+    );
+  opts.events(summaryEvent(result, dest.url));
+  return { plan, result, destinationUrl: dest.url };
+}
+
+function planEvent(
+  src: TransferSource,
+  dest: TransferDestination,
+  plan: Plan,
+  shares: Share[] | undefined,
+  opts: WriteRepoOptions,
+): TransferEvent {
+  return {
     event: "plan",
     source: src.label,
     destination: dest.label,
@@ -140,55 +217,15 @@ export async function writeRepo(
     extra:
       !opts.deleteExtra && plan.delete.length ? { count: plan.delete.length, hint: opts.extraHint } : null,
     bytes: plan.bytes,
-    notes,
+    notes: opts.notes,
     ...(shares
       ? { dealt: shares.map((s) => ({ worker: s.worker, files: s.files.length, bytes: s.bytes })) }
       : {}),
-  });
-  if (opts.dryRun) return { plan, destinationUrl: dest.url };
-  if (opts.confirm && !(await opts.confirm(plan))) {
-    throw new HubferryError(
-      "NOT_CONFIRMED",
-      "nothing was written: the plan was not confirmed",
-      "re-run and answer yes to write",
-    );
-  }
-  if (!destExists)
-    await destHub.createRepo(destination, {
-      private: opts.private,
-      sdk: opts.sdk,
-      license: opts.license,
-    });
-  const executeOpts = {
-    signal,
-    events: opts.events,
-    concurrency: opts.concurrency,
-    batchFiles: opts.batchFiles,
-    deleteExtra: opts.deleteExtra,
-    commitMessage: opts.commitMessage,
   };
-  const result =
-    shares && opts.workers
-      ? await executeSharded(plan, src, destHub.destination(destination), {
-          ...executeOpts,
-          shares,
-          launch: opts.workers.launch,
-        })
-      : await executePlan(plan, src, destHub.destination(destination), executeOpts);
-  const check = await verifyDestination(
-    plan,
-    destHub.destination(destination),
-    new Map(),
-    opts.deleteExtra ? plan.delete : [],
-  );
-  opts.events({ event: "verify", files: plan.copy.length + plan.present.length, ok: check.ok });
-  if (!check.ok)
-    throw new HubferryError(
-      "INTEGRITY",
-      `the destination does not match the source after the copy: ${check.problems.slice(0, 3).join("; ")}`,
-      "re-run to repair; report it if it persists",
-    );
-  opts.events({
+}
+
+function summaryEvent(result: ExecuteResult, destinationUrl: string): TransferEvent {
+  return {
     event: "summary",
     files: result.files,
     bytes: result.bytes,
@@ -198,10 +235,9 @@ export async function writeRepo(
     deleted: result.deleted,
     seconds: result.seconds,
     bytesPerSecond: result.seconds > 0 ? Math.round(result.bytes / result.seconds) : 0,
-    destinationUrl: dest.url,
+    destinationUrl,
     commits: result.commits,
-  });
-  return { plan, result, destinationUrl: dest.url };
+  };
 }
 
 /**

@@ -34,6 +34,11 @@ export interface PushOptions {
   concurrency?: number;
   /** The tokens this environment holds, so the scan catches them whatever their form. */
   knownTokens?: { value: string; kind: string }[];
+  /** `sync --delete` from a folder: remote files the folder lacks are deleted (push never deletes). */
+  deleteExtra?: boolean;
+  /** What to tell a user whose repo keeps files the folder lacks. */
+  extraHint?: string;
+  batchFiles?: number;
 }
 
 /** Folders a push never publishes: VCS data and tool caches (as huggingface_hub's upload_folder). */
@@ -161,7 +166,9 @@ export async function push(opts: PushOptions): Promise<WriteRepoResult> {
   return writeRepo(source, opts.hub, opts.ref, destExists, {
     dryRun: opts.dryRun,
     notes,
-    extraHint: "they stay: push adds and updates files, it never deletes any",
+    extraHint: opts.extraHint ?? "they stay: push adds and updates files, it never deletes any",
+    deleteExtra: opts.deleteExtra,
+    batchFiles: opts.batchFiles,
     private: opts.private,
     sdk: opts.sdk,
     license: opts.card.license ?? (await cardField(opts.dir, "license")),

@@ -1,0 +1,12 @@
+import type { HubSettings } from "../core/config.js";
+
+/** The tokens this environment holds, so that a secret scan catches them whatever their form. */
+export function knownTokens(settings: HubSettings): { value: string; kind: string }[] {
+  return [
+    {
+      value: settings.hfToken,
+      kind: `the Hugging Face token of this environment (${settings.hfTokenSource})`,
+    },
+    { value: settings.msToken, kind: `the ModelScope token of this environment (${settings.msTokenSource})` },
+  ].filter((k): k is { value: string; kind: string } => !!k.value);
+}
