@@ -3,13 +3,7 @@ import { Command, Option } from "commander";
 import { type HubSettings, loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
 import { PATTERN_FORMS } from "../core/path-filter.js";
-import {
-  formatRef,
-  type HubName,
-  parseRepoRef,
-  type RepoRef,
-  wholeRepo,
-} from "../core/repo-ref.js";
+import { formatRef, type HubName, parseRepoRef, type RepoRef, wholeRepo } from "../core/repo-ref.js";
 import { isRepoType, type RepoType } from "../core/repo-type.js";
 import { type BatchOptions, migrateBatch } from "../migrate/batch.js";
 import { hubFor } from "../migrate/hubs-from-settings.js";

@@ -113,7 +113,10 @@ describe("executeSharded: the coordinator", () => {
     const failed = workerEvents(events).find((e) => e.state === "failed")!;
     assert.equal(failed.worker, 1);
     assert.equal(failed.code, "PROTOCOL");
-    assert.match(failed.reason!, /ended without reporting .*: worker 1 reported \S+ with a size or hash the source does not publish/);
+    assert.match(
+      failed.reason!,
+      /ended without reporting .*: worker 1 reported \S+ with a size or hash the source does not publish/,
+    );
     assert.equal(failed.next, "handed to worker 3");
   });
 
