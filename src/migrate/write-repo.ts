@@ -145,7 +145,6 @@ export async function writeInto(
   opts: WriteRepoOptions,
 ): Promise<WriteRepoResult> {
   const signal = opts.signal ?? new AbortController().signal;
-  const notes = opts.notes;
   const dest = maybeEmpty(target.destination(), target.exists);
   const plan = await planTransfer(src, dest, {
     include: opts.include,
