@@ -91,4 +91,16 @@ export interface Hub {
   source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoDetails }>;
   destination(ref: RepoRef): TransferDestination;
   webUrl(ref: RepoRef): string;
+  /**
+   * A copy of a whole repo made by the hub itself, into a repo that does not exist yet (history
+   * kept, no bytes through this process), where the hub offers one (Hugging Face's duplicate).
+   * Throws when the hub refuses; the caller then streams instead. `pending`: the hub said its
+   * files are still being copied.
+   */
+  duplicateRepo?(
+    from: RepoRef,
+    to: RepoRef,
+    opts: { private: boolean },
+    signal?: AbortSignal,
+  ): Promise<{ pending: boolean }>;
 }

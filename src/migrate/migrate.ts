@@ -77,9 +77,28 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
     notes,
     `${src.info.private ? "private" : "public"}, as the source`,
   );
+  // The hub copies a whole repo itself when it can: same hub and endpoint, a new destination, the
+  // whole default branch (a duplicate has no filters and no other revision).
+  const onHub =
+    !!destHub.duplicateRepo &&
+    srcHub.name === destHub.name &&
+    srcHub.endpoint === destHub.endpoint &&
+    !destExists &&
+    !opts.include?.length &&
+    !opts.exclude?.length &&
+    !opts.revision &&
+    destination.type === source.type &&
+    !opts.workers;
+  if (onHub)
+    notes.push(
+      "the hub makes the copy itself (a server-side duplicate, history kept): no byte passes through hubferry; if it refuses, hubferry streams instead",
+    );
   return writeRepo(src, destHub, destination, destExists, {
     ...opts,
     notes,
+    serverCopy: onHub
+      ? (signal) => destHub.duplicateRepo!(source, destination, { private: src.info.private }, signal)
+      : undefined,
     extraHint: opts.deleteExtra
       ? ""
       : opts.verb === "Sync"

@@ -1,4 +1,5 @@
 import { HubferryError } from "../core/errors.js";
+import { sleep } from "../core/http/http-client.js";
 import { describeFilters, emptySelectionError } from "../core/path-filter.js";
 import { formatRef, type RepoRef } from "../core/repo-ref.js";
 import type { Hub, WhoAmI } from "../hubs/hub.js";
@@ -31,6 +32,11 @@ export interface WriteRepoOptions {
   concurrency?: number;
   batchFiles?: number;
   commitMessage: (batch: number, batches: number) => string;
+  /**
+   * A copy the destination hub can make itself into a repo that does not exist yet (nothing
+   * moves through here). Tried after the plan is confirmed; if the hub refuses, the run streams.
+   */
+  serverCopy?: (signal: AbortSignal) => Promise<{ pending: boolean }>;
   /** A sharded run: the files are dealt to `count` workers, which upload; this process commits. */
   workers?: { count: number; launch: LaunchWorker };
 }
@@ -162,23 +168,9 @@ export async function writeInto(
       "re-run and answer yes to write",
     );
   }
-  if (!target.exists) await target.create();
-  const executeOpts = {
-    signal,
-    events: opts.events,
-    concurrency: opts.concurrency,
-    batchFiles: opts.batchFiles,
-    deleteExtra: opts.deleteExtra,
-    commitMessage: opts.commitMessage,
-  };
   const result =
-    shares && opts.workers
-      ? await executeSharded(plan, src, target.destination(), {
-          ...executeOpts,
-          shares,
-          launch: opts.workers.launch,
-        })
-      : await executePlan(plan, src, target.destination(), executeOpts);
+    (await copyOnHub(plan, target, opts, signal)) ??
+    (await copyHere(plan, src, target, shares, opts, signal));
   const check = await verifyDestination(
     plan,
     target.destination(),
@@ -194,6 +186,73 @@ export async function writeInto(
     );
   opts.events(summaryEvent(result, dest.url));
   return { plan, result, destinationUrl: dest.url };
+}
+
+/** The hub's own copy, when offered and the hub agrees: the run's result, else undefined (stream). */
+async function copyOnHub(
+  plan: Plan,
+  target: WriteTarget,
+  opts: WriteRepoOptions,
+  signal: AbortSignal,
+): Promise<ExecuteResult | undefined> {
+  if (!opts.serverCopy || target.exists) return undefined;
+  const t0 = Date.now();
+  let pending: boolean;
+  try {
+    ({ pending } = await opts.serverCopy(signal));
+  } catch (err) {
+    if (signal.aborted) throw err;
+    opts.events({
+      event: "note",
+      message: `the hub did not make the copy itself (${(err as Error).message}): streaming it instead`,
+    });
+    return undefined;
+  }
+  if (pending) await filesCopied(plan, target, signal);
+  opts.events({ event: "note", message: "copied by the hub itself: no byte passed through hubferry" });
+  return {
+    files: plan.copy.length,
+    bytes: 0,
+    stored: plan.copy.length,
+    storedBytes: plan.bytes,
+    skipped: plan.present.length,
+    deleted: 0,
+    commits: [],
+    seconds: (Date.now() - t0) / 1000,
+  };
+}
+
+/** A hub may answer a copy before its files are all there (`filesCopyPending`): waited for, bounded. */
+async function filesCopied(plan: Plan, target: WriteTarget, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + 10 * 60_000;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 15_000)) {
+    const check = await verifyDestination(plan, target.destination(), new Map(), []);
+    if (check.ok || Date.now() + wait > deadline) return;
+    await sleep(wait, signal);
+  }
+}
+
+/** The copy made here: created if needed, then every file streamed (or dealt to workers). */
+async function copyHere(
+  plan: Plan,
+  src: TransferSource,
+  target: WriteTarget,
+  shares: Share[] | undefined,
+  opts: WriteRepoOptions,
+  signal: AbortSignal,
+): Promise<ExecuteResult> {
+  if (!target.exists) await target.create();
+  const executeOpts = {
+    signal,
+    events: opts.events,
+    concurrency: opts.concurrency,
+    batchFiles: opts.batchFiles,
+    deleteExtra: opts.deleteExtra,
+    commitMessage: opts.commitMessage,
+  };
+  return shares && opts.workers
+    ? executeSharded(plan, src, target.destination(), { ...executeOpts, shares, launch: opts.workers.launch })
+    : executePlan(plan, src, target.destination(), executeOpts);
 }
 
 function planEvent(

@@ -95,6 +95,8 @@ export const TransferEventSchema = z.discriminatedUnion("event", [
   }),
   z.object({ event: z.literal("rate_limit"), what: z.string(), waitMs: z.number(), worker }),
   workerEvent,
+  /** Something the run decided on the way that the user should know (e.g. a fallback). */
+  z.object({ event: z.literal("note"), message: z.string() }),
   z.object({
     event: z.literal("commit"),
     commit: z.string(),

@@ -77,6 +77,9 @@ export class HumanRenderer {
       case "worker":
         this.onWorker(e);
         break;
+      case "note":
+        this.log(`  note: ${e.message}`);
+        break;
       case "commit":
         this.log(
           `  committed ${shortId(e.commit)}: ${e.files} file(s)${e.deleted ? `, ${e.deleted} deleted` : ""}`,

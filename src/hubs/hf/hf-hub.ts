@@ -6,7 +6,13 @@ import { hfUrlPrefix, type RepoType } from "../../core/repo-type.js";
 import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
 import type { Hub, RepoDetails, SearchHit, SearchQuery, WhoAmI } from "../hub.js";
 import { HfDestination } from "./hf-destination.js";
-import { RepoDetailsSchema, RepoListSchema, TreeEntrySchema, WhoAmISchema } from "./hf-schemas.js";
+import {
+  DuplicateResponseSchema,
+  RepoDetailsSchema,
+  RepoListSchema,
+  TreeEntrySchema,
+  WhoAmISchema,
+} from "./hf-schemas.js";
 import { hfSearch } from "./hf-search.js";
 
 export const USER_AGENT = "hubferry/0.1";
@@ -247,6 +253,31 @@ export class HfHub implements Hub {
       return { created: res.status !== 409 };
     } catch (err) {
       this.explain(err, ref, "create");
+    }
+  }
+
+  /** As huggingface_hub's duplicate_repo: the source's endpoint, the target's id and visibility. */
+  async duplicateRepo(
+    from: RepoRef,
+    to: RepoRef,
+    opts: { private: boolean },
+    signal?: AbortSignal,
+  ): Promise<{ pending: boolean }> {
+    const body = JSON.stringify({ repository: to.id, visibility: opts.private ? "private" : "public" });
+    try {
+      // Not retried: a lost answer to a copy that happened would be a 409 on the second try.
+      const res = await this.http.request("POST", `${this.apiRepo(from)}/duplicate`, {
+        headers: { "content-type": "application/json" },
+        body: () => body,
+        signal,
+      });
+      const answer = parseAs(DuplicateResponseSchema, await res.json(), "POST duplicate");
+      return { pending: answer.filesCopyPending === true };
+    } catch (err) {
+      // The source was just read: a 404 here is a hub without the route, not a missing repo.
+      if (err instanceof HttpStatusError && [404, 405, 501].includes(err.status))
+        throw new HubferryError("SERVER", `this hub offers no server-side duplicate (HTTP ${err.status})`);
+      this.explain(err, from, "read");
     }
   }
 

@@ -54,6 +54,12 @@ export const LfsBatchSchema = z.object({
   ),
 });
 
+/** `POST /api/{type}s/{id}/duplicate`: the new repo's URL; the files may still be being copied. */
+export const DuplicateResponseSchema = z.object({
+  url: z.string(),
+  filesCopyPending: z.boolean().optional(),
+});
+
 export const CommitResponseSchema = z.object({ commitOid: z.string(), commitUrl: z.string().optional() });
 
 export const RepoListSchema = z.array(z.object({ id: z.string() }));
