@@ -247,6 +247,50 @@ describe("duplicate_repo", () => {
     assert.equal(anon.status, 401);
   });
 
+  it("a gated source is GatedRepoError to those not granted access, for both copies", async () => {
+    const name = randomName("gated");
+    await value("duplicate_repo", { from_id: source, to_id: `alice/${name}` });
+    await value("update_repo_settings", { repo_id: `alice/${name}`, gated: "auto" });
+    const r = await failure(
+      "duplicate_repo",
+      { from_id: `alice/${name}`, to_id: `bob/${name}` },
+      USERS.bob.token,
+    );
+    assert.equal(r.error, "GatedRepoError");
+    const mine = randomName("dst");
+    await createRepo(USERS.bob.token, { name: mine });
+    assert.equal((await lfsDuplicate(`alice/${name}`, `bob/${mine}`, [BIG], USERS.bob.token)).status, 403);
+    // Its owner duplicates it; the copy starts ungated.
+    await value("duplicate_repo", { from_id: `alice/${name}`, to_id: `alice/${name}-2` });
+    const info = await value<{ gated: unknown }>("repo_info", { repo_id: `alice/${name}-2` });
+    assert.equal(info.gated, false);
+  });
+
+  it("a dataset is duplicated as a dataset", async () => {
+    const name = randomName("ds");
+    await createRepo(USERS.alice.token, { name, type: "dataset" });
+    await commit(
+      `alice/${name}`,
+      [{ op: "add", path: "train.parquet", size: 3000, seed: 11 }],
+      USERS.alice.token,
+      {
+        repo_type: "dataset",
+      },
+    );
+    const got = await value<{ url: string }>("duplicate_repo", {
+      from_id: `alice/${name}`,
+      to_id: `alice/${name}-copy`,
+      repo_type: "dataset",
+    });
+    assert.equal(got.url, `${hub.url}/datasets/alice/${name}-copy`);
+    const files = await value<Record<string, string>>("snapshot", {
+      repo_id: `alice/${name}-copy`,
+      repo_type: "dataset",
+      local_dir: join(work.path, randomName("snap")),
+    });
+    assert.equal(files["train.parquet"], sha256(pseudoRandom(3000, 11)));
+  });
+
   it("the target namespace follows the rules of repo creation", async () => {
     // Bob may copy a public repo into his own namespace (to_id left out: the client asks whoami).
     const got = await value<{ repo_id: string }>("duplicate_repo", { from_id: source }, USERS.bob.token);
