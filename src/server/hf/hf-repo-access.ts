@@ -16,12 +16,9 @@ export function typeFromPlural(plural: string | undefined): RepoType {
  * RepoNotFound, exactly like a missing repo), and writing needs a write token of the namespace.
  */
 export function hfRepo(ctx: RequestContext, opts: { write?: boolean; type?: RepoType } = {}): RepoMeta {
-  const meta = visibleRepo(ctx, opts);
-  if (opts.write) {
-    requireUser(ctx, "write to a repository");
-    if (!canWrite(ctx.who, meta.namespace)) throw cannotWrite(meta);
-  }
-  return meta;
+  const type =
+    opts.type ?? typeFromPlural(ctx.params.types ?? (ctx.params.prefix ? ctx.params.prefix : undefined));
+  return hfRepoById(ctx, type, ctx.params.ns!, ctx.params.name!, opts);
 }
 
 /**
@@ -75,10 +72,36 @@ function cannotWrite(meta: RepoMeta, suggestPr = false): HttpError {
 function visibleRepo(ctx: RequestContext, opts: { write?: boolean; type?: RepoType }): RepoMeta {
   const type =
     opts.type ?? typeFromPlural(ctx.params.types ?? (ctx.params.prefix ? ctx.params.prefix : undefined));
-  const meta = findHfRepo(ctx, type, ctx.params.ns!, ctx.params.name!);
+  return visibleById(ctx, type, ctx.params.ns!, ctx.params.name!, opts.write);
+}
+
+function visibleById(
+  ctx: RequestContext,
+  type: RepoType,
+  namespace: string,
+  name: string,
+  write = false,
+): RepoMeta {
+  const meta = findHfRepo(ctx, type, namespace, name);
   if (!meta || (meta.private && !canReadPrivate(ctx.who, meta.namespace))) {
-    if (opts.write && !ctx.who) requireUser(ctx, "write to a repository");
+    if (write && !ctx.who) requireUser(ctx, "write to a repository");
     throw repoNotFound(ctx);
+  }
+  return meta;
+}
+
+/** Like `hfRepo`, for a repo named in a request body rather than by the route (a copy's target). */
+export function hfRepoById(
+  ctx: RequestContext,
+  type: RepoType,
+  namespace: string,
+  name: string,
+  opts: { write?: boolean } = {},
+): RepoMeta {
+  const meta = visibleById(ctx, type, namespace, name, opts.write);
+  if (opts.write) {
+    requireUser(ctx, "write to a repository");
+    if (!canWrite(ctx.who, meta.namespace)) throw cannotWrite(meta);
   }
   return meta;
 }

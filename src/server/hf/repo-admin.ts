@@ -57,16 +57,12 @@ async function initialFiles(
   return files;
 }
 
-/** `POST /api/repos/create`: 409 with a JSON `url` when it exists (Python's `exist_ok` reads it). */
-export async function createRepo(ctx: RequestContext): Promise<void> {
-  const who = requireUser(ctx, "create a repository");
-  const body = parseBody(CreateSchema, await readJson(ctx));
-  const type = repoTypeOf(body.type);
-  const namespace = body.organization ?? who.user.name;
-  if (!REPO_NAME_RE.test(body.name)) {
+/** Who may create `namespace/name`, as `POST /api/repos/create` and a duplicate's target check it. */
+export function checkMayCreate(ctx: RequestContext, type: RepoType, namespace: string, name: string): void {
+  if (!REPO_NAME_RE.test(name)) {
     throw new HttpError(
       400,
-      `Invalid repo name "${body.name}": use letters, digits, '-', '_' and '.', at most 96 characters, no '--' or '..'`,
+      `Invalid repo name "${name}": use letters, digits, '-', '_' and '.', at most 96 characters, no '--' or '..'`,
     );
   }
   if (!canWrite(ctx.who, namespace)) {
@@ -75,6 +71,32 @@ export async function createRepo(ctx: RequestContext): Promise<void> {
       `You don't have the rights to create a ${type} under the namespace "${namespace}"`,
     );
   }
+}
+
+/** The lock every creator of a repo id holds (create, move, duplicate); ids match in any case. */
+export function createLock(type: RepoType, namespace: string, name: string): string {
+  return `create:${type}:${namespace}/${name}`.toLowerCase();
+}
+
+/**
+ * 409 with a JSON `url` when the id is taken (Python's `exist_ok` reads it). A former id of a
+ * moved repo is free again, as on the real hub; a case variant is not.
+ */
+export function checkFree(ctx: RequestContext, type: RepoType, namespace: string, name: string): void {
+  const found = findHfRepo(ctx, type, namespace, name);
+  if (found && `${found.namespace}/${found.name}`.toLowerCase() === `${namespace}/${name}`.toLowerCase()) {
+    const error = `You already created this ${type} repo`;
+    throw new HttpError(409, error, { body: { error, url: repoUrl(ctx, found) } });
+  }
+}
+
+/** `POST /api/repos/create`: 409 with a JSON `url` when it exists (Python's `exist_ok` reads it). */
+export async function createRepo(ctx: RequestContext): Promise<void> {
+  const who = requireUser(ctx, "create a repository");
+  const body = parseBody(CreateSchema, await readJson(ctx));
+  const type = repoTypeOf(body.type);
+  const namespace = body.organization ?? who.user.name;
+  checkMayCreate(ctx, type, namespace, body.name);
   if (body.license && !/^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$/.test(body.license)) {
     throw new HttpError(400, `Invalid license "${body.license}": use a license id such as apache-2.0 or mit`);
   }
@@ -86,19 +108,8 @@ export async function createRepo(ctx: RequestContext): Promise<void> {
     }
   }
   const key = { face: "hf" as const, type, namespace, name: body.name };
-  await ctx.hub.repos.locks.run(`create:${key.type}:${namespace}/${body.name}`, async () => {
-    const found = findHfRepo(ctx, type, namespace, body.name);
-    // A former id of a moved repo is free again, as on the real hub; a case variant is not.
-    const existing =
-      found && `${found.namespace}/${found.name}`.toLowerCase() === `${namespace}/${body.name}`.toLowerCase()
-        ? found
-        : undefined;
-    if (existing) {
-      const url = repoUrl(ctx, existing);
-      throw new HttpError(409, `You already created this ${type} repo`, {
-        body: { error: `You already created this ${type} repo`, url },
-      });
-    }
+  await ctx.hub.repos.locks.run(createLock(type, namespace, body.name), async () => {
+    checkFree(ctx, type, namespace, body.name);
     const extra = (body.files ?? []).map((f) => ({
       path: f.path,
       content: Buffer.from(f.content, f.encoding === "base64" ? "base64" : "utf8"),

@@ -8,7 +8,7 @@ import { RevisionNotFound } from "../store/repo-store.js";
 import { commitLock, parseBody, repoTypeOf } from "./hf-body.js";
 import { repoNotFound } from "./hf-errors.js";
 import { checkGated, findHfRepo, hfRepo } from "./hf-repo-access.js";
-import { REPO_NAME_RE } from "./repo-admin.js";
+import { createLock, REPO_NAME_RE } from "./repo-admin.js";
 
 /** `GET /api/{type}s/{id}/auth-check[/write]`: 200, RepoNotFound (401/404), GatedRepo (401/403). */
 export async function authCheck(ctx: RequestContext): Promise<void> {
@@ -43,7 +43,7 @@ export async function moveRepo(ctx: RequestContext): Promise<void> {
   if (!canWrite(ctx.who, meta.namespace) || !canWrite(ctx.who, toNs)) {
     throw new HttpError(403, `You don't have the rights to move ${body.fromRepo} to ${body.toRepo}`);
   }
-  await ctx.hub.repos.locks.run(`create:${type}:${toNs}/${toName}`, async () => {
+  await ctx.hub.repos.locks.run(createLock(type, toNs, toName), async () => {
     const target = findHfRepo(ctx, type, toNs, toName);
     if (target && target !== meta) {
       throw new HttpError(409, `You already created this ${type} repo: ${body.toRepo}`);

@@ -3,6 +3,7 @@ import type { Bucket } from "../http/rate-limit.js";
 import type { Handler, Route } from "../http/router.js";
 import { completeMultipart, putObject, putPart, verifyObject } from "../lfs/lfs-transfer.js";
 import { commitNdjson } from "./commit.js";
+import { duplicateLfsFiles, duplicateRepo } from "./duplicate.js";
 import { noNamespace, renderHfError } from "./hf-errors.js";
 import { deleteLfsFiles, listLfsFiles } from "./lfs-files.js";
 import {
@@ -73,6 +74,8 @@ export function hfRoutes(): Route[] {
     r("super-squash", ["POST"], `${API_REPO}/super-squash/(?<ref>.+)$`, superSquash),
     r("lfs-files", ["GET"], `${API_REPO}/lfs-files$`, listLfsFiles),
     r("lfs-files-delete", ["POST"], `${API_REPO}/lfs-files/batch$`, deleteLfsFiles),
+    r("lfs-files-duplicate", ["POST"], `${API_REPO}/lfs-files/duplicate$`, duplicateLfsFiles),
+    r("duplicate", ["POST"], `${API_REPO}/duplicate$`, duplicateRepo),
     r("repo-move", ["POST"], "^/api/repos/move$", moveRepo),
     r("user-repos", ["GET"], "^/api/settings/repositories$", listNamespaceRepos),
     r("org-repos", ["GET"], "^/api/organizations/(?<org>[^/]+)/settings/repositories$", listNamespaceRepos),

@@ -56,6 +56,8 @@ export class EntryNotFound extends Error {}
 export class ParentMismatch extends Error {}
 /** A commit would leave a file and a folder of one name (`dir` and `dir/x`): no client can check that out. */
 export class PathConflict extends Error {}
+/** A walk of a repo's history passed its bound. */
+export class TooManyCommits extends Error {}
 
 export interface RepoKey {
   face: Face;
@@ -138,21 +140,7 @@ export class RepoStore {
       defaultBranch?: string;
     },
   ): Promise<RepoMeta> {
-    const meta: RepoMeta = {
-      ...k,
-      objectId: randomBytes(12).toString("hex"),
-      private: opts.private,
-      gated: false,
-      createdAt: new Date().toISOString(),
-      defaultBranch: opts.defaultBranch ?? "main",
-      branches: {},
-      tags: {},
-      pullRequests: {},
-      likes: 0,
-      extra: opts.extra ?? {},
-      ...(opts.sdk ? { sdk: opts.sdk } : {}),
-      ...(opts.license ? { license: opts.license } : {}),
-    };
+    const meta = newMeta(k, opts);
     const initial = await this.writeCommit(k, {
       parents: [],
       title: "initial commit",
@@ -163,6 +151,68 @@ export class RepoStore {
     meta.branches[meta.defaultBranch] = initial.id;
     await this.saveMeta(meta);
     return meta;
+  }
+
+  /**
+   * A new repo holding the history of `source`: every commit reachable from its branches and tags,
+   * copied with its id (so the history is the source's), and those refs. Callers hold the create
+   * lock of `k` and checked it is free; the repo exists only once everything is written, and what
+   * an interrupted copy left behind is cleared first, so it never leaks into a later repo.
+   */
+  async createCopy(
+    k: RepoKey,
+    opts: { private: boolean; sdk?: string; license?: string },
+    source: RepoMeta,
+    limit: number,
+  ): Promise<RepoMeta> {
+    if (this.repos.has(repoKeyString(k))) throw new Error(`${repoKeyString(k)} exists`);
+    const refs = { branches: { ...source.branches }, tags: { ...source.tags } };
+    await rm(this.repoDir(k), { recursive: true, force: true });
+    this.lfs.forget(k);
+    try {
+      const heads = [...Object.values(refs.branches), ...Object.values(refs.tags)];
+      for await (const c of this.reachable(source, heads, limit)) await this.importCommit(k, c);
+      const meta = newMeta(k, { ...opts, defaultBranch: source.defaultBranch });
+      Object.assign(meta, refs);
+      await this.saveMeta(meta);
+      return meta;
+    } catch (err) {
+      await rm(this.repoDir(k), { recursive: true, force: true });
+      this.lfs.forget(k);
+      throw err;
+    }
+  }
+
+  /**
+   * Every commit reachable from `heads` (through all parents), each once, newest refs first.
+   * More than `limit` is TooManyCommits; a commit that cannot be read is RevisionNotFound (the
+   * repo was deleted meanwhile).
+   */
+  async *reachable(k: RepoKey, heads: Iterable<string>, limit: number): AsyncGenerator<Commit> {
+    const seen = new Set<string>();
+    const todo = [...heads];
+    while (todo.length > 0) {
+      const id = todo.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (seen.size > limit) throw new TooManyCommits(`More than ${limit} commits`);
+      const c = await this.loadCommit(k, id);
+      if (!c) throw new RevisionNotFound(`Invalid rev id: ${id} (missing commit)`);
+      yield c;
+      todo.push(...c.parents);
+    }
+  }
+
+  /** Writes a commit of another repo of this hub as it is (same id, date and files) into `k`. */
+  private async importCommit(k: RepoKey, c: Commit): Promise<void> {
+    await this.lfs.grant(
+      k,
+      Object.values(c.files)
+        .filter((f) => f.lfs)
+        .map((f) => f.sha256),
+    );
+    await atomicWriteJson(join(this.repoDir(k), "commits", `${c.id}.json`), c);
+    this.commits.set(`${repoKeyString(k)}@${c.id}`, c);
   }
 
   async delete(k: RepoKey): Promise<void> {
@@ -404,6 +454,33 @@ export class RepoStore {
         });
     }
   }
+}
+
+function newMeta(
+  k: RepoKey,
+  opts: {
+    private: boolean;
+    sdk?: string;
+    license?: string;
+    extra?: Record<string, unknown>;
+    defaultBranch?: string;
+  },
+): RepoMeta {
+  return {
+    ...k,
+    objectId: randomBytes(12).toString("hex"),
+    private: opts.private,
+    gated: false,
+    createdAt: new Date().toISOString(),
+    defaultBranch: opts.defaultBranch ?? "main",
+    branches: {},
+    tags: {},
+    pullRequests: {},
+    likes: 0,
+    extra: opts.extra ?? {},
+    ...(opts.sdk ? { sdk: opts.sdk } : {}),
+    ...(opts.license ? { license: opts.license } : {}),
+  };
 }
 
 /** The paths inside folder `folder` (never a sibling such as `folder2/x` or `folderx`). */
