@@ -53,7 +53,18 @@ for (const hub of ["hf", "ms"] as const) {
       const dry = ok(await cli(["migrate", `${hub}:${source}`, `${hub}:${dest}`, "--dry-run"]));
       assert.ok(copied(dry).includes("weights/big.bin"));
       assert.equal(eventsOf(dry, "commit").length, 0);
-      ok(await cli(["migrate", `${hub}:${source}`, `${hub}:${dest}`, "--yes"]));
+      const before = await pair[hub].stats();
+      const run = ok(await cli(["migrate", `${hub}:${source}`, `${hub}:${dest}`, "--yes"]));
+      const after = await pair[hub].stats();
+      const notes = eventsOf(run, "note").map((e) => String(e.message));
+      const summary = eventsOf(run, "summary")[0] as { bytes: number; files: number };
+      if (hub === "hf") {
+        // A new repo on the same hub: the hub's own duplicate, no byte through hubferry.
+        assert.deepEqual(notes, ["copied by the hub itself: no byte passed through hubferry"]);
+        assert.equal(summary.bytes, 0);
+        for (const route of ["hf.lfs-put", "hf.lfs-part", "hf.commit", "hf.object"])
+          assert.equal((after[route] ?? 0) - (before[route] ?? 0), 0, `no ${route} request`);
+      } else assert.ok(summary.bytes > 3 * 1024 * 1024, "ModelScope has no server-side copy: streamed");
       await onHub(dest, fixture);
       const again = ok(await cli(["migrate", `${hub}:${source}`, `${hub}:${dest}`, "--yes"]));
       assert.deepEqual(copied(again), []);
@@ -69,6 +80,18 @@ for (const hub of ["hf", "ms"] as const) {
       assert.ok(copied(synced).includes("model.safetensors"));
       await onHub(dest, fixture);
     });
+
+    if (hub === "hf")
+      it("a hub that refuses the duplicate: the run says so and streams instead, byte-identical", async () => {
+        const dest = `alice/${randomName("copy-refused")}`;
+        await pair.hf.fault({ route: "hf.duplicate", kind: "status", status: 500, times: 1 });
+        const run = ok(await cli(["migrate", `hf:${source}`, `hf:${dest}`, "--yes"]));
+        await pair.hf.clearFaults();
+        const [note] = eventsOf(run, "note").map((e) => String(e.message));
+        assert.match(note!, /the hub did not make the copy itself .*: streaming it instead/);
+        assert.ok((eventsOf(run, "summary")[0] as { bytes: number }).bytes > 3 * 1024 * 1024);
+        await back.assertOnHf(dest, "model", fixture);
+      });
 
     it("the very same repo is refused with exit 2", async () => {
       const run = await cli(["migrate", `${hub}:${source}`, `${hub}:${source}`, "--yes"]);
