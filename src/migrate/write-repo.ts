@@ -116,6 +116,8 @@ export interface WriteTarget {
   destination(): TransferDestination;
   exists: boolean;
   create(): Promise<void>;
+  /** Paths the destination keeps its own version of once it has one (see PlanOptions.destinationOwns). */
+  owns?: string[];
 }
 
 /** A hub repo as a write target, created with the visibility, SDK and licence the options say. */
@@ -123,6 +125,8 @@ function hubTarget(destHub: Hub, ref: RepoRef, exists: boolean, opts: WriteRepoO
   return {
     destination: () => destHub.destination(ref),
     exists,
+    // A hub decides what is LFS and keeps .gitattributes to match: a sync must not fight it.
+    owns: [".gitattributes"],
     create: async () => {
       await destHub.createRepo(ref, { private: opts.private, sdk: opts.sdk, license: opts.license });
     },
@@ -156,8 +160,13 @@ export async function writeInto(
     include: opts.include,
     exclude: opts.exclude,
     inspect: async (f) => hashesOf(await readAll(src, f.path, f.size, { signal })),
+    destinationOwns: target.owns,
   });
   await refuseEmptySelection(src, plan, opts);
+  for (const path of plan.kept)
+    opts.notes.push(
+      `${path} differs from the source's: the destination's own is kept (its hub decides what is LFS)`,
+    );
   const shares = opts.workers ? dealFiles(plan.copy, opts.workers.count) : undefined;
   opts.events(planEvent(src, dest, plan, shares, opts));
   if (opts.dryRun) return { plan, destinationUrl: dest.url };

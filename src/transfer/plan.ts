@@ -16,6 +16,10 @@ export interface Plan {
   delete: string[];
   /** Files whose equality could only be told from their bytes (read and hashed while planning). */
   inspected: string[];
+  /** Source files the destination keeps its own version of, differing (`destinationOwns`). */
+  kept: string[];
+  /** The paths the destination owns once written (`destinationOwns`): verified by presence only. */
+  owned: string[];
   bytes: number;
 }
 
@@ -28,6 +32,12 @@ export interface PlanOptions {
   inspect?: (file: SourceFile) => Promise<{ sha256: string; gitOid: string }>;
   /** Files read for inspection at the same time (default 8). */
   inspectConcurrency?: number;
+  /**
+   * Paths whose destination version is the destination's own once it has one (a hub's
+   * `.gitattributes`: the hub decides what is LFS and rewrites it). Copied only where missing, so
+   * a sync never fights the destination over them; a differing one is listed in `kept`.
+   */
+  destinationOwns?: string[];
 }
 
 /** Why a path must not be copied anywhere: it would escape the repo or is not a plain relative path. */
@@ -88,8 +98,11 @@ export async function planTransfer(
     refused: [],
     delete: [],
     inspected: [],
+    kept: [],
+    owned: opts.destinationOwns ?? [],
     bytes: 0,
   };
+  const owned = new Set(plan.owned);
   const sorted = [...srcFiles].sort((a, b) => a.path.localeCompare(b.path));
   const clashes = fileFolderClashes(srcFiles.map((f) => f.path));
   const verdicts = new Map<SourceFile, boolean>();
@@ -102,6 +115,11 @@ export async function planTransfer(
       continue;
     }
     const there = destByPath.get(file.path);
+    if (there && owned.has(file.path)) {
+      if (sameContent(file, there) !== true) plan.kept.push(file.path);
+      else plan.present.push(file);
+      continue;
+    }
     const same = there ? sameContent(file, there) : false;
     if (same === undefined && opts.inspect && file.size <= (opts.inspectMaxBytes ?? 16 * 1024 * 1024))
       toInspect.push(file);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { readdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
+import { mkdir, readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type CliRun, eventsOf, runCli } from "../helpers/cli.js";
 import { pseudoRandom, type RepoFixture, randomName, sampleFixture, sha256 } from "../helpers/fixtures.js";
@@ -24,8 +25,12 @@ after(async () => {
 
 const TOKENS = [USERS.alice.token, USERS.alice.msToken];
 
-async function migrate(args: string[], opts: Parameters<typeof runCli>[2] = {}): Promise<CliRun> {
-  const run = await runCli(["migrate", ...args, "--json"], pair.env(), { timeoutMs: 180_000, ...opts });
+async function migrate(
+  args: string[],
+  opts: Parameters<typeof runCli>[2] = {},
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  const run = await runCli(["migrate", ...args, "--json"], pair.env(env), { timeoutMs: 180_000, ...opts });
   for (const t of TOKENS) assert.ok(!(run.stdout + run.stderr).includes(t), "a token leaked into the output");
   return run;
 }
@@ -195,24 +200,30 @@ describe("migrate --sandboxes N (the process runner)", () => {
     const cutFixture = bigFixture(101);
     await back.seedHf(cutId, "model", cutFixture);
     await pair.ms.fault({ route: "ms.blob-put", kind: "throttle", bytesPerSecond: 256 * 1024, times: 100 });
-    const sandboxesBefore = (await readdir(tmpdir())).filter((d) => d.startsWith("hubferry-sandbox-")).length;
+    // The workers' scratch folders go to a TMPDIR of this test's own (other test files run at once).
+    const tmp = join(pair.work.path, `tmp-${randomName("t")}`);
+    await mkdir(tmp);
+    const sandboxes = async () => (await readdir(tmp)).filter((d) => d.startsWith("hubferry-sandbox-"));
     let sent = false;
+    let sawSandbox = false;
     const run = await migrate(
       [`hf:${cutId}`, `ms:${cutId}`, "--runner", "process", "--sandboxes", "3", "--yes"],
       {
         onEvent: (e, kill) => {
           if (!sent && e.event === "file_progress" && e.worker !== undefined) {
             sent = true;
+            sawSandbox = readdirSync(tmp).some((d) => d.startsWith("hubferry-sandbox-"));
             kill("SIGINT");
           }
         },
       },
+      { TMPDIR: tmp },
     );
     await pair.ms.clearFaults();
     assert.equal(run.code, 130, run.stderr);
     assert.match(run.stderr, /cancelled/);
-    const sandboxesAfter = (await readdir(tmpdir())).filter((d) => d.startsWith("hubferry-sandbox-")).length;
-    assert.equal(sandboxesAfter, sandboxesBefore, "every worker's sandbox was ended and removed");
+    assert.ok(sawSandbox, "the workers ran in sandboxes under this TMPDIR");
+    assert.deepEqual(await sandboxes(), [], "every worker's sandbox was ended and removed");
     ok(await migrate([`hf:${cutId}`, `ms:${cutId}`, "--runner", "process", "--sandboxes", "3", "--yes"]));
     await back.assertOnMs(cutId, "model", cutFixture);
   });
