@@ -8,6 +8,7 @@
 //      first byte and total, medians over rounds.
 // Runs with `node --import tsx` (the control plane is the tests' TypeScript helper).
 // Results: bench/results/sandboxes.md (or --out).
+import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,8 +98,9 @@ async function scaling(ctx) {
         `scaling ${direction.label}: ${n} worker(s), ${s ? `shaped ${s.down} down / ${s.up} up each` : "unshaped"}...`,
       );
       const r = await scalingRun(ctx, direction, n, s);
+      const c = r.cpu;
       log(
-        `  ${r.seconds.toFixed(1)} s, ${(r.bytes / r.seconds / 1e6).toFixed(1)} MB/s, CPU busy ${(r.cpuBusy * 100).toFixed(0)}%`,
+        `  ${r.seconds.toFixed(1)} s, ${(r.bytes / r.seconds / 1e6).toFixed(1)} MB/s, CPU busy ${(r.cpuBusy * 100).toFixed(0)}%; CPU s: coordinator ${c.coordinator.toFixed(1)}, workers ${c.workers.toFixed(1)}, source hub ${c.sourceHub.toFixed(1)}, destination hub ${c.destHub.toFixed(1)}`,
       );
       rows.push(r);
     }
@@ -132,7 +134,11 @@ try {
     usersFile,
     `users:\n  - name: bench\n    admin: true\n    tokens:\n      - { value: ${TOKENS.hf} }\n      - { value: ${TOKENS.ms} }\n`,
   );
-  const machine = describeMachine(tmpdir());
+  // The official clients are not used here: their versions are left out of the description.
+  const machine = describeMachine(tmpdir()).map((l) => l.replace(/; official clients: .*/, ""));
+  machine.push(
+    `hubferry: ${execFileSync("git", ["-C", root, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim()} (dist/ and bundle/hubferry.mjs of this checkout)`,
+  );
   const total = opts.files * opts.sizeMiB * MiB;
   if (freeBytes(dir) < 2 * total + 2 * GiB)
     throw new Error(`${((2 * total + 2 * GiB) / GiB).toFixed(1)} GiB of free disk needed in ${tmpdir()}`);

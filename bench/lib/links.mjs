@@ -20,6 +20,7 @@ export async function startLink(targetUrl, { down, up } = {}) {
   );
   return {
     url: proxy.url,
+    pid: proxy.child.pid,
     async stop() {
       await stopChild(proxy.child);
       const m = /"event":"stopped","down":(\d+),"up":(\d+)/.exec(proxy.stderr());

@@ -1,5 +1,6 @@
 // The Markdown of bench/sandboxes-bench.mjs: tables first, then what they say, computed from the
 // figures (so that a re-run's conclusions follow its own numbers, not the last run's).
+import { cpus } from "node:os";
 import { formatBytes } from "./units.mjs";
 
 const fix = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "-");
@@ -11,11 +12,19 @@ const median = (xs) => {
 };
 const GOAL = 0.85;
 
+/** Where the CPU went; "rest": all cores' busy time minus the named ones (the shapers, other load). */
+function cpuSplit(r) {
+  const c = r.cpu;
+  const all = r.cpuBusy * r.seconds * cpus().length;
+  const rest = all - c.coordinator - c.workers - c.sourceHub - c.destHub - c.shapers;
+  return [c.coordinator, c.workers, c.sourceHub, c.destHub, c.shapers, rest].map((x) => fix(x)).join(" / ");
+}
+
 function scalingTable(opts, rows) {
   const cap = opts.capBytes / 1e6;
   const out = [
-    "| workers | links | wall | first byte | aggregate MB/s | N × cap | ratio | goal ≥ 0.85 | CPU busy (all cores) | coordinator peak RSS | workers' peak RSS (max / sum) | through the links (src down / dst up) |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| workers | links | wall | first byte | aggregate MB/s | N × cap | ratio | goal ≥ 0.85 | CPU busy (all cores) | busy just before (others' load) | CPU s: coordinator / workers / source hub / dest hub / shapers / rest | coordinator peak RSS | workers' peak RSS (max / sum) | through the links (src down / dst up) |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const r of rows) {
     const rate = mbps(r.bytes, r.seconds);
@@ -33,6 +42,8 @@ function scalingTable(opts, rows) {
         r.shaped ? fix(ratio, 2) : "-",
         r.shaped ? (ratio >= GOAL ? "met" : "**not met**") : "-",
         `${fix(r.cpuBusy * 100, 0)}%`,
+        `${fix(r.background * 100, 0)}%`,
+        cpuSplit(r),
         `${fix(r.selfPeakMiB, 0)} MiB`,
         peaks.length
           ? `${fix(Math.max(...peaks), 0)} / ${fix(
@@ -66,6 +77,18 @@ function scalingWords(opts, rows) {
     const top = direct.reduce((a, b) => (mbps(a.bytes, a.seconds) >= mbps(b.bytes, b.seconds) ? a : b));
     words.push(
       `- Unshaped, the hubs and this machine move at most ${fix(ceiling)} MB/s (${top.n} worker(s), all cores ${fix(top.cpuBusy * 100, 0)}% busy): N × cap reaches that at N ≈ ${fix(ceiling / cap, 1)}, so beyond it the machine, not the links, is what a run measures.`,
+    );
+  }
+  const bg = median(rows.map((r) => r.background));
+  words.push(
+    `- Others' load (this machine is shared): the cores were ${fix(bg * 100, 0)}% busy (median) in the 2 s before each run, while this bench did nothing; the "rest" CPU column is that load during the run. Whatever it takes is not there for the hubs and workers.`,
+  );
+  const one = direct.find((r) => r.n === 1);
+  const many = direct.filter((r) => r.n > 1).at(-1);
+  if (one && many) {
+    const perWorker = (many.cpu.workers - one.cpu.workers) / (many.n - 1);
+    words.push(
+      `- Each worker beyond the first costs about ${fix(perWorker, 1)} CPU s for the same bytes (workers' CPU, unshaped: ${fix(one.cpu.workers)} s with 1, ${fix(many.cpu.workers)} s with ${many.n}): starting Node with the single-file bundle, its own plan and listing, its event stream. On 2 cores that fixed cost is paid while the others move bytes.`,
     );
   }
   for (const r of shaped)

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { startHub } from "./hubs.mjs";
 import { startLink } from "./links.mjs";
 import { TOKENS } from "./measure.mjs";
-import { watch } from "./proc-watch.mjs";
+import { idleLoad, watch } from "./proc-watch.mjs";
 import { verifyRepo } from "./verify.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -43,6 +43,7 @@ async function workerLinks(n, source, dest, shaping, started) {
  * objects would skip their upload), checks every byte, and returns the wall time and what it cost.
  */
 export async function scalingRun(ctx, direction, n, shaping) {
+  const background = await idleLoad(2000);
   const dest = await startHub(join(ctx.dir, `dest-${n}-${randomBytes(3).toString("hex")}`), ctx.usersFile);
   const started = [];
   const links = { src: { down: 0, up: 0 }, dst: { down: 0, up: 0 } };
@@ -83,7 +84,10 @@ export async function scalingRun(ctx, direction, n, shaping) {
       }
     };
     const repo = `bench/scale-${n}${shaping ? "" : "-direct"}`;
-    const w = watch();
+    const w = watch({
+      pids: { sourceHub: ctx.source.pid, destHub: dest.pid },
+      groups: { shapers: started.map((s) => s.link.pid) },
+    });
     t0 = performance.now();
     const res = await lib.migrate({
       source: lib.parseRepoRef(`${direction.from}:${ctx.repo}`),
@@ -102,6 +106,7 @@ export async function scalingRun(ctx, direction, n, shaping) {
     return {
       n,
       shaped: Boolean(shaping),
+      background,
       seconds,
       firstByte: firstByte / 1000,
       bytes: res.plan.bytes,
