@@ -61,6 +61,14 @@ function scalingTable(opts, rows) {
   return out;
 }
 
+/** Whether the CPU is what held a shaped run below its goal (the cores near full while it ran). */
+function verdict(r, cap) {
+  if (mbps(r.bytes, r.seconds) / (r.n * cap) >= GOAL) return ": the links, not the CPU, set its rate";
+  return r.cpuBusy >= 0.85
+    ? ": the CPU, not the links, capped it"
+    : ": below its goal with CPU to spare, so something other than the CPU held it";
+}
+
 /** Where the goal stops holding, and what the unshaped runs say the ceiling is. */
 function scalingWords(opts, rows) {
   const cap = opts.capBytes / 1e6;
@@ -75,8 +83,19 @@ function scalingWords(opts, rows) {
   );
   if (direct.length) {
     const top = direct.reduce((a, b) => (mbps(a.bytes, a.seconds) >= mbps(b.bytes, b.seconds) ? a : b));
+    const widest = direct.reduce((a, b) => (a.n >= b.n ? a : b));
+    const wide = mbps(widest.bytes, widest.seconds);
     words.push(
-      `- Unshaped, the hubs and this machine move at most ${fix(ceiling)} MB/s (${top.n} worker(s), all cores ${fix(top.cpuBusy * 100, 0)}% busy): N × cap reaches that at N ≈ ${fix(ceiling / cap, 1)}, so beyond it the machine, not the links, is what a run measures.`,
+      `- Unshaped, the hubs and this machine move at most ${fix(ceiling)} MB/s (${top.n} worker(s), all cores ${fix(top.cpuBusy * 100, 0)}% busy), and ${fix(wide)} MB/s with ${widest.n} workers: N × cap reaches the ${widest.n}-worker figure at N ≈ ${fix(wide / cap, 1)}. Beyond that point the machine's CPU, not the links, is what a run measures.`,
+    );
+  }
+  const top = shaped.at(-1);
+  if (top) {
+    const c = top.cpu;
+    const own = c.coordinator + c.workers + c.sourceHub + c.destHub + c.shapers;
+    const cores = cpus().length;
+    words.push(
+      `- With ${top.n} shaped workers this bench's own processes used ${fix(own / top.seconds, 2)} of the ${cores} cores (the ${2 * top.n} shapers alone ${fix(c.shapers / top.seconds, 2)}, the workers ${fix(c.workers / top.seconds, 2)}, the two hubs ${fix((c.sourceHub + c.destHub) / top.seconds, 2)}, the coordinator ${fix(c.coordinator / top.seconds, 2)}), all cores ${fix(top.cpuBusy * 100, 0)}% busy with others' load${verdict(top, cap)}.`,
     );
   }
   const bg = median(rows.map((r) => r.background));
@@ -155,7 +174,7 @@ export function renderSandboxes({
     "",
     ...machine.map((l) => `- ${l}`),
     "- Hubs: two `hubferry serve` processes on loopback (the source store holds the repo on both faces; a fresh destination hub per measurement, so no object is already stored there). Other agents share this machine: its load is part of the figures.",
-    `- Measured in ${fix(minutes, 1)} min; the bench process's peak RSS over the whole run (\`process.resourceUsage().maxRSS\`, seeding included): ${fix(coordinatorMaxRssMiB, 0)} MiB.`,
+    `- Measured in ${fix(minutes, 1)} min (after seeding); the bench process's peak RSS over the whole run (\`process.resourceUsage().maxRSS\`, seeding included): ${fix(coordinatorMaxRssMiB, 0)} MiB.`,
     "",
   ];
   const dirs = Object.values(scale);
