@@ -12,7 +12,7 @@ const root = new URL("../..", import.meta.url).pathname;
  * Starts a node script that prints one JSON line with its `url` when ready. Its stdin stays open
  * as long as this process lives (the shaper exits when it closes).
  */
-function startListening(argv, what) {
+export function startListening(argv, what) {
   return new Promise((resolve, reject) => {
     const child = track(spawn(process.execPath, argv, { stdio: ["pipe", "pipe", "pipe"] }));
     let err = "";
