@@ -1,5 +1,15 @@
 import type { RepoRef } from "../core/repo-ref.js";
-import type { TransferDestination, TransferSource } from "../transfer/types.js";
+import type { SourceFile, TransferDestination, TransferSource } from "../transfer/types.js";
+
+/**
+ * Another repo on the same hub, whose stored objects a destination may take by the hub's own
+ * server-side copy instead of uploading them (Hugging Face `lfs-files/duplicate`).
+ */
+export interface CopySource {
+  ref: RepoRef;
+  /** That repo's files: the hub asks for their hashes (sha256, Xet) and paths. */
+  files: () => Promise<SourceFile[]>;
+}
 
 export interface WhoAmI {
   name: string;
@@ -89,7 +99,7 @@ export interface Hub {
   checkWritable(ref: RepoRef): Promise<void>;
   /** The repo at a revision as a transfer source, with the repo info it was pinned from. */
   source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoDetails }>;
-  destination(ref: RepoRef): TransferDestination;
+  destination(ref: RepoRef, opts?: { copyFrom?: CopySource }): TransferDestination;
   webUrl(ref: RepoRef): string;
   /**
    * A copy of a whole repo made by the hub itself, into a repo that does not exist yet (history

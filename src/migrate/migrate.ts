@@ -77,12 +77,12 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
     notes,
     `${src.info.private ? "private" : "public"}, as the source`,
   );
+  const sameHub = srcHub.name === destHub.name && srcHub.endpoint === destHub.endpoint;
   // The hub copies a whole repo itself when it can: same hub and endpoint, a new destination, the
   // whole default branch (a duplicate has no filters and no other revision).
   const onHub =
     !!destHub.duplicateRepo &&
-    srcHub.name === destHub.name &&
-    srcHub.endpoint === destHub.endpoint &&
+    sameHub &&
     !destExists &&
     !opts.include?.length &&
     !opts.exclude?.length &&
@@ -96,6 +96,8 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   return writeRepo(src, destHub, destination, destExists, {
     ...opts,
     notes,
+    // Otherwise, on one hub, stored objects may still be copied by the hub rather than sent.
+    copyFrom: sameHub && !opts.workers ? { ref: source, files: () => src.list() } : undefined,
     serverCopy: onHub
       ? (signal) => destHub.duplicateRepo!(source, destination, { private: src.info.private }, signal)
       : undefined,

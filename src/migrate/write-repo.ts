@@ -2,7 +2,7 @@ import { HubferryError } from "../core/errors.js";
 import { sleep } from "../core/http/http-client.js";
 import { describeFilters, emptySelectionError } from "../core/path-filter.js";
 import { formatRef, type RepoRef } from "../core/repo-ref.js";
-import type { Hub, WhoAmI } from "../hubs/hub.js";
+import type { CopySource, Hub, WhoAmI } from "../hubs/hub.js";
 import { dealFiles, type Share } from "../transfer/deal.js";
 import type { EventSink, TransferEvent } from "../transfer/events.js";
 import { type ExecuteResult, executePlan } from "../transfer/execute.js";
@@ -37,6 +37,8 @@ export interface WriteRepoOptions {
    * moves through here). Tried after the plan is confirmed; if the hub refuses, the run streams.
    */
   serverCopy?: (signal: AbortSignal) => Promise<{ pending: boolean }>;
+  /** A repo on the destination's hub whose stored objects the destination may take by a server-side copy. */
+  copyFrom?: CopySource;
   /** A sharded run: the files are dealt to `count` workers, which upload; this process commits. */
   workers?: { count: number; launch: LaunchWorker };
 }
@@ -123,7 +125,7 @@ export interface WriteTarget {
 /** A hub repo as a write target, created with the visibility, SDK and licence the options say. */
 function hubTarget(destHub: Hub, ref: RepoRef, exists: boolean, opts: WriteRepoOptions): WriteTarget {
   return {
-    destination: () => destHub.destination(ref),
+    destination: () => destHub.destination(ref, { copyFrom: opts.copyFrom }),
     exists,
     // A hub decides what is LFS and keeps .gitattributes to match: a sync must not fight it.
     owns: [".gitattributes"],

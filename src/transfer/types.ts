@@ -14,6 +14,8 @@ export interface SourceFile {
   lastCommit?: string;
   /** Whether the source keeps the file in LFS, when the listing says. */
   lfs?: boolean;
+  /** The hub's own content id of the file (Hugging Face Xet), when the listing says. */
+  xetHash?: string;
 }
 
 export type DestFile = SourceFile;

@@ -76,20 +76,34 @@ for (const hub of ["hf", "ms"] as const) {
         await cli(["migrate", `${hub}:${source}`, `${hub}:${dest}`, "--yes", "--include", "*.json"]),
       );
       assert.deepEqual(copied(partial), ["config.json"]);
+      const before = await pair[hub].stats();
       const synced = ok(await cli(["sync", `${hub}:${source}`, `${hub}:${dest}`, "--delete"]));
+      const after = await pair[hub].stats();
       assert.ok(copied(synced).includes("model.safetensors"));
+      if (hub === "hf") {
+        // An existing destination: its LFS objects are copied by the hub (lfs-files/duplicate), not sent.
+        const summary = eventsOf(synced, "summary")[0] as { stored: number; storedBytes: number };
+        assert.ok(summary.stored >= 2 && summary.storedBytes > 3 * 1024 * 1024, JSON.stringify(summary));
+        for (const route of ["hf.lfs-put", "hf.lfs-part"])
+          assert.equal((after[route] ?? 0) - (before[route] ?? 0), 0, `no ${route} request`);
+        assert.equal((after["hf.lfs-files-duplicate"] ?? 0) - (before["hf.lfs-files-duplicate"] ?? 0), 1);
+      }
       await onHub(dest, fixture);
     });
 
     if (hub === "hf")
-      it("a hub that refuses the duplicate: the run says so and streams instead, byte-identical", async () => {
+      it("a hub that refuses both server-side copies: the run says so and streams every byte instead, byte-identical", async () => {
         const dest = `alice/${randomName("copy-refused")}`;
         await pair.hf.fault({ route: "hf.duplicate", kind: "status", status: 500, times: 1 });
+        // Nor does it copy LFS objects: every byte is then uploaded.
+        await pair.hf.fault({ route: "hf.lfs-files-duplicate", kind: "status", status: 404, times: 10 });
         const run = ok(await cli(["migrate", `hf:${source}`, `hf:${dest}`, "--yes"]));
         await pair.hf.clearFaults();
         const [note] = eventsOf(run, "note").map((e) => String(e.message));
         assert.match(note!, /the hub did not make the copy itself .*: streaming it instead/);
-        assert.ok((eventsOf(run, "summary")[0] as { bytes: number }).bytes > 3 * 1024 * 1024);
+        const summary = eventsOf(run, "summary")[0] as { bytes: number; stored: number };
+        assert.ok(summary.bytes > 3 * 1024 * 1024 && summary.stored === 0, JSON.stringify(summary));
+        assert.ok(eventsOf(run, "commit").length >= 1, "committed by hubferry, not duplicated");
         await back.assertOnHf(dest, "model", fixture);
       });
 

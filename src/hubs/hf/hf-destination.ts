@@ -9,8 +9,10 @@ import type {
   UploadMethod,
   UploadRequest,
 } from "../../transfer/types.js";
+import type { CopySource } from "../hub.js";
 import { type BodyPiece, meteredPieces } from "../metered-pieces.js";
 import type { HfHub } from "./hf-hub.js";
+import { copyLfsObjects } from "./hf-lfs-copy.js";
 import { CommitResponseSchema, LfsBatchSchema, PreuploadSchema } from "./hf-schemas.js";
 
 const PREUPLOAD_CHUNK = 256;
@@ -29,6 +31,8 @@ export class HfDestination implements TransferDestination {
   constructor(
     private readonly hub: HfHub,
     private readonly ref: RepoRef,
+    /** A repo on this hub whose LFS objects are taken by a server-side copy rather than uploaded. */
+    private readonly copyFrom?: CopySource,
   ) {
     this.label = `hf:${hfUrlPrefix(ref.type)}${ref.id}`;
     this.url = hub.webUrl(ref);
@@ -62,6 +66,15 @@ export class HfDestination implements TransferDestination {
         modes.set(f.path, f.uploadMode);
     }
     const lfs = files.filter((f) => modes.get(f.path) === "lfs" && f.size > 0);
+    // Objects the hub copies itself are then "already stored" in the batch below: nothing is sent.
+    if (this.copyFrom && lfs.length)
+      await copyLfsObjects(
+        this.hub,
+        this.copyFrom,
+        this.ref,
+        lfs.map((f) => f.sha256),
+        signal,
+      );
     const methods = new Map<string, UploadMethod>();
     for (let i = 0; i < lfs.length; i += LFS_BATCH_CHUNK) {
       const chunk = lfs.slice(i, i + LFS_BATCH_CHUNK);

@@ -4,7 +4,7 @@ import { parseAs } from "../../core/http/parse.js";
 import type { RepoRef } from "../../core/repo-ref.js";
 import { hfUrlPrefix, type RepoType } from "../../core/repo-type.js";
 import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
-import type { Hub, RepoDetails, SearchHit, SearchQuery, WhoAmI } from "../hub.js";
+import type { CopySource, Hub, RepoDetails, SearchHit, SearchQuery, WhoAmI } from "../hub.js";
 import { HfDestination } from "./hf-destination.js";
 import {
   DuplicateResponseSchema,
@@ -197,7 +197,13 @@ export class HfHub implements Hub {
         if (e.type !== "file") continue;
         files.push(
           e.lfs
-            ? { path: e.path, size: e.lfs.size, sha256: e.lfs.oid, lfs: true }
+            ? {
+                path: e.path,
+                size: e.lfs.size,
+                sha256: e.lfs.oid,
+                lfs: true,
+                ...(e.xetHash ? { xetHash: e.xetHash } : {}),
+              }
             : { path: e.path, size: e.size ?? 0, gitOid: e.oid, lfs: false },
         );
       }
@@ -295,7 +301,7 @@ export class HfHub implements Hub {
     }
   }
 
-  destination(ref: RepoRef): TransferDestination {
-    return new HfDestination(this, ref);
+  destination(ref: RepoRef, opts: { copyFrom?: CopySource } = {}): TransferDestination {
+    return new HfDestination(this, ref, opts.copyFrom);
   }
 }

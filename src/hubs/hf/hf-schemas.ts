@@ -28,6 +28,8 @@ export const TreeEntrySchema = z.object({
   size: z.number().int().min(0).optional(),
   oid: z.string(),
   lfs: z.object({ oid: z.string(), size: z.number() }).nullish(),
+  /** Files the hub stores in Xet: the hash its server-side copies ask for. */
+  xetHash: z.string().nullish(),
 });
 
 export const PreuploadSchema = z.object({
