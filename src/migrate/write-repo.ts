@@ -275,7 +275,7 @@ function planEvent(
     extra:
       !opts.deleteExtra && plan.delete.length ? { count: plan.delete.length, hint: opts.extraHint } : null,
     bytes: plan.bytes,
-    notes: opts.notes,
+    notes: [...opts.notes, ...(plan.kept ?? []).map((k) => `kept: ${k.path}, ${k.reason}`)],
     ...(shares
       ? { dealt: shares.map((s) => ({ worker: s.worker, files: s.files.length, bytes: s.bytes })) }
       : {}),

@@ -14,6 +14,8 @@ export interface Plan {
   refused: { path: string; reason: string }[];
   /** Destination files the source does not have (deleted only when asked, by sync). */
   delete: string[];
+  /** Destination files the hub itself added (never deleted, not extra), with why. */
+  kept?: { path: string; reason: string }[];
   /** Files whose equality could only be told from their bytes (read and hashed while planning). */
   inspected: string[];
   bytes: number;
@@ -75,7 +77,11 @@ export async function planTransfer(
   dest: TransferDestination,
   opts: PlanOptions = {},
 ): Promise<Plan> {
-  const [srcFiles, destFiles] = await Promise.all([source.list(), dest.list()]);
+  const [srcFiles, destFiles, platform] = await Promise.all([
+    source.list(),
+    dest.list(),
+    dest.platformFiles?.() ?? [],
+  ]);
   const selected = pathSelector(opts);
   const destByPath = new Map(destFiles.map((f) => [f.path, f]));
   const plan: Plan = {
@@ -131,9 +137,12 @@ export async function planTransfer(
     }
   }
   const srcPaths = new Set(srcFiles.map((f) => f.path));
+  const kept = platform.filter((k) => !srcPaths.has(k.path) && selected(k.path));
+  const keptPaths = new Set(kept.map((k) => k.path));
+  if (kept.length) plan.kept = kept.sort((a, b) => a.path.localeCompare(b.path));
   plan.delete = destFiles
     .map((f) => f.path)
-    .filter((p) => !srcPaths.has(p) && selected(p) && p !== ".gitattributes")
+    .filter((p) => !srcPaths.has(p) && selected(p) && p !== ".gitattributes" && !keptPaths.has(p))
     .sort();
   return plan;
 }
