@@ -165,7 +165,7 @@ export async function writeInto(
     destinationOwns: target.owns,
   });
   await refuseEmptySelection(src, plan, opts);
-  for (const path of plan.kept)
+  for (const path of plan.keptOwn)
     opts.notes.push(
       `${path} differs from the source's: the destination's own is kept (its hub decides what is LFS)`,
     );
@@ -286,7 +286,7 @@ function planEvent(
     extra:
       !opts.deleteExtra && plan.delete.length ? { count: plan.delete.length, hint: opts.extraHint } : null,
     bytes: plan.bytes,
-    notes: opts.notes,
+    notes: [...opts.notes, ...(plan.kept ?? []).map((k) => `kept: ${k.path}, ${k.reason}`)],
     ...(shares
       ? { dealt: shares.map((s) => ({ worker: s.worker, files: s.files.length, bytes: s.bytes })) }
       : {}),

@@ -14,10 +14,12 @@ export interface Plan {
   refused: { path: string; reason: string }[];
   /** Destination files the source does not have (deleted only when asked, by sync). */
   delete: string[];
+  /** Destination files the hub itself added (never deleted, not extra), with why. */
+  kept?: { path: string; reason: string }[];
   /** Files whose equality could only be told from their bytes (read and hashed while planning). */
   inspected: string[];
   /** Source files the destination keeps its own version of, differing (`destinationOwns`). */
-  kept: string[];
+  keptOwn: string[];
   /** The paths the destination owns once written (`destinationOwns`): verified by presence only. */
   owned: string[];
   bytes: number;
@@ -35,7 +37,7 @@ export interface PlanOptions {
   /**
    * Paths whose destination version is the destination's own once it has one (a hub's
    * `.gitattributes`: the hub decides what is LFS and rewrites it). Copied only where missing, so
-   * a sync never fights the destination over them; a differing one is listed in `kept`.
+   * a sync never fights the destination over them; a differing one is listed in `keptOwn`.
    */
   destinationOwns?: string[];
 }
@@ -85,7 +87,11 @@ export async function planTransfer(
   dest: TransferDestination,
   opts: PlanOptions = {},
 ): Promise<Plan> {
-  const [srcFiles, destFiles] = await Promise.all([source.list(), dest.list()]);
+  const [srcFiles, destFiles, platform] = await Promise.all([
+    source.list(),
+    dest.list(),
+    dest.platformFiles?.() ?? [],
+  ]);
   const selected = pathSelector(opts);
   const destByPath = new Map(destFiles.map((f) => [f.path, f]));
   const plan: Plan = {
@@ -98,7 +104,7 @@ export async function planTransfer(
     refused: [],
     delete: [],
     inspected: [],
-    kept: [],
+    keptOwn: [],
     owned: opts.destinationOwns ?? [],
     bytes: 0,
   };
@@ -116,7 +122,7 @@ export async function planTransfer(
     }
     const there = destByPath.get(file.path);
     if (there && owned.has(file.path)) {
-      if (sameContent(file, there) !== true) plan.kept.push(file.path);
+      if (sameContent(file, there) !== true) plan.keptOwn.push(file.path);
       else plan.present.push(file);
       continue;
     }
@@ -149,9 +155,12 @@ export async function planTransfer(
     }
   }
   const srcPaths = new Set(srcFiles.map((f) => f.path));
+  const kept = platform.filter((k) => !srcPaths.has(k.path) && selected(k.path));
+  const keptPaths = new Set(kept.map((k) => k.path));
+  if (kept.length) plan.kept = kept.sort((a, b) => a.path.localeCompare(b.path));
   plan.delete = destFiles
     .map((f) => f.path)
-    .filter((p) => !srcPaths.has(p) && selected(p) && p !== ".gitattributes")
+    .filter((p) => !srcPaths.has(p) && selected(p) && p !== ".gitattributes" && !keptPaths.has(p))
     .sort();
   return plan;
 }

@@ -86,4 +86,9 @@ export interface TransferDestination {
   readonly wantsSample?: boolean;
   /** Why the destination cannot hold this path, if it cannot. */
   refuses?(path: string): string | undefined;
+  /**
+   * Files the hub itself put there (e.g. a README it writes into every new repo), with why:
+   * they belong to the platform, so a sync never deletes them nor counts them as extra.
+   */
+  platformFiles?(): Promise<{ path: string; reason: string }[]>;
 }

@@ -192,6 +192,25 @@ for (const gen of GENERATIONS) {
       assert.equal(sha256(await readFile(String(big.path))), sha256(fixture.files["weights/big.bin"]!));
     });
 
+    // 1.37 sends DELETE .../file?FilePath= with its login cookie (a token alone is refused, as on the
+    // site); modelscope-hub commits delete actions with the token.
+    it("delete_files removes the file and the listing no longer has it", async () => {
+      const file = join(work.path, `doomed-${gen.venv}.txt`);
+      await writeFile(file, "doomed\n");
+      await ok({ op: "upload_file", repo_id: modelId, file, path_in_repo: "extra/doomed.txt" });
+      const r = await ok({ op: "delete_files", repo_id: modelId, patterns: ["extra/doomed.txt"] });
+      assert.deepEqual(r.deleted, ["extra/doomed.txt"]);
+      assert.deepEqual(r.failed, []);
+      const listed = await ok(
+        gen.legacy
+          ? { op: "list_model_files", repo_id: modelId }
+          : { op: "list_repo_files", repo_id: modelId },
+      );
+      const paths = (listed.files as { path: string }[]).map((f) => f.path);
+      assert.ok(!paths.includes("extra/doomed.txt"), `still listed: ${paths.join(", ")}`);
+      assert.ok(paths.includes("extra/single.json"));
+    });
+
     it("a dataset: upload_folder, dataset_snapshot_download and dataset_file_download byte for byte", async () => {
       await ok({ op: "upload_folder", repo_id: datasetId, repo_type: "dataset", folder });
       const r = await ok({

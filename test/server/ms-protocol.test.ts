@@ -303,6 +303,65 @@ describe("local hub, ModelScope face: protocol details", () => {
       (byName.json.Data as { Files: { Path: string }[] }).Files.map((f) => f.Path),
       pages.flat(),
     );
+    // As the site: a dataset has no repo/files listing (the SDKs and hubferry use repo/tree).
+    const files = await call("GET", `/api/v1/datasets/alice/${ds}/repo/files?Revision=master&Recursive=True`);
+    assert.equal(files.status, 405);
+    assert.equal(files.json.Success, false);
+    // The dataset's direct deletion: DELETE .../repo?FilePath=, for a login session only.
+    const login = await call(
+      "POST",
+      "/api/v1/login",
+      JSON.stringify({ AccessToken: USERS.alice.msToken }),
+      {},
+    );
+    const session = { cookie: String(login.res.headers.get("set-cookie")).split(";")[0]! };
+    assert.equal((await call("DELETE", `/api/v1/datasets/alice/${ds}/repo?FilePath=part-0.txt`)).status, 401);
+    const del = await call(
+      "DELETE",
+      `/api/v1/datasets/alice/${ds}/repo?FilePath=part-0.txt`,
+      undefined,
+      session,
+    );
+    assert.equal(del.status, 200, JSON.stringify(del.json));
+    const after = await call("GET", `/api/v1/datasets/alice/${ds}/repo/tree?Revision=master&Recursive=True`);
+    assert.ok(!(after.json.Data as { Files: { Path: string }[] }).Files.some((f) => f.Path === "part-0.txt"));
+  });
+
+  it("direct file deletion (DELETE .../file) refuses an API token, as the site does, and takes a login session", async () => {
+    const put = await call(
+      "POST",
+      `/api/v1/repos/models/${repo}/commit/master`,
+      commitBody([normal("gone.txt", "g")]),
+    );
+    assert.equal(put.status, 200);
+    const path = `/api/v1/models/${repo}/file?FilePath=gone.txt&Revision=master`;
+    for (const headers of [bearer, cookie]) {
+      const r = await call("DELETE", path, undefined, headers);
+      assert.equal(r.status, 401);
+      assert.match(String(r.json.Message), /API token authentication is not supported/);
+    }
+    assert.equal((await call("DELETE", path, undefined, {})).status, 401);
+    const listed = async () =>
+      (
+        (await call("GET", `/api/v1/models/${repo}/repo/files?Recursive=True`)).json.Data as {
+          Files: { Path: string }[];
+        }
+      ).Files.map((f) => f.Path);
+    assert.ok((await listed()).includes("gone.txt"), "a refused deletion deletes nothing");
+    const login = await call("POST", "/api/v1/login", JSON.stringify({ AccessToken: USERS.bob.msToken }), {});
+    const bobSession = { cookie: String(login.res.headers.get("set-cookie")).split(";")[0]! };
+    assert.equal((await call("DELETE", path, undefined, bobSession)).status, 403);
+    const aliceLogin = await call(
+      "POST",
+      "/api/v1/login",
+      JSON.stringify({ AccessToken: USERS.alice.msToken }),
+      {},
+    );
+    const session = { cookie: String(aliceLogin.res.headers.get("set-cookie")).split(";")[0]! };
+    const r = await call("DELETE", path, undefined, session);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.ok(!(await listed()).includes("gone.txt"));
+    assert.equal((await call("DELETE", path, undefined, session)).status, 404);
   });
 
   it("private repos are not found by others, in info, listing and search", async () => {

@@ -23,6 +23,8 @@ const DATASET_LFS =
     " ",
   );
 const LFS_BATCH_CHUNK = 64;
+/** The files the site writes into a new repo. */
+const PLATFORM_NAMES = new Set(["README.md", ".gitattributes", "LICENSE", "configuration.json"]);
 const COMMIT_ATTEMPTS = 6;
 
 export class MsDestination implements TransferDestination {
@@ -54,6 +56,24 @@ export class MsDestination implements TransferDestination {
 
   async list(): Promise<DestFile[]> {
     return this.hub.listFiles(this.ref, MS_BRANCH);
+  }
+
+  /**
+   * What ModelScope wrote into the repo when it was created (README.md, .gitattributes, LICENSE,
+   * configuration.json), still untouched: a known name whose last commit is the repo's first
+   * commit. Both tests are needed: a name alone would also protect a README a user wrote (and
+   * the source later dropped); "last touched by the creation commit" alone would also cover
+   * whatever a tool put into that first commit. Not readable (no commits listing): none.
+   */
+  async platformFiles(): Promise<{ path: string; reason: string }[]> {
+    const files = await this.list();
+    const candidates = files.filter((f) => PLATFORM_NAMES.has(f.path) && f.lastCommit);
+    if (!candidates.length) return [];
+    const first = await this.hub.creationCommit(this.ref).catch(() => undefined);
+    if (!first) return [];
+    return candidates
+      .filter((f) => f.lastCommit === first)
+      .map((f) => ({ path: f.path, reason: "added by ModelScope when the repo was created" }));
   }
 
   async prepare(files: UploadRequest[], signal: AbortSignal): Promise<UploadMethod[]> {

@@ -14,6 +14,7 @@ import type { Hub, RepoDetails, SearchHit, SearchQuery, WhoAmI } from "../hub.js
 import { MsDestination } from "./ms-destination.js";
 import { msLicenseFor } from "./ms-license.js";
 import {
+  MsCommitsSchema,
   MsFilesSchema,
   MsLoginSchema,
   MsRepoDetailsSchema,
@@ -213,6 +214,19 @@ export class MsHub implements Hub {
       `ms:${ref.id} was not found as a model or dataset (or it is private and this token cannot see it)`,
       "check the id, or say the type with --repo-type",
     );
+  }
+
+  /** The repo's first commit (the one the site made creating it): the last of the newest-first listing. */
+  async creationCommit(ref: RepoRef): Promise<string | undefined> {
+    const page = async (n: number) => {
+      const url = `${this.apiRepo(ref)}/commits?Ref=${MS_BRANCH}&PageSize=1&PageNumber=${n}`;
+      const res = await this.http.request("GET", url, { retry: true });
+      return parseAs(MsCommitsSchema, await res.json(), "GET /api/v1/{type}s/{id}/commits");
+    };
+    const head = await page(1);
+    const total = head.TotalCount ?? 0;
+    if (total <= 1) return head.Data.Commit?.[0]?.Id;
+    return (await page(total)).Data.Commit?.[0]?.Id;
   }
 
   async listFiles(ref: RepoRef, revision: string): Promise<SourceFile[]> {

@@ -92,3 +92,8 @@ export const MsLoginSchema = envelope(
     .object({ AccessToken: z.string().nullish(), Username: z.string(), Email: z.string().nullish() })
     .passthrough(),
 );
+
+/** `GET /api/v1/{type}s/{id}/commits?PageSize=&PageNumber=`: newest first, `TotalCount` beside `Data`. */
+export const MsCommitsSchema = envelope(
+  z.object({ Commit: z.array(z.object({ Id: z.string() }).passthrough()).nullish() }).passthrough(),
+).extend({ TotalCount: z.number().int().min(0).optional() });

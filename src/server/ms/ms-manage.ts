@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { bearerToken, readCookie, SESSION_COOKIE } from "../auth/credentials.js";
 import type { RequestContext } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
+import { repoPathProblem } from "../store/repo-path.js";
+import { EntryNotFound } from "../store/repo-store.js";
 import { readMsJson } from "./ms-body.js";
 import { msOk } from "./ms-envelope.js";
 import { msRepo } from "./ms-repo-access.js";
@@ -29,4 +32,47 @@ export async function deleteRepo(ctx: RequestContext): Promise<void> {
   const meta = msRepo(ctx, { write: true });
   await ctx.hub.repos.delete(meta);
   msOk(ctx, null);
+}
+
+/**
+ * The site's direct file deletion: `DELETE /api/v1/models/{o}/{n}/file?FilePath=&Revision=` and
+ * `DELETE /api/v1/datasets/{o}/{n}/repo?FilePath=` (modelscope 1.37 `HubApi.delete_files`). The
+ * site answers these only for a login session (the `m_session_id` cookie `POST /api/v1/login`
+ * sets); an API token, as a Bearer header or as the raw token in the cookie, is refused with 401
+ * (modelscope-hub's `delete_files` says so and commits delete actions instead, as hubferry does).
+ */
+export async function deleteFile(ctx: RequestContext): Promise<void> {
+  ctx.req.resume();
+  const secrets = [bearerToken(ctx.req), readCookie(ctx.req, SESSION_COOKIE)];
+  const session = secrets.some((s) => s !== undefined && ctx.hub.sessions.lookup(s) !== undefined);
+  if (ctx.who && !session)
+    throw new HttpError(
+      401,
+      "API token authentication is not supported for this endpoint; log in (POST /api/v1/login) or delete through a commit",
+    );
+  const meta = msRepo(ctx, { write: true });
+  const path = (ctx.url.searchParams.get("FilePath") ?? "").replace(/^\.\//, "");
+  const problem = repoPathProblem(path);
+  if (problem) throw new HttpError(400, `invalid FilePath: ${problem}`);
+  const branch = ctx.url.searchParams.get("Revision") || meta.defaultBranch;
+  if (!meta.branches[branch])
+    throw new HttpError(404, `revision ${branch} is not a branch of this repository`);
+  const lockKey = `commit:${meta.face}:${meta.type}:${meta.namespace}/${meta.name}`;
+  if (ctx.hub.repos.locks.isLocked(lockKey))
+    throw new HttpError(429, "commit lock busy, please try again", { headers: { "Retry-After": "1" } });
+  const commit = await ctx.hub.repos.locks.run(lockKey, async () => {
+    try {
+      return await ctx.hub.repos.commit(meta, {
+        branch,
+        title: `Delete ${path}`,
+        description: "",
+        author: ctx.who!.user.name,
+        ops: [{ kind: "delete", path }],
+      });
+    } catch (err) {
+      if (err instanceof EntryNotFound) throw new HttpError(404, `file ${path} does not exist`);
+      throw err;
+    }
+  });
+  msOk(ctx, { CommitId: commit.id });
 }

@@ -4,7 +4,7 @@ import type { Handler, Route } from "../http/router.js";
 import { login, logout, usersMe } from "./ms-auth.js";
 import { renderMsError, renderOpenapiError } from "./ms-envelope.js";
 import { downloadFile, listDatasetTree, listModelFiles } from "./ms-files.js";
-import { createTag, deleteRepo } from "./ms-manage.js";
+import { createTag, deleteFile, deleteRepo } from "./ms-manage.js";
 import {
   createRepo,
   legacyListDatasets,
@@ -59,12 +59,18 @@ export function msRoutes(): Route[] {
     ),
     r("commit", ["POST"], `^/api/v1/repos/${TYPES}/${REPO}/commit/(?<rev>[^/]+)$`, msCommit),
     r("files", ["GET"], `^/api/v1/(?<types>models)/${REPO}/repo/files$`, listModelFiles),
+    // As the site: a dataset's file list is only `repo/tree`; its `repo/files` is a 405.
+    r("dataset-files", ["GET"], `^/api/v1/datasets/${REPO}/repo/files$`, async () => {
+      throw new HttpError(405, "method not allowed: list a dataset's files with GET .../repo/tree");
+    }),
     r(
       "tree",
       ["GET"],
       `^/api/v1/(?<types>datasets)/(?:(?<numericId>\\d+)|${REPO})/repo/tree$`,
       listDatasetTree,
     ),
+    r("delete-file", ["DELETE"], `^/api/v1/(?<types>models)/${REPO}/file$`, deleteFile),
+    r("delete-dataset-file", ["DELETE"], `^/api/v1/(?<types>datasets)/${REPO}/repo$`, deleteFile),
     r("download", ["GET", "HEAD"], `^/api/v1/${TYPES}/${REPO}/repo$`, downloadFile),
     r("revisions", ["GET"], `^/api/v1/${TYPES}/${REPO}/revisions$`, listRevisions),
     r("commits", ["GET"], `^/api/v1/${TYPES}/${REPO}/commits$`, listCommits),

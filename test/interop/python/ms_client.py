@@ -111,6 +111,11 @@ def main(args):
             path = snapshot_download(args["repo_id"], local_files_only=True)
         files = tree_hashes(path, skip=(".msc", ".mdl", ".mv"))
         return {"path": path, "files": files}
+    if op == "delete_files":
+        # Both generations: (repo_id, repo_type, delete_patterns); 1.37 sends DELETE .../file per path
+        # with its cookies, modelscope-hub commits delete actions.
+        res = api.delete_files(args["repo_id"], rt, args["patterns"])
+        return {"deleted": list(res.get("deleted_files", [])), "failed": list(res.get("failed_files", []))}
     if op == "stored_token":
         from modelscope.hub.api import ModelScopeConfig
         cookies = ModelScopeConfig.get_cookies()
