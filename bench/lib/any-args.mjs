@@ -8,7 +8,7 @@ hub, one round, each copy into a new repo, each checked byte for byte:
   2. MS -> MS: hubferry migrate vs the official clients (modelscope snapshot_download, upload_folder)
   3. folder -> HF: hubferry migrate ./folder vs huggingface_hub upload_folder (HF_HUB_DISABLE_XET=1)
 
-  --quick              a small shape (a): 320 MiB in 22 files
+  --quick              a small shape (a): 320 MiB in 23 files
   --no-sequential      skip the official clients
   --out FILE           where the Markdown goes (default bench/results/any-to-any[-quick].md)
 `;
