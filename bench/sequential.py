@@ -4,8 +4,11 @@ client of the destination hub uploads that folder (upload_folder).
 
     python bench/sequential.py run '<json>'
 
-with {"direction": "hf2ms" | "ms2hf", "repo": "owner/name", "stage": DIR,
+with {"direction": "hf2ms" | "ms2hf" | "ms2ms" | "hf2hf" | "folder2hf" | "folder2ms",
+      "repo": "owner/name", "dest_repo": "owner/name" (default: repo), "stage": DIR,
       "hf_python": ".venv/hf/bin/python", "ms_python": ".venv/msnew/bin/python"}.
+A same-hub copy (ms2ms, hf2hf) needs dest_repo. folder2hf / folder2ms upload the folder `stage`
+as it is (no download step, download_s is 0) and leave it in place.
 Endpoints and tokens come from the environment, as each client reads them (HF_ENDPOINT, HF_TOKEN,
 MODELSCOPE_ENDPOINT, MODELSCOPE_API_TOKEN). Each step runs in its own client's interpreter, as a
 subprocess of this one, so a single `/usr/bin/time -v` measures the whole method. Prints one JSON
@@ -53,13 +56,17 @@ def step(args):
 
 
 def run(args):
-    down, up = ("hf_download", "ms_upload") if args["direction"] == "hf2ms" else ("ms_download", "hf_upload")
+    src, dst = args["direction"].split("2")
+    down = None if src == "folder" else f"{src}_download"
+    up = f"{dst}_upload"
     py = {"hf": args["hf_python"], "ms": args["ms_python"]}
-    out = {}
-    for key, op in (("download_s", down), ("upload_s", up)):
+    out = {"download_s": 0.0}
+    for key, op, repo in (("download_s", down, args["repo"]), ("upload_s", up, args.get("dest_repo", args["repo"]))):
+        if op is None:
+            continue
         t0 = time.monotonic()
         r = subprocess.run([py[op[:2]], os.path.abspath(__file__), "step",
-                            json.dumps({"op": op, "repo": args["repo"], "stage": args["stage"]})],
+                            json.dumps({"op": op, "repo": repo, "stage": args["stage"]})],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         out[key] = time.monotonic() - t0
         if r.returncode != 0:

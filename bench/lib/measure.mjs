@@ -16,7 +16,7 @@ export const TOKENS = {
 };
 
 /** A clean environment: no inherited tokens, endpoints or caches; HOME inside the bench dir. */
-function baseEnv(ctx) {
+export function baseEnv(ctx) {
   return {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     LANG: "C.UTF-8",
@@ -49,7 +49,7 @@ const usage = (r, extra = {}) => ({
   ...extra,
 });
 
-function failed(what, r) {
+export function failed(what, r) {
   return new Error(`${what} exited ${r.code}: ${(r.out + r.err).slice(-2500)}`);
 }
 
