@@ -89,10 +89,16 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
     !opts.revision &&
     destination.type === source.type &&
     !opts.workers;
-  if (onHub)
+  if (onHub) {
+    // The runner's own note would say the bytes stream through here: only if the hub refuses.
+    const local = notes.findIndex((n) => n.startsWith("runs locally"));
+    if (local >= 0)
+      notes[local] =
+        "runs locally: bytes would stream through this process only if the hub refused its own copy";
     notes.push(
       "the hub makes the copy itself (a server-side duplicate, history kept): no byte passes through hubferry; if it refuses, hubferry streams instead",
     );
+  }
   return writeRepo(src, destHub, destination, destExists, {
     ...opts,
     notes,
