@@ -234,6 +234,37 @@ describe("the Modal runner through the real SDK and a local control plane", { sk
     noUnserved();
   });
 
+  it("migrate --sandboxes 2 the other way, ModelScope -> HF: byte-identical on HF", async () => {
+    fresh();
+    const name = names[0]!;
+    // The ModelScope copy the test above made is the source here.
+    const run = await runCli(
+      [
+        "migrate",
+        `ms:${ORG}/${name}-sharded`,
+        `hf:${ORG}/${name}-back`,
+        "--runner",
+        "modal",
+        "--sandboxes",
+        "2",
+        "--yes",
+        "--json",
+      ],
+      env(),
+    );
+    assert.equal(run.code, 0, `${run.stderr}\n${run.stdout.slice(-3000)}`);
+    for (const [path, content] of Object.entries(FILES)) {
+      const res = await fetch(`${pair.hf.url}/${ORG}/${name}-back/resolve/main/${path}`, {
+        headers: { authorization: `Bearer ${USERS.alice.token}` },
+      });
+      assert.equal(res.status, 200, path);
+      assert.ok(Buffer.from(await res.arrayBuffer()).equals(content), path);
+    }
+    assert.equal(cp.recorder.of("SandboxCreateV2").length, 2);
+    assert.equal(cp.recorder.of("SandboxTerminateV2").length, 2);
+    noUnserved();
+  });
+
   it("migrate --sandboxes 2 on V1 sandboxes (MODAL_SANDBOX_V2=0): the orders reach the workers the same way", async () => {
     fresh();
     const name = names[1]!;
