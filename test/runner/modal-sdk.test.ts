@@ -237,12 +237,13 @@ describe("the Modal runner through the real SDK and a local control plane", { sk
   it("migrate --sandboxes 2 the other way, ModelScope -> HF: byte-identical on HF", async () => {
     fresh();
     const name = names[0]!;
-    // The ModelScope copy the test above made is the source here.
+    // The ModelScope copy the test above made is the source here. The copy is not named mdl-*:
+    // the batch test below takes every repo of the org by that pattern.
     const run = await runCli(
       [
         "migrate",
         `ms:${ORG}/${name}-sharded`,
-        `hf:${ORG}/${name}-back`,
+        `hf:${ORG}/back-${name}`,
         "--runner",
         "modal",
         "--sandboxes",
@@ -254,7 +255,7 @@ describe("the Modal runner through the real SDK and a local control plane", { sk
     );
     assert.equal(run.code, 0, `${run.stderr}\n${run.stdout.slice(-3000)}`);
     for (const [path, content] of Object.entries(FILES)) {
-      const res = await fetch(`${pair.hf.url}/${ORG}/${name}-back/resolve/main/${path}`, {
+      const res = await fetch(`${pair.hf.url}/${ORG}/back-${name}/resolve/main/${path}`, {
         headers: { authorization: `Bearer ${USERS.alice.token}` },
       });
       assert.equal(res.status, 200, path);
