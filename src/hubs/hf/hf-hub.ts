@@ -1,6 +1,7 @@
 import { HubferryError } from "../../core/errors.js";
 import { HttpClient, type HttpEvents, HttpStatusError, nextLink } from "../../core/http/http-client.js";
 import { parseAs } from "../../core/http/parse.js";
+import { listOnce } from "../../core/list-once.js";
 import type { RepoRef } from "../../core/repo-ref.js";
 import { hfUrlPrefix, type RepoType } from "../../core/repo-type.js";
 import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
@@ -235,7 +236,8 @@ export class HfHub implements Hub {
       info,
       label: `hf:${hfUrlPrefix(ref.type)}${ref.id}@${info.sha.slice(0, 8)}`,
       revision: info.sha,
-      list: () => this.listFiles(ref, info.sha),
+      // Pinned to a commit: its listing never changes.
+      list: listOnce(() => this.listFiles(ref, info.sha)),
       read: (path, start, end, signal) => this.read(ref, info.sha, path, start, end, signal),
     };
   }

@@ -6,6 +6,7 @@ import {
   HttpStatusError,
 } from "../../core/http/http-client.js";
 import { parseAs } from "../../core/http/parse.js";
+import { listOnce } from "../../core/list-once.js";
 import { parseRepoCard } from "../../core/repo-card.js";
 import type { RepoRef } from "../../core/repo-ref.js";
 import type { RepoType } from "../../core/repo-type.js";
@@ -301,7 +302,8 @@ export class MsHub implements Hub {
       info,
       label: `${this.label(ref)}@${info.sha.slice(0, 8)}`,
       revision: info.sha,
-      list: () => this.listFiles(ref, info.sha),
+      // Pinned to a commit: its listing never changes.
+      list: listOnce(() => this.listFiles(ref, info.sha)),
       read: (path, start, end, signal) => this.read(ref, info.sha, path, start, end, signal),
     };
   }
