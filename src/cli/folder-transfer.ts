@@ -7,28 +7,20 @@ import { isRepoType } from "../core/repo-type.js";
 import { migrateFromFolder, migrateToFolder } from "../migrate/folders.js";
 import { confirmPlan } from "./confirm-plan.js";
 import { knownTokens } from "./known-tokens.js";
+import type { MigrateFlags } from "./migrate-command.js";
 import { useUrlLocation } from "./url-location.js";
 import { optionalWholeNumber } from "./whole-number.js";
 import type { EventRun } from "./with-events.js";
 
-export interface FolderFlags {
-  dest?: string;
-  repoType?: string;
-  revision?: string;
-  include: string[];
-  exclude: string[];
-  dryRun: boolean;
-  yes: boolean;
-  json: boolean;
-  concurrency?: string;
-  batchFiles?: string;
+/** migrate's flags, as a folder transfer reads them (type-only: no import cycle at run time). */
+export type FolderFlags = MigrateFlags & {
   runner?: string;
   sandboxes?: string;
   all?: boolean;
   list?: string;
   public?: boolean;
   delete?: boolean;
-}
+};
 
 /** Whether the command names a local folder on either side (then it is a folder transfer). */
 export function namesFolder(sourceArg: string | undefined, destArg: string | undefined, flags: FolderFlags) {

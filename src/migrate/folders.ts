@@ -1,30 +1,30 @@
 import { mkdir, stat } from "node:fs/promises";
-import type { HubSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
 import type { RepoRef } from "../core/repo-ref.js";
 import { localFolderDestination } from "../hubs/local/local-folder.js";
 import { detectSpaceSdk } from "../push/detect-sdk.js";
 import { push } from "../push/push.js";
-import type { EventSink } from "../transfer/events.js";
-import type { Plan } from "../transfer/plan.js";
 import { httpEventsFor, hubFor } from "./hubs-from-settings.js";
+import type { MigrateOptions } from "./migrate.js";
 import { type WriteRepoResult, writeInto } from "./write-repo.js";
 
-export interface FolderTransferOptions {
+export type FolderTransferOptions = Pick<
+  MigrateOptions,
+  | "include"
+  | "exclude"
+  | "dryRun"
+  | "deleteExtra"
+  | "settings"
+  | "events"
+  | "signal"
+  | "confirm"
+  | "concurrency"
+  | "batchFiles"
+> & {
   dir: string;
-  include?: string[];
-  exclude?: string[];
-  dryRun?: boolean;
-  deleteExtra?: boolean;
   /** "Migrate" or "Sync". */
   verb: string;
-  settings: HubSettings;
-  events: EventSink;
-  signal?: AbortSignal;
-  confirm?: (plan: Plan) => Promise<boolean>;
-  concurrency?: number;
-  batchFiles?: number;
-}
+};
 
 /**
  * A folder into a hub repo: what `push` does (secrets scanned and refused, `.git` and caches
