@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type CliRun, eventsOf, runCli } from "../helpers/cli.js";
+import { eventsOf } from "../helpers/cli.js";
 import {
   type RepoFixture,
   randomName,
@@ -13,6 +13,7 @@ import {
   writeFixture,
 } from "../helpers/fixtures.js";
 import { type HubPair, startHubPair, USERS } from "../helpers/local-hub.js";
+import { copied, ok, pairCli } from "../helpers/pair-cli.js";
 import { type ReadBack, readBack } from "../helpers/read-back.js";
 
 /**
@@ -30,18 +31,7 @@ after(async () => {
   await pair?.stop();
 });
 
-async function cli(args: string[]): Promise<CliRun> {
-  const run = await runCli([...args, "--json"], pair.env(), { timeoutMs: 180_000 });
-  for (const t of [USERS.alice.token, USERS.alice.msToken])
-    assert.ok(!(run.stdout + run.stderr).includes(t), "a token leaked into the output");
-  return run;
-}
-function ok(run: CliRun): CliRun {
-  assert.equal(run.code, 0, `failed (${run.code}): ${run.stderr}\n${run.stdout.slice(-2000)}`);
-  return run;
-}
-const copied = (run: CliRun) =>
-  (eventsOf(run, "plan")[0] as { copy: { path: string }[] }).copy.map((f) => f.path);
+const cli = (args: string[]) => pairCli(pair, args);
 const folder = (name: string) => join(pair.work.path, `${name}-${randomName("f")}`);
 /** What a repo folder holds beside the fixture: the hub's own .gitattributes (HF) and none else. */
 const repoFiles = (dir: string) =>
