@@ -340,9 +340,10 @@ describe("pull --output and resume", () => {
     const blobs = join(hfHome, "hub", `models--alice--${tag}-big`, "blobs");
     const partial = (await readdir(blobs)).find((b) => b.endsWith(".incomplete"));
     assert.ok(partial, "a partial download was kept");
-    // What arrived before the cut is kept: each chunk is on disk before the retry is announced.
+    // What was written before the kill is kept: some of the 1 MiB, maybe not all (the kill lands
+    // as soon as the retry is announced, while the HTTP client may still hold bytes it read).
     const kept = (await stat(join(blobs, partial))).size;
-    assert.equal(kept, 1024 * 1024, `kept ${kept} bytes`);
+    assert.ok(kept > 0 && kept <= 1024 * 1024, `kept ${kept} bytes`);
     const resumed = ok(await pull(["model", big], { HF_HOME: hfHome }));
     const done = eventsOf(resumed, "file_done").find((e) => e.path === "model.safetensors")!;
     assert.equal(done.resumedFrom, kept, "the second run asked only for the bytes after those");
