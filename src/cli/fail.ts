@@ -14,7 +14,13 @@ export class ExitCode extends Error {
  */
 export function reportError(err: unknown, json: boolean): ExitCode {
   const s = loadSettings();
-  const secrets = [s.hfToken, s.msToken, process.env.MODAL_TOKEN_SECRET];
+  const secrets = [
+    s.hfToken,
+    s.msToken,
+    s.destToken,
+    process.env.HUBFERRY_DEST_TOKEN,
+    process.env.MODAL_TOKEN_SECRET,
+  ];
   const e =
     err instanceof HubferryError ? err : new HubferryError("SERVER", (err as Error)?.message ?? String(err));
   const message = redact(e.message, secrets);

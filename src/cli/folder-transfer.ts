@@ -1,4 +1,3 @@
-import { loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
 import { folderArg } from "../core/folder-arg.js";
 import { parseRepoRef, wholeRepo } from "../core/repo-ref.js";
@@ -8,6 +7,7 @@ import { migrateFromFolder, migrateToFolder } from "../migrate/folders.js";
 import { confirmPlan } from "./confirm-plan.js";
 import { knownTokens } from "./known-tokens.js";
 import type { MigrateFlags } from "./migrate-command.js";
+import { transferSettings } from "./transfer-settings.js";
 import { useUrlLocation } from "./url-location.js";
 import { optionalWholeNumber } from "./whole-number.js";
 import type { EventRun } from "./with-events.js";
@@ -28,7 +28,7 @@ export function namesFolder(sourceArg: string | undefined, destArg: string | und
 }
 
 /** What a folder transfer cannot be combined with, refused before anything runs. */
-function refuseFolderCombinations(flags: FolderFlags, bothFolders: boolean): void {
+function refuseFolderCombinations(flags: FolderFlags, bothFolders: boolean, toFolder: boolean): void {
   const refuse = (message: string, hint: string) => {
     throw new HubferryError("BAD_INPUT", message, hint);
   };
@@ -42,6 +42,8 @@ function refuseFolderCombinations(flags: FolderFlags, bothFolders: boolean): voi
   if (flags.sandboxes && flags.sandboxes !== "1")
     refuse("--sandboxes is for hub-to-hub runs", "drop --sandboxes for a folder transfer");
   if (flags.all || flags.list) refuse("a batch copies repos, not folders", "drop --all / --list");
+  if (flags.destEndpoint !== undefined && toFolder)
+    refuse("--dest-endpoint names a server, and the destination is a folder", "drop --dest-endpoint");
 }
 
 /**
@@ -58,7 +60,7 @@ export async function runFolderTransfer(
   const destText = flags.dest ?? destArg;
   const srcDir = folderArg(sourceArg);
   const destDir = folderArg(destText);
-  refuseFolderCombinations(flags, !!srcDir && !!destDir);
+  refuseFolderCombinations(flags, !!srcDir && !!destDir, !!destDir);
   if (flags.repoType && !isRepoType(flags.repoType))
     throw new HubferryError(
       "BAD_INPUT",
@@ -79,7 +81,7 @@ export async function runFolderTransfer(
     dryRun: flags.dryRun,
     deleteExtra: command.sync && !!flags.delete,
     verb: command.verb,
-    settings: loadSettings(),
+    settings: transferSettings(flags),
     events,
     signal,
     confirm: yes ? undefined : confirmPlan(human),

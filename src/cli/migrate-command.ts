@@ -1,12 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
-import { type HubSettings, loadSettings } from "../core/config.js";
+import type { HubSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
 import { PATTERN_FORMS } from "../core/path-filter.js";
 import { formatRef, type HubName, parseRepoRef, type RepoRef, wholeRepo } from "../core/repo-ref.js";
 import { isRepoType, type RepoType } from "../core/repo-type.js";
 import { type BatchOptions, migrateBatch } from "../migrate/batch.js";
-import { hubFor } from "../migrate/hubs-from-settings.js";
+import { destinationElsewhere, hubFor } from "../migrate/hubs-from-settings.js";
 import { migrate } from "../migrate/migrate.js";
 import { modalConfigured } from "../runner/modal-provider.js";
 import { runInSandbox } from "../runner/run-in-sandbox.js";
@@ -16,6 +16,7 @@ import { ExitCode } from "./fail.js";
 import { namesFolder, runFolderTransfer } from "./folder-transfer.js";
 import { extraText, formatBytes } from "./render/format.js";
 import { runWorker, sandboxSetup, sandboxWorkers, shardedNote } from "./sandbox-workers.js";
+import { transferSettings } from "./transfer-settings.js";
 import { useUrlLocation } from "./url-location.js";
 import { optionalWholeNumber } from "./whole-number.js";
 import { withEvents } from "./with-events.js";
@@ -33,6 +34,7 @@ export interface MigrateFlags {
   json: boolean;
   concurrency?: string;
   batchFiles?: string;
+  destEndpoint?: string;
 }
 
 const other = (h: HubName): HubName => (h === "hf" ? "ms" : "hf");
@@ -42,6 +44,7 @@ export function resolveRefs(
   sourceArg: string,
   destArg: string | undefined,
   flags: Pick<MigrateFlags, "to" | "dest" | "repoType">,
+  settings?: HubSettings,
 ): { source: RepoRef; destination: RepoRef } {
   if (flags.to && flags.to !== "hf" && flags.to !== "ms")
     throw new HubferryError("BAD_INPUT", `--to must be hf or ms, not "${flags.to}"`);
@@ -67,9 +70,10 @@ export function resolveRefs(
         "the destination",
       )
     : { hub: other(source.hub), type: source.type, id: source.id, typeKnown: source.typeKnown };
-  // Same hub is fine (another name, another owner); the very same repo is not.
+  // Same hub is fine (another name, another owner, another endpoint); the very same repo is not.
   if (
     destination.hub === source.hub &&
+    !destinationElsewhere(destination.hub, settings) &&
     destination.id.toLowerCase() === source.id.toLowerCase() &&
     destination.type === source.type
   )
@@ -127,7 +131,7 @@ async function batchFrom(
       "BAD_INPUT",
       `--repo-type must be model, dataset or space, not "${flags.repoType}"`,
     );
-  const settings = loadSettings();
+  const settings = transferSettings(flags);
   const types: RepoType[] = flags.repoType ? [flags.repoType as RepoType] : ["model", "dataset", "space"];
   let source: BatchOptions["source"];
   let srcHub: HubName;
@@ -162,6 +166,14 @@ async function batchFrom(
     srcHub = hubArg;
     source = { hub: srcHub, owner: (await hubFor(srcHub, settings).whoami()).name };
   }
+  // `migrate --list FILE ms:Org`: the list names the sources, so the one argument is where to.
+  if (flags.list && sourceArg && destArg === undefined) destArg = sourceArg;
+  else if (flags.list && sourceArg)
+    throw new HubferryError(
+      "BAD_INPUT",
+      `--list names the source repos; "${sourceArg}" cannot be a source too`,
+      "give only the destination owner: hubferry migrate --list FILE ms:OtherOrg",
+    );
   const destText = flags.dest ?? destArg;
   let destOwner: string | undefined;
   let destHub = other(srcHub);
@@ -175,7 +187,15 @@ async function batchFrom(
     if (d[1]) destHub = d[1] as HubName;
     destOwner = d[2];
   }
-  if (destHub === srcHub) throw new HubferryError("BAD_INPUT", "source and destination are on the same hub");
+  // On one server a batch needs another owner: each repo would otherwise be its own destination.
+  const sameOwner =
+    !destOwner || ("owner" in source && source.owner.toLowerCase() === destOwner.toLowerCase());
+  if (destHub === srcHub && sameOwner && !destinationElsewhere(destHub, settings))
+    throw new HubferryError(
+      "BAD_INPUT",
+      "a batch on one hub needs another owner for the copies",
+      `name one (${srcHub}:OtherOrg), or send the batch to the other hub or to --dest-endpoint`,
+    );
   return {
     source,
     destHub,
@@ -304,6 +324,10 @@ function transferCommand(spec: CommandSpec): Command {
     .argument("[destination]", "where to (default: the same id on the other hub)")
     .option("--to <hub>", "the destination hub (hf or ms) when the source is a bare id")
     .option("--dest <id>", "destination id or URL (overrides the destination argument)")
+    .option(
+      "--dest-endpoint <url>",
+      "the destination's own server (a mirror, a self-hosted hub, another ModelScope site); it gets only HUBFERRY_DEST_TOKEN, never the source's token",
+    )
     .option("--repo-type <type>", "model, dataset or space (default: detected)")
     .option("--revision <rev>", "source branch, tag or commit (default: the default branch)")
     .option("--include <glob>", "only paths matching (repeatable)", collect, [] as string[])
@@ -364,8 +388,14 @@ function transferCommand(spec: CommandSpec): Command {
               return;
             }
             if (flags.workOrder !== undefined) {
-              const refs = resolveRefs(sourceArg ?? "", destArg, flags);
-              await runWorker(refs, { ...flags, workOrder: flags.workOrder }, loadSettings(), events, signal);
+              const refs = resolveRefs(sourceArg ?? "", destArg, flags, transferSettings(flags));
+              await runWorker(
+                refs,
+                { ...flags, workOrder: flags.workOrder },
+                transferSettings(flags),
+                events,
+                signal,
+              );
               return;
             }
             const yes = spec.sync || flags.yes;
@@ -406,7 +436,8 @@ function transferCommand(spec: CommandSpec): Command {
                 "no source repo given",
                 "name one (hf:Org/name), an owner for a batch (hf:Org), or --list FILE / --all",
               );
-            const { source, destination } = resolveRefs(sourceArg, destArg, flags);
+            const settings = transferSettings(flags);
+            const { source, destination } = resolveRefs(sourceArg, destArg, flags, settings);
             useUrlLocation(source, flags);
             const runner = await chooseRunner(flags.runner);
             if (sandboxes > 1 && runner === "local")
@@ -417,7 +448,7 @@ function transferCommand(spec: CommandSpec): Command {
               );
             const workers =
               sandboxes > 1 && runner !== "local"
-                ? { count: sandboxes, start: sandboxWorkers(runner, spec.name, flags, loadSettings()) }
+                ? { count: sandboxes, start: sandboxWorkers(runner, spec.name, flags, settings) }
                 : undefined;
             if (runner !== "local" && !workers) {
               if (!yes && !flags.dryRun) {
@@ -427,7 +458,7 @@ function transferCommand(spec: CommandSpec): Command {
                   "look at the plan with --dry-run, then pass --yes",
                 );
               }
-              await sandboxRunner(runner, spec, flags, loadSettings(), signal)(source, destination, events);
+              await sandboxRunner(runner, spec, flags, settings, signal)(source, destination, events);
               return;
             }
             const interactive = !!process.stdin.isTTY && !flags.json;
@@ -449,7 +480,7 @@ function transferCommand(spec: CommandSpec): Command {
               verb: spec.sync ? "Sync" : "Migrate",
               runnerNote: workers && runner !== "local" ? shardedNote(runner, sandboxes) : LOCAL_NOTE,
               workers,
-              settings: loadSettings(),
+              settings,
               license: flags.license,
               events,
               signal: signal,

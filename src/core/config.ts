@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { msCredentialsDir, readMsSessionToken } from "./credentials/ms-credentials.js";
+import { HubferryError } from "./errors.js";
 
 /** Where tokens and endpoints come from, read exactly as the official clients read them. */
 export interface HubSettings {
@@ -15,7 +16,19 @@ export interface HubSettings {
   /** Set when the token found is malformed (the token is then left unset, so it is never sent). */
   hfTokenProblem?: string;
   msTokenProblem?: string;
+  /**
+   * The destination's own endpoint, when it is another server of the same kind (a mirror, a
+   * self-hosted hub, modelscope.ai for modelscope.cn): `--dest-endpoint` or HUBFERRY_DEST_ENDPOINT.
+   */
+  destEndpoint?: string;
+  /** The destination's token (HUBFERRY_DEST_TOKEN): the source's token never goes to another server. */
+  destToken?: string;
+  destTokenProblem?: string;
+  destEndpointProblem?: HubferryError;
 }
+
+/** Where the destination's token comes from, named in hints. */
+export const DEST_TOKEN_VAR = "HUBFERRY_DEST_TOKEN";
 
 /** A token is one run of visible ASCII: anything else cannot go in an HTTP header. */
 const WELL_FORMED = /^[\x21-\x7e]+$/;
@@ -86,8 +99,40 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): HubSettings 
       s.msTokenSource = join(msCredentialsDir(env), "cookies");
     }
   }
+  if (env.HUBFERRY_DEST_ENDPOINT?.trim()) {
+    try {
+      s.destEndpoint = endpointUrl(env.HUBFERRY_DEST_ENDPOINT, "HUBFERRY_DEST_ENDPOINT");
+    } catch (err) {
+      // Said when a destination is reached for, so commands that have none still run.
+      s.destEndpointProblem = err as HubferryError;
+    }
+  }
+  if (env[DEST_TOKEN_VAR]?.trim()) s.destToken = env[DEST_TOKEN_VAR]!.trim();
   checkWellFormed(s);
   return s;
+}
+
+/** An endpoint as typed (`--dest-endpoint`, HUBFERRY_DEST_ENDPOINT): an http(s) origin, no trailing slash. */
+export function endpointUrl(text: string, what: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text.trim());
+  } catch {}
+  // Credentials in the URL are refused without being echoed: the text is shown only without any.
+  const credentials = !!url?.username || !!url?.password || text.includes("@");
+  if (credentials)
+    throw new HubferryError(
+      "BAD_INPUT",
+      `${what} holds credentials (user:secret@): they are not sent, and the URL was not used`,
+      `give the server's address alone; the token goes in ${DEST_TOKEN_VAR}`,
+    );
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:"))
+    throw new HubferryError(
+      "BAD_INPUT",
+      `${what} must be an http(s) URL such as https://hub.example.org, not "${text}"`,
+      "give the server's address, e.g. --dest-endpoint https://hub.example.org",
+    );
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
 
 function checkWellFormed(s: HubSettings): void {
@@ -100,5 +145,10 @@ function checkWellFormed(s: HubSettings): void {
   if (ms) {
     s.msTokenProblem = ms;
     s.msToken = undefined;
+  }
+  const dest = s.destToken && tokenProblem(s.destToken, DEST_TOKEN_VAR);
+  if (dest) {
+    s.destTokenProblem = dest;
+    s.destToken = undefined;
   }
 }

@@ -5,7 +5,7 @@ import { compilePattern } from "../core/path-filter.js";
 import { formatRef, type HubName, type RepoRef } from "../core/repo-ref.js";
 import type { RepoType } from "../core/repo-type.js";
 import type { TransferEvent } from "../transfer/events.js";
-import { hubFor } from "./hubs-from-settings.js";
+import { destinationElsewhere, hubFor } from "./hubs-from-settings.js";
 import { migrate } from "./migrate.js";
 
 export interface BatchRow {
@@ -111,6 +111,10 @@ export async function migrateBatch(opts: BatchOptions): Promise<BatchRow[]> {
           bytes: 0,
         };
         try {
+          const sameServer =
+            destination.hub === source.hub && !destinationElsewhere(source.hub, opts.settings);
+          if (sameServer && destination.id.toLowerCase() === source.id.toLowerCase())
+            throw new HubferryError("BAD_INPUT", "source and destination are the same repo");
           // The row is read off the run's own events, wherever the run happens.
           let plan: Extract<TransferEvent, { event: "plan" }> | undefined;
           let summary: Extract<TransferEvent, { event: "summary" }> | undefined;

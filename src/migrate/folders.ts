@@ -4,7 +4,7 @@ import type { RepoRef } from "../core/repo-ref.js";
 import { localFolderDestination } from "../hubs/local/local-folder.js";
 import { detectSpaceSdk } from "../push/detect-sdk.js";
 import { push } from "../push/push.js";
-import { httpEventsFor, hubFor } from "./hubs-from-settings.js";
+import { destinationHubFor, httpEventsFor, hubFor } from "./hubs-from-settings.js";
 import type { MigrateOptions } from "./migrate.js";
 import { type WriteRepoResult, writeInto } from "./write-repo.js";
 
@@ -38,7 +38,7 @@ export async function migrateFromFolder(
     knownTokens: { value: string; kind: string }[];
   },
 ): Promise<WriteRepoResult> {
-  const hub = hubFor(opts.destination.hub, opts.settings, httpEventsFor(opts.events));
+  const hub = destinationHubFor(opts.destination.hub, opts.settings, httpEventsFor(opts.events));
   return push({
     hub,
     ref: opts.destination,

@@ -1,4 +1,4 @@
-import type { HubSettings } from "../core/config.js";
+import { DEST_TOKEN_VAR, type HubSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
 import type { HttpEvents } from "../core/http/http-client.js";
 import type { HubName } from "../core/repo-ref.js";
@@ -32,4 +32,37 @@ export function hubFor(name: HubName, settings: HubSettings, events?: HttpEvents
   return name === "hf"
     ? new HfHub(settings.hfEndpoint, settings.hfToken, events)
     : new MsHub(settings.msEndpoint, settings.msToken, events);
+}
+
+/** The endpoint the destination hub is reached at: its own (`--dest-endpoint`) or the hub's. */
+export function destinationEndpoint(name: HubName, settings: HubSettings): string {
+  return settings.destEndpoint ?? (name === "hf" ? settings.hfEndpoint : settings.msEndpoint);
+}
+
+/**
+ * The hub written to. On another endpoint it gets only HUBFERRY_DEST_TOKEN: the source's token is
+ * for the source's server and is never sent anywhere else. On the same endpoint HUBFERRY_DEST_TOKEN,
+ * when set, writes as another account.
+ */
+export function destinationHubFor(name: HubName, settings: HubSettings, events?: HttpEvents): Hub {
+  if (settings.destEndpointProblem) throw settings.destEndpointProblem;
+  const endpoint = destinationEndpoint(name, settings);
+  const own = name === "hf" ? settings.hfEndpoint : settings.msEndpoint;
+  if (endpoint === own && !settings.destToken && !settings.destTokenProblem)
+    return hubFor(name, settings, events);
+  if (settings.destTokenProblem)
+    throw new HubferryError(
+      "AUTH_INVALID",
+      settings.destTokenProblem,
+      `set ${DEST_TOKEN_VAR} to the destination's token as copied, on one line`,
+    );
+  return name === "hf"
+    ? new HfHub(endpoint, settings.destToken, events, DEST_TOKEN_VAR)
+    : new MsHub(endpoint, settings.destToken, events, DEST_TOKEN_VAR);
+}
+
+/** Whether a destination on `hub` is on another server than a source on the same hub would be. */
+export function destinationElsewhere(hub: HubName, settings: HubSettings | undefined): boolean {
+  if (!settings?.destEndpoint) return false;
+  return settings.destEndpoint !== (hub === "hf" ? settings.hfEndpoint : settings.msEndpoint);
 }

@@ -1,9 +1,9 @@
-import type { HubSettings } from "../core/config.js";
+import { DEST_TOKEN_VAR, type HubSettings } from "../core/config.js";
 import type { RepoRef } from "../core/repo-ref.js";
 import type { EventSink } from "../transfer/events.js";
 import type { ExecuteResult } from "../transfer/execute.js";
 import type { Plan } from "../transfer/plan.js";
-import { httpEventsFor, hubFor } from "./hubs-from-settings.js";
+import { destinationHubFor, httpEventsFor, hubFor } from "./hubs-from-settings.js";
 import { type WorkOrder, workOrderFor } from "./work-order.js";
 import { checkWriter, prepareDestination, writeRepo } from "./write-repo.js";
 
@@ -53,8 +53,11 @@ export interface MigrateResult {
 export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   const httpEvents = httpEventsFor(opts.events);
   const srcHub = hubFor(opts.source.hub, opts.settings, httpEvents);
-  const destHub = hubFor(opts.destination.hub, opts.settings, httpEvents);
+  const destHub = destinationHubFor(opts.destination.hub, opts.settings, httpEvents);
   const notes: string[] = opts.runnerNote ? [opts.runnerNote] : [];
+  if (destHub.endpoint !== srcHub.endpoint)
+    notes.push(`the destination is on ${destHub.endpoint}, written with ${DEST_TOKEN_VAR}`);
+  else if (opts.settings.destToken) notes.push(`the destination is written with ${DEST_TOKEN_VAR}`);
 
   // The destination token first: nothing is read before we know we could write.
   const me = await checkWriter(destHub);

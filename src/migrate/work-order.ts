@@ -5,7 +5,7 @@ import { formatRef, type RepoRef } from "../core/repo-ref.js";
 import type { EventSink } from "../transfer/events.js";
 import { uploadWithoutCommit } from "../transfer/execute.js";
 import type { SourceFile } from "../transfer/types.js";
-import { httpEventsFor, hubFor } from "./hubs-from-settings.js";
+import { destinationHubFor, httpEventsFor, hubFor } from "./hubs-from-settings.js";
 
 /** Enough for the largest repos (a million files) and no more: an order is read whole into memory. */
 const MAX_FILES = 1_000_000;
@@ -83,7 +83,7 @@ export interface WorkOrderRun {
 export async function runWorkOrder(opts: WorkOrderRun): Promise<number> {
   const httpEvents = httpEventsFor(opts.events);
   const srcHub = hubFor(opts.source.hub, opts.settings, httpEvents);
-  const destHub = hubFor(opts.destination.hub, opts.settings, httpEvents);
+  const destHub = destinationHubFor(opts.destination.hub, opts.settings, httpEvents);
   const src = await srcHub.source(opts.source, opts.revision);
   const listed = new Map((await src.list()).map((f) => [f.path, f]));
   const files = opts.order.files.map((o) => {

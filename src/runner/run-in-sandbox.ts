@@ -33,7 +33,14 @@ export function secretEnvFor(settings: HubSettings): Record<string, string> {
   };
   if (settings.hfToken) env.HF_TOKEN = settings.hfToken;
   if (settings.msToken) env.MODELSCOPE_API_TOKEN = settings.msToken;
+  if (settings.destEndpoint) env.HUBFERRY_DEST_ENDPOINT = settings.destEndpoint;
+  if (settings.destToken) env.HUBFERRY_DEST_TOKEN = settings.destToken;
   return env;
+}
+
+/** The values a worker's errors are scrubbed of: its tokens (endpoints are not secret). */
+function tokensOf(settings: HubSettings): string[] {
+  return [settings.hfToken, settings.msToken, settings.destToken].filter((t): t is string => !!t);
 }
 
 export interface SandboxRunOptions {
@@ -92,7 +99,7 @@ export async function runInSandbox(opts: SandboxRunOptions): Promise<TransferEve
     if (opts.signal?.aborted)
       throw new HubferryError("CANCELLED", "cancelled: the sandbox was terminated; nothing half-committed");
     if (code !== 0) {
-      const values = Object.values(secrets);
+      const values = tokensOf(opts.settings);
       if (lastError)
         throw new HubferryError(
           lastError.code as ErrorCode,

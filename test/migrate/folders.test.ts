@@ -75,6 +75,27 @@ describe("a folder into a repo", () => {
     await back.assertOnMs(id, "model", fixture);
   });
 
+  it("folder -> ModelScope: --include, a run cut after its first commit resumes by re-run, sync --delete", async () => {
+    const dir = folder("src-ms-cut");
+    await writeFixture(dir, fixture);
+    const id = `alice/${randomName("from-folder-cut")}`;
+    const only = ok(await cli(["migrate", dir, `ms:${id}`, "--yes", "--include", "*.json"]));
+    assert.deepEqual(copied(only), ["config.json"]);
+    await pair.ms.fault({ route: "ms.commit", kind: "status", status: 500, skip: 1, times: 50 });
+    const args = ["migrate", dir, `ms:${id}`, "--yes", "--batch-files", "2"];
+    const cut = await cli(args);
+    await pair.ms.clearFaults();
+    assert.equal(cut.code, 1, cut.stderr);
+    const rest = copied(ok(await cli(args)));
+    assert.ok(rest.length > 0 && rest.length <= copied(cut).length - 2, `re-run copied ${rest.join(", ")}`);
+    await back.assertOnMs(id, "model", fixture);
+    await rm(join(dir, "config.json"));
+    const synced = ok(await cli(["sync", dir, `ms:${id}`, "--delete"]));
+    assert.deepEqual((eventsOf(synced, "plan")[0] as { delete: string[] }).delete, ["config.json"]);
+    const left = Object.fromEntries(Object.entries(fixture.files).filter(([p]) => p !== "config.json"));
+    await back.assertOnMs(id, "model", { files: left });
+  });
+
   it("a folder holding a token is refused (exit 5) and nothing is created", async () => {
     const dir = folder("secret");
     await writeFixture(dir, { files: { "config.json": Buffer.from(`{"token": "${USERS.alice.token}"}\n`) } });

@@ -95,6 +95,26 @@ for (const hub of ["hf", "ms"] as const) {
         await back.assertOnHf(dest, "model", fixture);
       });
 
+    it("a run cut after its first commit resumes by re-run: only the rest moves", async () => {
+      const dest = `alice/${randomName("copy-cut")}`;
+      const commit = hub === "hf" ? "hf.commit" : "ms.commit";
+      if (hub === "hf") {
+        // Streamed, not duplicated, so that the cut lands between hubferry's own commits.
+        await pair.hf.fault({ route: "hf.duplicate", kind: "status", status: 500, times: 1 });
+        await pair.hf.fault({ route: "hf.lfs-files-duplicate", kind: "status", status: 404, times: 10 });
+      }
+      await pair[hub].fault({ route: commit, kind: "status", status: 500, skip: 1, times: 50 });
+      const args = ["migrate", `${hub}:${source}`, `${hub}:${dest}`, "--yes", "--batch-files", "2"];
+      const cut = await cli(args);
+      await pair[hub].clearFaults();
+      assert.equal(cut.code, 1, cut.stderr);
+      const all = copied(cut);
+      const again = ok(await cli(args));
+      const rest = copied(again);
+      assert.ok(rest.length > 0 && rest.length <= all.length - 2, `re-run copied ${rest.join(", ")}`);
+      await onHub(dest, fixture);
+    });
+
     it("the very same repo is refused with exit 2", async () => {
       const run = await cli(["migrate", `${hub}:${source}`, `${hub}:${source}`, "--yes"]);
       assert.equal(run.code, 2, run.stderr);

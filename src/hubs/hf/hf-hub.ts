@@ -28,6 +28,8 @@ export class HfHub implements Hub {
     readonly endpoint: string,
     private readonly token: string | undefined,
     events?: HttpEvents,
+    /** The variable hints name for the token: another one for a destination on another endpoint. */
+    private readonly tokenVar = "HF_TOKEN",
   ) {
     this.http = new HttpClient({ origin: endpoint, token, userAgent: USER_AGENT, events });
   }
@@ -51,7 +53,7 @@ export class HfHub implements Hub {
         throw new HubferryError(
           "REPO_NOT_FOUND",
           `${label} was not found (or it is private and this token cannot see it)`,
-          "check the id and --repo-type, and that HF_TOKEN belongs to an account with access",
+          `check the id and --repo-type, and that ${this.tokenVar} belongs to an account with access`,
         );
       }
       if (code === "RevisionNotFound")
@@ -81,7 +83,7 @@ export class HfHub implements Hub {
     throw new HubferryError(
       "AUTH_INVALID",
       `Hugging Face refused the token while trying to ${what}`,
-      "set HF_TOKEN to a valid token (https://huggingface.co/settings/tokens)",
+      `set ${this.tokenVar} to a valid token (https://huggingface.co/settings/tokens)`,
     );
   }
 
@@ -89,8 +91,10 @@ export class HfHub implements Hub {
     if (!this.token)
       throw new HubferryError(
         "AUTH_MISSING",
-        "no Hugging Face token",
-        "set HF_TOKEN or run `hf auth login`; get a token at https://huggingface.co/settings/tokens",
+        this.tokenVar === "HF_TOKEN" ? "no Hugging Face token" : `no token for ${this.endpoint}`,
+        this.tokenVar === "HF_TOKEN"
+          ? "set HF_TOKEN or run `hf auth login`; get a token at https://huggingface.co/settings/tokens"
+          : `set ${this.tokenVar} to a token for ${this.endpoint}`,
       );
     try {
       const res = await this.http.request("GET", `${this.endpoint}/api/whoami-v2`, { retry: true });
@@ -108,7 +112,7 @@ export class HfHub implements Hub {
         throw new HubferryError(
           "AUTH_INVALID",
           "Hugging Face refused the token (HTTP 401)",
-          "set HF_TOKEN to a valid token (https://huggingface.co/settings/tokens)",
+          `set ${this.tokenVar} to a valid token (https://huggingface.co/settings/tokens)`,
         );
       }
       throw err;

@@ -44,6 +44,8 @@ export class MsHub implements Hub {
     readonly endpoint: string,
     private readonly token: string | undefined,
     events?: HttpEvents,
+    /** The variable hints name for the token: another one for a destination on another endpoint. */
+    private readonly tokenVar = "MODELSCOPE_API_TOKEN",
   ) {
     this.http = new HttpClient({
       origin: endpoint,
@@ -73,14 +75,14 @@ export class MsHub implements Hub {
         throw new HubferryError(
           "REPO_NOT_FOUND",
           `${this.label(ref)} was not found (or it is private and this token cannot see it)`,
-          "check the id and --repo-type, and that MODELSCOPE_API_TOKEN belongs to an account with access",
+          `check the id and --repo-type, and that ${this.tokenVar} belongs to an account with access`,
         );
       }
       if (err.status === 401)
         throw new HubferryError(
           "AUTH_INVALID",
           `ModelScope refused the token while trying to ${what}`,
-          "set MODELSCOPE_API_TOKEN to a valid token (https://modelscope.cn/my/myaccesstoken)",
+          `set ${this.tokenVar} to a valid token (https://modelscope.cn/my/myaccesstoken)`,
         );
       if (err.status === 403)
         throw new HubferryError(
@@ -96,8 +98,8 @@ export class MsHub implements Hub {
     if (!this.token)
       throw new HubferryError(
         "AUTH_MISSING",
-        "no ModelScope token",
-        "set MODELSCOPE_API_TOKEN; get a token at https://modelscope.cn/my/myaccesstoken",
+        this.tokenVar === "MODELSCOPE_API_TOKEN" ? "no ModelScope token" : `no token for ${this.endpoint}`,
+        `set ${this.tokenVar}; get a token at https://modelscope.cn/my/myaccesstoken`,
       );
     try {
       const res = await this.http.request("GET", `${this.endpoint}/openapi/v1/users/me`, { retry: true });
@@ -110,7 +112,7 @@ export class MsHub implements Hub {
         throw new HubferryError(
           "AUTH_INVALID",
           "ModelScope refused the token (HTTP 401)",
-          "set MODELSCOPE_API_TOKEN to a valid token (https://modelscope.cn/my/myaccesstoken)",
+          `set ${this.tokenVar} to a valid token (https://modelscope.cn/my/myaccesstoken)`,
         );
       }
       throw err;
