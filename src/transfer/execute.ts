@@ -378,10 +378,34 @@ export async function uploadWithoutCommit(
   return done;
 }
 
+/** One batch's commit, its share of the result, and its `commit` event. */
+async function commitBatch(
+  run: Run,
+  result: ExecuteResult,
+  batch: { copied: Copied[]; files: number; deletions: CommitChange[]; message: string },
+): Promise<void> {
+  const commit = await commitGroup(run, batch.copied, batch.deletions, batch.message);
+  result.commits.push(commit);
+  tally(result, batch.copied);
+  result.deleted += batch.deletions.length;
+  run.events({
+    event: "commit",
+    commit,
+    files: batch.files,
+    deleted: batch.deletions.length,
+    message: batch.message,
+  });
+}
+
 /**
  * Copies what the plan says: files in parallel, large files in parallel parts, every byte
  * hashed on its way and checked against the source's published hash before the destination may
  * keep it; commits in batches so that a long run keeps its progress.
+ *
+ * Batches are pipelined: the next batch is copied while the previous one's commit is in flight
+ * (a commit can take seconds on a real hub), and commits stay one at a time, in order. A commit
+ * that fails stops the copying at once; the commit in flight when a copy fails is let finish, so
+ * what it carries is kept for the re-run.
  */
 export async function executePlan(
   plan: Plan,
@@ -390,7 +414,8 @@ export async function executePlan(
   opts: ExecuteOptions,
 ): Promise<ExecuteResult> {
   const t0 = Date.now();
-  const run = newRun(source, dest, opts);
+  const stop = new AbortController();
+  const run = newRun(source, dest, { ...opts, signal: AbortSignal.any([opts.signal, stop.signal]) });
   const result = emptyResult(plan.present.length);
   const groups = batches(
     plan.copy,
@@ -404,23 +429,33 @@ export async function executePlan(
     ? plan.delete.map((path) => ({ kind: "delete" as const, path }))
     : [];
   const total = Math.max(groups.length, deletions.length ? 1 : 0);
+  let inFlight: Promise<void> = Promise.resolve();
+  let failed: { err: unknown } | undefined;
   for (let i = 0; i < total; i++) {
     const group = groups[i] ?? [];
-    const copied = group.length ? await copyGroup(run, group) : [];
-    const last = i === total - 1;
-    const message = opts.commitMessage(i + 1, total);
-    const commit = await commitGroup(run, copied, last ? deletions : [], message);
-    result.commits.push(commit);
-    tally(result, copied);
-    if (last) result.deleted = deletions.length;
-    opts.events({
-      event: "commit",
-      commit,
+    let copied: Copied[];
+    try {
+      copied = group.length ? await copyGroup(run, group) : [];
+    } catch (err) {
+      await inFlight;
+      // A copy stopped by a failed commit reports the commit's error, its cause.
+      throw failed ? failed.err : err;
+    }
+    await inFlight;
+    if (failed) throw failed.err;
+    const batch = {
+      copied,
       files: group.length,
-      deleted: last ? deletions.length : 0,
-      message,
+      deletions: i === total - 1 ? deletions : [],
+      message: opts.commitMessage(i + 1, total),
+    };
+    inFlight = commitBatch(run, result, batch).catch((err) => {
+      failed = { err };
+      stop.abort();
     });
   }
+  await inFlight;
+  if (failed) throw (failed as { err: unknown }).err;
   result.seconds = (Date.now() - t0) / 1000;
   return result;
 }

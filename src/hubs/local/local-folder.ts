@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -75,10 +75,14 @@ export async function localFolderSource(dir: string): Promise<TransferSource> {
 export function localFolderDestination(dir: string): TransferDestination {
   const staging = join(dir, STAGING);
   const staged = new Map<string, string>();
+  // Files being written: the next batch is staged while a commit runs (the engine pipelines).
+  let writing = 0;
   return {
     label: `local:${dir}`,
     url: dir,
     list: async (): Promise<DestFile[]> => {
+      // What an earlier run left staged (killed mid-file) goes; this run stages only after listing.
+      if (staged.size === 0 && writing === 0) await rm(staging, { recursive: true, force: true });
       const s = await stat(dir).catch(() => undefined);
       if (!s) return [];
       return Promise.all(
@@ -90,13 +94,16 @@ export function localFolderDestination(dir: string): TransferDestination {
         (f): UploadMethod => ({
           kind: "single",
           put: async (body) => {
-            await mkdir(staging, { recursive: true });
             const tmp = join(staging, `${f.sha256}.${randomBytes(4).toString("hex")}`);
+            writing++;
             try {
+              await mkdir(staging, { recursive: true });
               await pipeline(Readable.from(body), createWriteStream(tmp));
             } catch (err) {
               await rm(tmp, { force: true });
               throw err;
+            } finally {
+              writing--;
             }
             staged.set(f.path, tmp);
           },
@@ -121,7 +128,9 @@ export function localFolderDestination(dir: string): TransferDestination {
           staged.delete(c.path);
         }
       }
-      await rm(staging, { recursive: true, force: true });
+      // The staging folder goes once nothing is staged or being written for a later commit.
+      // Only an empty folder is removed (rmdir), so a file staged meanwhile is never lost.
+      if (staged.size === 0 && writing === 0) await rmdir(staging).catch(() => {});
       return `local-${Date.now()}`;
     },
   };
