@@ -1,3 +1,4 @@
+import { openHashPairs } from "../caches/hash-pairs.js";
 import { HubferryError } from "../core/errors.js";
 import { sleep } from "../core/http/http-client.js";
 import { describeFilters, emptySelectionError } from "../core/path-filter.js";
@@ -158,12 +159,38 @@ export async function writeInto(
 ): Promise<WriteRepoResult> {
   const signal = opts.signal ?? new AbortController().signal;
   const dest = maybeEmpty(target.destination(), target.exists);
+  const pairs = await openHashPairs();
   const plan = await planTransfer(src, dest, {
     include: opts.include,
     exclude: opts.exclude,
-    inspect: async (f) => hashesOf(await readAll(src, f.path, f.size, { signal })),
+    inspect: async (f) => {
+      const known = pairs.lookup(f);
+      if (known) return known;
+      const hashes = hashesOf(await readAll(src, f.path, f.size, { signal }));
+      pairs.add({ ...hashes, size: f.size });
+      return hashes;
+    },
     destinationOwns: target.owns,
   });
+  try {
+    return await writePlanned(src, target, dest, plan, opts, signal);
+  } finally {
+    // Small files the copy hashed from their bytes carry both ids now: the next plan needs no read.
+    for (const f of plan.copy)
+      if (f.sha256 && f.gitOid) pairs.add({ gitOid: f.gitOid, sha256: f.sha256, size: f.size });
+    await pairs.save();
+  }
+}
+
+/** After the plan: report, ask, copy, verify. */
+async function writePlanned(
+  src: TransferSource,
+  target: WriteTarget,
+  dest: TransferDestination,
+  plan: Plan,
+  opts: WriteRepoOptions,
+  signal: AbortSignal,
+): Promise<WriteRepoResult> {
   await refuseEmptySelection(src, plan, opts);
   for (const path of plan.keptOwn)
     opts.notes.push(
