@@ -7,7 +7,7 @@ import { HttpError } from "./http-error.js";
  */
 export function paginate<T>(
   ctx: RequestContext,
-  items: T[],
+  items: readonly T[],
   pageSize: number,
 ): { page: T[]; headers: Record<string, string> } {
   const cursor = ctx.url.searchParams.get("cursor");

@@ -17,12 +17,12 @@ async function entriesAt(
 ) {
   const nodes = ctx.hub.repos.tree(commit).list(root, recursive);
   if (!nodes) throw new HttpError(404, `path not found: ${root}`);
-  const out: Record<string, unknown>[] = [];
-  for (const node of nodes) {
-    const last = await ctx.hub.repos.lastCommitOf(meta, commit, node.path, node.type === "directory");
-    out.push(msFileEntry(node, last));
-  }
-  return out;
+  const last = await ctx.hub.repos.lastCommitsOf(
+    meta,
+    commit,
+    nodes.map((n) => ({ path: n.path, isDir: n.type === "directory" })),
+  );
+  return nodes.map((node) => msFileEntry(node, last.get(node.path) ?? commit));
 }
 
 function rootParam(ctx: RequestContext): string {

@@ -73,7 +73,24 @@ export class FileTree {
   }
 
   /** Entries below `path` (files and folders), sorted by path; folders precede their contents. */
-  list(path: string, recursive: boolean): TreeNode[] | undefined {
+  /**
+   * A commit's tree never changes, so its listings are kept (a few): a paginated listing of
+   * 100,000 files asks for the same one once per page, and each walk sorts every folder.
+   */
+  private readonly listings = new Map<string, readonly TreeNode[]>();
+
+  list(path: string, recursive: boolean): readonly TreeNode[] | undefined {
+    const key = `${recursive ? "r" : "-"}${path}`;
+    const known = this.listings.get(key);
+    if (known) return known;
+    const out = this.walkList(path, recursive);
+    if (!out) return undefined;
+    if (this.listings.size >= 8) this.listings.delete(this.listings.keys().next().value!);
+    this.listings.set(key, out);
+    return out;
+  }
+
+  private walkList(path: string, recursive: boolean): TreeNode[] | undefined {
     const dir = this.findDir(path);
     if (!dir) return undefined;
     const out: TreeNode[] = [];

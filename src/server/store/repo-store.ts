@@ -324,13 +324,31 @@ export class RepoStore {
 
   /** The newest commit in which `path` (a file or a folder) last changed. */
   async lastCommitOf(k: RepoKey, head: Commit, path: string, isDir: boolean): Promise<Commit> {
-    const oidAt = (c: Commit) => this.tree(c).node(path)?.oid;
-    const target = isDir ? oidAt(head) : head.files[path]?.gitOid;
-    let last = head;
+    return (await this.lastCommitsOf(k, head, [{ path, isDir }])).get(path) ?? head;
+  }
+
+  /**
+   * The same for many paths in one walk of the history (a listing of 10,000 files would
+   * otherwise walk it, and rebuild folder trees, once per path). Each path's answer is the oldest
+   * commit of the unbroken run, from `head` back, in which it has its head content.
+   */
+  async lastCommitsOf(
+    k: RepoKey,
+    head: Commit,
+    paths: { path: string; isDir: boolean }[],
+  ): Promise<Map<string, Commit>> {
+    const oidAt = (c: Commit, p: { path: string; isDir: boolean }) =>
+      p.isDir ? this.tree(c).node(p.path)?.oid : c.files[p.path]?.gitOid;
+    const target = new Map(paths.map((p) => [p.path, oidAt(head, p)]));
+    const last = new Map(paths.map((p) => [p.path, head]));
+    let open = paths;
     for (const c of await this.history(k, head.id, 1000)) {
-      const oid = isDir ? oidAt(c) : c.files[path]?.gitOid;
-      if (oid !== target) break;
-      last = c;
+      if (open.length === 0) break;
+      open = open.filter((p) => {
+        if (oidAt(c, p) !== target.get(p.path)) return false;
+        last.set(p.path, c);
+        return true;
+      });
     }
     return last;
   }
