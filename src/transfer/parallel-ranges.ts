@@ -48,6 +48,140 @@ function refusal(err: unknown): boolean {
   return err instanceof HubferryError && (err.code === "RATE_LIMITED" || err.code === "FORBIDDEN");
 }
 
+/** The parts of one read, their requests, and the part being handed out. */
+class PartReader {
+  private readonly parts: Part[];
+  private readonly stop = new AbortController();
+  private readonly signal: AbortSignal;
+  private limit: number;
+  private inFlight = 0;
+  /** The part being handed out; parts start only within `limit` of it. */
+  private head = 0;
+  private nextNew = 0;
+  private readonly requeued: number[] = [];
+  private failure: unknown;
+  private readonly running = new Set<Promise<void>>();
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    private readonly open: OpenRange,
+    private readonly opts: ParallelRangeOptions,
+  ) {
+    const { start, end, partSize } = opts;
+    const count = end >= start ? Math.ceil((end - start + 1) / partSize) : 0;
+    this.parts = Array.from({ length: count }, (_, index) => ({
+      index,
+      pos: start + index * partSize,
+      end: Math.min(end, start + (index + 1) * partSize - 1),
+      queue: [],
+      queued: 0,
+      done: false,
+    }));
+    this.signal = AbortSignal.any([opts.signal, this.stop.signal]);
+    this.limit = Math.max(1, Math.floor(opts.streams));
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const r of w) r();
+  }
+
+  private changed(): Promise<void> {
+    return new Promise<void>((r) => this.waiters.push(r));
+  }
+
+  private stopped(): boolean {
+    return this.signal.aborted || this.failure !== undefined;
+  }
+
+  /**
+   * Starts the lowest parts waiting (re-queued ones first), within the window the stream count
+   * allows. All are counted before any starts, so each request knows how many streams are open.
+   */
+  fill(): void {
+    const starting: Part[] = [];
+    while (!this.stopped() && this.inFlight < this.limit) {
+      // Re-queued parts were started before: they are always below `nextNew`.
+      const index = this.requeued.length ? this.requeued[0]! : this.nextNew;
+      if (index >= this.parts.length || index >= this.head + this.limit) break;
+      if (this.requeued.length) this.requeued.shift();
+      else this.nextNew++;
+      this.inFlight++;
+      starting.push(this.parts[index]!);
+    }
+    for (const p of starting) {
+      const run = this.pump(p);
+      this.running.add(run);
+      void run.finally(() => this.running.delete(run));
+    }
+  }
+
+  private async pump(p: Part): Promise<void> {
+    const refuseFast = () => this.limit > 1 && this.inFlight > 1;
+    try {
+      for await (const c of this.open(p.pos, p.end, { signal: this.signal, refuseFast })) {
+        p.queue.push(c);
+        p.queued += c.byteLength;
+        p.pos += c.byteLength;
+        this.wake();
+        while (p.index === this.head && p.queued > HEAD_HIGH_WATER && !this.stopped()) await this.changed();
+        if (this.stopped()) return;
+      }
+      if (p.pos <= p.end) throw new Error(`short read: part ${p.index} ended at byte ${p.pos}`);
+      p.done = true;
+    } catch (err) {
+      if (this.stopped()) return;
+      if (refusal(err) && refuseFast()) this.fewer(p, err as Error);
+      else this.failure = err;
+    } finally {
+      this.inFlight--;
+      this.fill();
+      this.wake();
+    }
+  }
+
+  /** A refused part: one stream fewer, and the part asked again from its last byte. */
+  private fewer(p: Part, err: Error): void {
+    const open = this.inFlight;
+    this.limit--;
+    this.requeued.push(p.index);
+    this.requeued.sort((a, b) => a - b);
+    try {
+      this.opts.onFewerStreams?.({ open, streams: this.limit, reason: err.message });
+    } catch (e) {
+      this.failure = e;
+    }
+  }
+
+  /** The next bytes in order; undefined once all were handed out. */
+  async next(): Promise<Uint8Array | undefined> {
+    while (this.head < this.parts.length) {
+      if (this.failure !== undefined) throw this.failure;
+      if (this.opts.signal.aborted) throw new HubferryError("CANCELLED", "cancelled");
+      const p = this.parts[this.head]!;
+      const c = p.queue.shift();
+      if (c) {
+        p.queued -= c.byteLength;
+        this.wake();
+        return c;
+      }
+      if (p.done) {
+        this.head++;
+        this.fill();
+      } else await this.changed();
+    }
+    return undefined;
+  }
+
+  /** Nothing goes on reading behind the consumer's back. */
+  async close(): Promise<void> {
+    this.stop.abort();
+    this.wake();
+    await Promise.allSettled([...this.running]);
+  }
+}
+
 /**
  * Reads `start..end` in parts of `partSize` with up to `streams` ranged requests at once, and
  * yields the bytes in order as one stream: one connection to a CDN is capped well below what a
@@ -65,103 +199,11 @@ export async function* parallelRanges(
   open: OpenRange,
   opts: ParallelRangeOptions,
 ): AsyncGenerator<Uint8Array> {
-  const { start, end, partSize } = opts;
-  const count = end >= start ? Math.ceil((end - start + 1) / partSize) : 0;
-  const parts: Part[] = Array.from({ length: count }, (_, index) => ({
-    index,
-    pos: start + index * partSize,
-    end: Math.min(end, start + (index + 1) * partSize - 1),
-    queue: [],
-    queued: 0,
-    done: false,
-  }));
-  const stop = new AbortController();
-  const signal = AbortSignal.any([opts.signal, stop.signal]);
-  let limit = Math.max(1, Math.floor(opts.streams));
-  let inFlight = 0;
-  let head = 0;
-  let nextNew = 0;
-  const requeued: number[] = [];
-  let failure: unknown;
-  const running = new Set<Promise<void>>();
-  let waiters: (() => void)[] = [];
-  const wake = () => {
-    const w = waiters;
-    waiters = [];
-    for (const r of w) r();
-  };
-  const changed = () => new Promise<void>((r) => waiters.push(r));
-  const stopped = () => signal.aborted || failure !== undefined;
-
-  async function pump(p: Part): Promise<void> {
-    try {
-      for await (const c of open(p.pos, p.end, { signal, refuseFast: () => limit > 1 && inFlight > 1 })) {
-        p.queue.push(c);
-        p.queued += c.byteLength;
-        p.pos += c.byteLength;
-        wake();
-        while (p.index === head && p.queued > HEAD_HIGH_WATER && !stopped()) await changed();
-        if (stopped()) return;
-      }
-      if (p.pos <= p.end) throw new Error(`short read: part ${p.index} ended at byte ${p.pos}`);
-      p.done = true;
-    } catch (err) {
-      if (stopped()) return;
-      if (refusal(err) && limit > 1 && inFlight > 1) {
-        opts.onFewerStreams?.({ open: inFlight, streams: limit - 1, reason: (err as Error).message });
-        limit--;
-        requeued.push(p.index);
-        requeued.sort((a, b) => a - b);
-      } else failure = err;
-    } finally {
-      inFlight--;
-      fill();
-      wake();
-    }
-  }
-
-  /**
-   * Starts the lowest parts waiting (re-queued ones first), within the window the stream count
-   * allows. All are counted before any starts, so each request knows how many streams are open.
-   */
-  function fill(): void {
-    const starting: Part[] = [];
-    while (!stopped() && inFlight < limit) {
-      // Re-queued parts were started before: they are always below `nextNew`.
-      const index = requeued.length ? requeued[0]! : nextNew;
-      if (index >= count || index >= head + limit) break;
-      if (requeued.length) requeued.shift();
-      else nextNew++;
-      inFlight++;
-      starting.push(parts[index]!);
-    }
-    for (const p of starting) {
-      const run = pump(p);
-      running.add(run);
-      void run.finally(() => running.delete(run));
-    }
-  }
-
+  const reader = new PartReader(open, opts);
   try {
-    fill();
-    while (head < count) {
-      if (failure !== undefined) throw failure;
-      if (opts.signal.aborted) throw new HubferryError("CANCELLED", "cancelled");
-      const p = parts[head]!;
-      const c = p.queue.shift();
-      if (c) {
-        p.queued -= c.byteLength;
-        wake();
-        yield c;
-      } else if (p.done) {
-        head++;
-        fill();
-      } else await changed();
-    }
+    reader.fill();
+    for (let c = await reader.next(); c; c = await reader.next()) yield c;
   } finally {
-    // The consumer stopped (or all was read): nothing goes on reading behind its back.
-    stop.abort();
-    wake();
-    await Promise.allSettled([...running]);
+    await reader.close();
   }
 }
