@@ -5,7 +5,9 @@ import { dirname } from "node:path";
 import { HubferryError } from "../core/errors.js";
 import { SNIFF_BYTES } from "../formats/sniff.js";
 import { IntegrityError } from "../transfer/hashing.js";
-import { resumableRead } from "../transfer/resumable-read.js";
+import { orderedRead } from "../transfer/ordered-read.js";
+import type { FewerStreams } from "../transfer/parallel-ranges.js";
+import { type RangeSettings, rangeSettings } from "../transfer/range-settings.js";
 import type { SourceFile, TransferSource } from "../transfer/types.js";
 
 export interface DownloadOptions {
@@ -15,6 +17,10 @@ export interface DownloadOptions {
   onRetry?: (attempt: number, waitMs: number, reason: string) => void;
   /** Looks at the first bytes; a returned reason refuses the file (the partial is deleted). */
   checkHead?: (head: Buffer) => string | undefined;
+  /** A large file is read in several ranges at once, written in order (default: 4 streams, 32 MiB parts). */
+  ranges?: RangeSettings;
+  /** The source refused an extra range: the part is read again with fewer streams. */
+  onFewerStreams?: (e: FewerStreams) => void;
 }
 
 /**
@@ -66,9 +72,12 @@ export async function downloadToPartial(
       await mkdir(dirname(partial), { recursive: true });
       const out = await open(partial, offset > 0 ? "a" : "w");
       try {
-        for await (const c of resumableRead(source, file.path, offset, file.size - 1, {
+        // In order, even when read in several ranges at once: the partial is always a prefix.
+        for await (const c of orderedRead(source, file.path, offset, file.size - 1, {
           signal: opts.signal,
           onRetry: opts.onRetry,
+          ranges: opts.ranges ?? rangeSettings(),
+          onFewerStreams: opts.onFewerStreams,
         })) {
           keepHead(c);
           check();

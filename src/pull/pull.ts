@@ -7,7 +7,9 @@ import type { RepoRef } from "../core/repo-ref.js";
 import { contentRefusal } from "../formats/sniff.js";
 import type { Hub } from "../hubs/hub.js";
 import type { EventSink } from "../transfer/events.js";
+import { fewerStreamsReason } from "../transfer/parallel-ranges.js";
 import { ProgressMeter } from "../transfer/progress.js";
+import { type RangeSettings, rangeSettings, rangeSettingsFromEnv } from "../transfer/range-settings.js";
 import type { SourceFile } from "../transfer/types.js";
 import { downloadToPartial } from "./download-file.js";
 import { type SelectOptions, selectFiles } from "./select-files.js";
@@ -25,6 +27,11 @@ export interface PullOptions {
   events: EventSink;
   signal: AbortSignal;
   concurrency?: number;
+  /**
+   * A large file is read in this many ranges at once, in parts of this size (default:
+   * HUBFERRY_RANGE_STREAMS and HUBFERRY_RANGE_PART_MIB, else 4 streams of 32 MiB parts).
+   */
+  ranges?: Partial<RangeSettings>;
   /** Only plan: say what would be fetched. */
   dryRun?: boolean;
 }
@@ -45,6 +52,7 @@ export interface PullResult {
 export async function pull(opts: PullOptions): Promise<PullResult> {
   const t0 = Date.now();
   const { events, signal } = opts;
+  const ranges = opts.ranges ? rangeSettings(opts.ranges) : rangeSettingsFromEnv(process.env);
   const source = await opts.hub.source(opts.ref, opts.revision);
   const sel = selectFiles(await source.list(), { ...opts.select, type: opts.ref.type });
   if (sel.fetch.length === 0)
@@ -90,6 +98,7 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
         limit(async () => {
           if (signal.aborted) throw new HubferryError("CANCELLED", "cancelled");
           const partial = target.partialPath(f);
+          let fewer = 0;
           const before = (await stat(partial).catch(() => undefined))?.size ?? 0;
           events({ event: "file_start", path: f.path, size: f.size });
           meter.start(f.path, f.size, Math.min(before, f.size));
@@ -103,6 +112,15 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
               onRetry: (attempt, waitMs, reason) =>
                 events({ event: "retry", what: `read ${f.path}`, attempt, waitMs, reason }),
               checkHead: opts.select.allowUnsafe ? undefined : (head) => contentRefusal(f.path, head),
+              ranges,
+              onFewerStreams: (e) =>
+                events({
+                  event: "retry",
+                  what: `read ${f.path}`,
+                  attempt: ++fewer,
+                  waitMs: 0,
+                  reason: fewerStreamsReason(e),
+                }),
             });
           // Wrong bytes (deleted) or a broken source (kept, resumed) are tried again, as the engine does.
           let resumedFrom = 0;

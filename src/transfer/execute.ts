@@ -3,9 +3,12 @@ import { HubferryError } from "../core/errors.js";
 import type { EventSink, TransferEvent } from "./events.js";
 import { hashesOf, IntegrityError, verifiedStream } from "./hashing.js";
 import { OrderedHasher } from "./ordered-hasher.js";
+import { orderedRead } from "./ordered-read.js";
+import { fewerStreamsReason } from "./parallel-ranges.js";
 import type { Plan } from "./plan.js";
 import { ProgressMeter } from "./progress.js";
-import { readAll, readRangeToBuffer, resumableRead } from "./resumable-read.js";
+import { type RangeSettings, rangeSettings, rangeSettingsFromEnv } from "./range-settings.js";
+import { readAll, readRangeToBuffer } from "./resumable-read.js";
 import type { CommitChange, SourceFile, TransferDestination, TransferSource, UploadMethod } from "./types.js";
 
 export interface ExecuteOptions {
@@ -25,6 +28,11 @@ export interface ExecuteOptions {
   fileAttempts?: number;
   /** Also delete the destination files the source does not have (sync). */
   deleteExtra?: boolean;
+  /**
+   * A large file sent in one request is read in this many ranges at once, in parts of this size
+   * (default: HUBFERRY_RANGE_STREAMS and HUBFERRY_RANGE_PART_MIB, else 4 streams of 32 MiB parts).
+   */
+  ranges?: Partial<RangeSettings>;
   commitMessage: (batch: number, batches: number) => string;
 }
 
@@ -69,6 +77,8 @@ export interface Run {
   partWindow: number;
   /** Parts are held in memory while read, hashed and sent: this bounds them across all files. */
   partsInMemory: ReturnType<typeof pLimit>;
+  /** How a large file sent in one request is read (parts go each in its own range already). */
+  ranges: RangeSettings;
   /**
    * A worker of a sharded run: files the destination wants inline are not sent (they travel in
    * the coordinator's commit); their `file_done` says `inline` at once, to report them verified.
@@ -148,14 +158,34 @@ export async function prepareFile(run: Run, file: SourceFile): Promise<Prepared>
   return { file: { ...file, sha256: file.sha256 }, sample: sample.subarray(0, 512) };
 }
 
-/** One streamed request: bytes count as the HTTP client sends them. */
+/** A large file's bytes in order, read in several ranges at once where that is faster. */
+function readWhole(run: Run, file: SourceFile): AsyncIterable<Uint8Array> {
+  let fewer = 0;
+  return orderedRead(run.source, file.path, 0, file.size - 1, {
+    ...readOpts(run, file.path),
+    ranges: run.ranges,
+    onFewerStreams: (e) =>
+      run.events({
+        event: "retry",
+        what: `read ${file.path}`,
+        attempt: ++fewer,
+        waitMs: 0,
+        reason: fewerStreamsReason(e),
+      }),
+  });
+}
+
+/**
+ * One streamed request: bytes count as the HTTP client sends them. The body is hashed on its
+ * way in order, whether it was read in one range or several.
+ */
 async function uploadSingle(run: Run, p: Prepared, method: Extract<UploadMethod, { kind: "single" }>) {
   const { file } = p;
   const body = p.content
     ? (async function* () {
         yield p.content!;
       })()
-    : verifiedStream(resumableRead(run.source, file.path, 0, file.size - 1, readOpts(run, file.path)), file);
+    : verifiedStream(readWhole(run, file), file);
   await method.put(body, run.signal, (n) => run.meter.add(file.path, n));
   run.meter.complete(file.path);
 }
@@ -345,6 +375,7 @@ export function newRun(
     fileLimit: pLimit(opts.concurrency ?? 4),
     partWindow: opts.partConcurrency ?? 4,
     partsInMemory: pLimit(opts.partConcurrency ?? 4),
+    ranges: opts.ranges ? rangeSettings(opts.ranges) : rangeSettingsFromEnv(process.env),
     deferInline,
   };
 }

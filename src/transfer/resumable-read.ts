@@ -8,6 +8,11 @@ export interface ReadOptions {
   rangeSize?: number;
   attempts?: number;
   onRetry?: (attempt: number, waitMs: number, reason: string) => void;
+  /**
+   * Asked before each request: true when the caller has other streams of this file open and
+   * would rather drop this one than wait out a rate limit (a 429 is then thrown at once).
+   */
+  refuseFast?: () => boolean;
 }
 
 /**
@@ -28,8 +33,15 @@ export async function* resumableRead(
   let failures = 0;
   while (pos <= end) {
     const rangeEnd = Math.min(end, pos + rangeSize - 1);
+    const refuseFast = opts.refuseFast?.() ?? false;
     try {
-      const stream = await source.read(path, pos, rangeEnd, opts.signal);
+      const stream = await source.read(
+        path,
+        pos,
+        rangeEnd,
+        opts.signal,
+        refuseFast ? { refuseFast } : undefined,
+      );
       for await (const chunk of stream) {
         const room = rangeEnd - pos + 1;
         const piece = chunk.byteLength > room ? chunk.subarray(0, room) : chunk;
@@ -44,9 +56,7 @@ export async function* resumableRead(
       if (opts.signal.aborted) throw new HubferryError("CANCELLED", "cancelled");
       if (
         err instanceof HubferryError &&
-        err.code !== "NETWORK" &&
-        err.code !== "SERVER" &&
-        err.code !== "RATE_LIMITED"
+        (err.code === "RATE_LIMITED" ? refuseFast : err.code !== "NETWORK" && err.code !== "SERVER")
       )
         throw err;
       failures++;

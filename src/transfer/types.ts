@@ -20,14 +20,34 @@ export interface SourceFile {
 
 export type DestFile = SourceFile;
 
+/** How a read would like to be treated, beyond its range. */
+export interface ReadHints {
+  /**
+   * The caller reads the file in several ranges at once and would rather use fewer streams than
+   * wait: a refusal (403, 429) comes back at once instead of being waited out and retried.
+   */
+  refuseFast?: boolean;
+}
+
 export interface TransferSource {
   /** e.g. `hf:org/name@0123abcd` */
   readonly label: string;
   /** The commit every read is pinned to. */
   readonly revision: string;
+  /**
+   * Whether a large file reads faster in several ranges at once (a remote server that caps each
+   * connection's speed); a folder on disk gains nothing from it.
+   */
+  readonly parallelRanges?: boolean;
   list(): Promise<SourceFile[]>;
   /** Bytes `start..end` (inclusive) of a file. */
-  read(path: string, start: number, end: number, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
+  read(
+    path: string,
+    start: number,
+    end: number,
+    signal?: AbortSignal,
+    hints?: ReadHints,
+  ): Promise<AsyncIterable<Uint8Array>>;
 }
 
 export interface UploadRequest {

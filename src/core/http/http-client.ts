@@ -37,6 +37,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Statuses returned to the caller instead of thrown. */
   accept?: number[];
+  /** Statuses thrown at once even with `retry` (a caller with its own answer to them). */
+  noRetry?: number[];
   /**
    * Body bytes as the HTTP client takes them for the socket (it waits for the socket to drain
    * before it takes more), so progress follows what really went out. A failed attempt that is
@@ -173,7 +175,12 @@ export class HttpClient {
       }
       if (res.status < 400 || options.accept?.includes(res.status)) return res;
       const text = await res.text().catch(() => "");
-      if (options.retry && RETRYABLE_STATUS.has(res.status) && attempt < maxAttempts) {
+      if (
+        options.retry &&
+        RETRYABLE_STATUS.has(res.status) &&
+        !options.noRetry?.includes(res.status) &&
+        attempt < maxAttempts
+      ) {
         rewind();
         const wait = retryDelayMs(attempt, res.headers, policy);
         this.opts.events?.onRetry?.({
@@ -199,6 +206,7 @@ export class HttpClient {
   /**
    * GET of bytes `start..end`, following redirects (credentials stay on the hub's origin). A
    * server that answers a range past byte 0 with the whole body cannot resume: that is an error.
+   * `refuseFast`: a 429 is thrown at once rather than waited out (the caller opens fewer streams).
    */
   async getRange(
     url: string,
@@ -206,11 +214,13 @@ export class HttpClient {
     end: number,
     what: string,
     signal?: AbortSignal,
+    refuseFast?: boolean,
   ): Promise<Readable> {
     const res = await this.request("GET", url, {
       headers: { range: `bytes=${start}-${end}` },
       followRedirects: true,
       retry: true,
+      noRetry: refuseFast ? [429] : undefined,
       signal,
     });
     if (res.status === 200 && start > 0) {

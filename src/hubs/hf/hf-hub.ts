@@ -4,7 +4,7 @@ import { parseAs } from "../../core/http/parse.js";
 import { listOnce } from "../../core/list-once.js";
 import type { RepoRef } from "../../core/repo-ref.js";
 import { hfUrlPrefix, type RepoType } from "../../core/repo-type.js";
-import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
+import type { ReadHints, SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
 import type { CopySource, Hub, RepoDetails, SearchHit, SearchQuery, WhoAmI } from "../hub.js";
 import { HfDestination } from "./hf-destination.js";
 import {
@@ -224,10 +224,11 @@ export class HfHub implements Hub {
     start: number,
     end: number,
     signal?: AbortSignal,
+    hints?: ReadHints,
   ): Promise<AsyncIterable<Uint8Array>> {
     const url = `${this.endpoint}/${hfUrlPrefix(ref.type)}${ref.id}/resolve/${sha}/${path.split("/").map(encodeURIComponent).join("/")}`;
     try {
-      return await this.http.getRange(url, start, end, path, signal);
+      return await this.http.getRange(url, start, end, path, signal, hints?.refuseFast);
     } catch (err) {
       // A gate, a refused token or a hidden repo says so here as for repo info.
       this.explain(err, ref, "read");
@@ -242,7 +243,9 @@ export class HfHub implements Hub {
       revision: info.sha,
       // Pinned to a commit: its listing never changes.
       list: listOnce(() => this.listFiles(ref, info.sha)),
-      read: (path, start, end, signal) => this.read(ref, info.sha, path, start, end, signal),
+      // A CDN caps each connection: large files read faster in several ranges at once.
+      parallelRanges: true,
+      read: (path, start, end, signal, hints) => this.read(ref, info.sha, path, start, end, signal, hints),
     };
   }
 

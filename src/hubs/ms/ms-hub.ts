@@ -10,7 +10,7 @@ import { listOnce } from "../../core/list-once.js";
 import { parseRepoCard } from "../../core/repo-card.js";
 import type { RepoRef } from "../../core/repo-ref.js";
 import type { RepoType } from "../../core/repo-type.js";
-import type { SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
+import type { ReadHints, SourceFile, TransferDestination, TransferSource } from "../../transfer/types.js";
 import type { Hub, RepoDetails, SearchHit, SearchQuery, WhoAmI } from "../hub.js";
 import { MsDestination } from "./ms-destination.js";
 import { msLicenseFor } from "./ms-license.js";
@@ -289,10 +289,11 @@ export class MsHub implements Hub {
     start: number,
     end: number,
     signal?: AbortSignal,
+    hints?: ReadHints,
   ): Promise<AsyncIterable<Uint8Array>> {
     const url = `${this.apiRepo(ref)}/repo?Revision=${encodeURIComponent(revision)}&FilePath=${encodeURIComponent(path)}`;
     try {
-      return await this.http.getRange(url, start, end, path, signal);
+      return await this.http.getRange(url, start, end, path, signal, hints?.refuseFast);
     } catch (err) {
       this.explain(err, ref, "read");
     }
@@ -306,7 +307,9 @@ export class MsHub implements Hub {
       revision: info.sha,
       // Pinned to a commit: its listing never changes.
       list: listOnce(() => this.listFiles(ref, info.sha)),
-      read: (path, start, end, signal) => this.read(ref, info.sha, path, start, end, signal),
+      // A CDN caps each connection: large files read faster in several ranges at once.
+      parallelRanges: true,
+      read: (path, start, end, signal, hints) => this.read(ref, info.sha, path, start, end, signal, hints),
     };
   }
 
