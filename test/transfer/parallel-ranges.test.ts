@@ -221,7 +221,7 @@ describe("orderedRead and the range settings", () => {
   });
 
   it("clamps to 1-16 streams and 16-64 MiB parts; the environment's values are checked", () => {
-    assert.deepEqual(rangeSettings(), { streams: 4, partSize: 32 * 1024 * 1024 });
+    assert.deepEqual(rangeSettings(), { streams: 4, partSize: 16 * 1024 * 1024 });
     assert.deepEqual(rangeSettings({ streams: 99, partSize: 1 }), {
       streams: 16,
       partSize: 16 * 1024 * 1024,
