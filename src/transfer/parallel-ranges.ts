@@ -118,7 +118,13 @@ class PartReader {
   }
 
   private async pump(p: Part): Promise<void> {
-    const refuseFast = () => this.limit > 1 && this.inFlight > 1;
+    // Whether the read was last told to refuse fast: by the time its refusal comes back another
+    // part may have taken the stream count down to 1, and the part must then be asked again.
+    let fast = false;
+    const refuseFast = () => {
+      fast = this.limit > 1 && this.inFlight > 1;
+      return fast;
+    };
     try {
       for await (const c of this.open(p.pos, p.end, { signal: this.signal, refuseFast })) {
         p.queue.push(c);
@@ -132,8 +138,10 @@ class PartReader {
       p.done = true;
     } catch (err) {
       if (this.stopped()) return;
-      if (refusal(err) && refuseFast()) this.fewer(p, err as Error);
-      else this.failure = err;
+      if (refusal(err) && fast) {
+        if (this.limit > 1) this.fewer(p, err as Error);
+        else this.requeue(p);
+      } else this.failure = err;
     } finally {
       this.inFlight--;
       this.fill();
@@ -141,12 +149,17 @@ class PartReader {
     }
   }
 
+  /** A part asked again from its last byte (now with one stream, its read waits refusals out). */
+  private requeue(p: Part): void {
+    this.requeued.push(p.index);
+    this.requeued.sort((a, b) => a - b);
+  }
+
   /** A refused part: one stream fewer, and the part asked again from its last byte. */
   private fewer(p: Part, err: Error): void {
     const open = this.inFlight;
     this.limit--;
-    this.requeued.push(p.index);
-    this.requeued.sort((a, b) => a - b);
+    this.requeue(p);
     try {
       this.opts.onFewerStreams?.({ open, streams: this.limit, reason: err.message });
     } catch (e) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import { HubferryError } from "../../src/core/errors.js";
 import { parseRepoRef } from "../../src/core/repo-ref.js";
 import { HfHub } from "../../src/hubs/hf/hf-hub.js";
@@ -43,6 +43,10 @@ before(async () => {
     commitMessage: () => "seed",
   });
   src = await hf.source(ref);
+});
+// A test that fails before clearing its faults must not leave them to the next one.
+afterEach(async () => {
+  await hub?.clearFaults();
 });
 after(async () => {
   await hub?.stop();
