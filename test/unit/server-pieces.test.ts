@@ -4,14 +4,17 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { startLocalHub } from "../../src/index.js";
 import { UserTable } from "../../src/server/auth/users.js";
 import { parseRange } from "../../src/server/http/range.js";
 import { parseRateLimits } from "../../src/server/http/rate-limit.js";
 import { UrlSigner } from "../../src/server/http/signed-url.js";
+import { storeRegular } from "../../src/server/store/file-entry.js";
 import { FileTree } from "../../src/server/store/file-tree.js";
 import { gitBlobOid } from "../../src/server/store/git-objects.js";
 import { DEFAULT_GITATTRIBUTES, LfsPatterns } from "../../src/server/store/gitattributes.js";
 import { repoPathProblem } from "../../src/server/store/repo-path.js";
+import { WeighedCache } from "../../src/server/store/weighed-cache.js";
 
 describe("range parsing", () => {
   it("handles a-b, a-, -n, out of range and garbage", () => {
@@ -93,5 +96,56 @@ describe("user table and flags", () => {
     assert.equal(parseRateLimits("api=10,resolvers=20").resolvers, 20);
     assert.throws(() => parseRateLimits("apis=10"), /unknown bucket/);
     assert.throws(() => parseRateLimits("api=0"), /positive/);
+  });
+});
+
+describe("the store's bounded caches and last commits", () => {
+  it("a weighed cache drops the least recently used past its entries or its weight", () => {
+    const c = new WeighedCache<number[]>(3, 10, (v) => v.length);
+    c.set("a", [1, 2, 3]);
+    c.set("b", [1, 2, 3]);
+    assert.deepEqual(c.get("a"), [1, 2, 3]); // a is now the most recent
+    c.set("c", [1, 2, 3, 4, 5]); // weight 11 > 10: b (least recent) goes
+    assert.equal(c.get("b"), undefined);
+    assert.ok(c.get("a") && c.get("c"));
+    c.set("huge", new Array(50).fill(0)); // heavier than the bound alone: kept, everything else goes
+    assert.equal(c.size, 1);
+    assert.equal(c.get("huge")?.length, 50);
+  });
+
+  it("lastCommitsOf: each file's and folder's last change, in one walk", async () => {
+    const root = mkdtempSync(join(tmpdir(), "hubferry-last-"));
+    const hub = await startLocalHub({ root, users: new UserTable(), port: 0 });
+    try {
+      const { repos, blobs } = hub.hub;
+      const add = async (path: string, text: string) => ({
+        kind: "add" as const,
+        path,
+        entry: await storeRegular(blobs, Buffer.from(text)),
+      });
+      const meta = await repos.create(
+        { face: "hf", type: "model", namespace: "t", name: "last" },
+        { private: false, author: "t", initialFiles: {} },
+      );
+      const commit = async (title: string, ops: Awaited<ReturnType<typeof add>>[]) =>
+        repos.commit(meta, { branch: "main", title, description: "", author: "t", ops });
+      const c1 = await commit("one", [await add("a/x.txt", "x1"), await add("b/y.txt", "y1")]);
+      const c2 = await commit("two", [await add("a/x.txt", "x2")]);
+      const c3 = await commit("three", [await add("c.txt", "c")]);
+      const last = await repos.lastCommitsOf(meta, c3, [
+        { path: "a/x.txt", isDir: false },
+        { path: "b/y.txt", isDir: false },
+        { path: "c.txt", isDir: false },
+        { path: "a", isDir: true },
+        { path: "b", isDir: true },
+      ]);
+      assert.equal(last.get("a/x.txt")?.id, c2.id);
+      assert.equal(last.get("b/y.txt")?.id, c1.id);
+      assert.equal(last.get("c.txt")?.id, c3.id);
+      assert.equal(last.get("a")?.id, c2.id);
+      assert.equal(last.get("b")?.id, c1.id);
+    } finally {
+      await hub.close();
+    }
   });
 });

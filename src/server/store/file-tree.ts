@@ -28,8 +28,13 @@ interface Dir {
 export class FileTree {
   private readonly root: Dir = { files: new Map(), dirs: new Map() };
 
+  /** How many files the tree holds (what the store's cache weighs it by). */
+  readonly fileCount: number;
+
   constructor(readonly files: FileMap) {
-    for (const [path, entry] of Object.entries(files)) {
+    const all = Object.entries(files);
+    this.fileCount = all.length;
+    for (const [path, entry] of all) {
       const parts = path.split("/");
       let dir = this.root;
       for (const part of parts.slice(0, -1)) {

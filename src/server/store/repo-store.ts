@@ -8,6 +8,7 @@ import { gitCommitOid } from "./git-objects.js";
 import { LfsScopes } from "./lfs-scope.js";
 import { KeyedMutex } from "./mutex.js";
 import { fileFolderClash } from "./path-clash.js";
+import { WeighedCache } from "./weighed-cache.js";
 
 /** Which API face a repo belongs to: each face keeps its own namespaces, as two real sites would. */
 export type Face = "hf" | "ms";
@@ -72,11 +73,35 @@ export function repoKeyString(k: RepoKey): string {
 
 const COMMIT_RE = /^[0-9a-f]{40}$/;
 
+/** How far back a listing looks for the commit that last changed each path. */
+const LAST_COMMIT_DEPTH = 200;
+
+/** The folders (and the root, "") holding a file that differs between two commits. */
+function changedFolders(a: Commit, b: Commit): Set<string> {
+  const out = new Set<string>();
+  const mark = (path: string) => {
+    for (let i = path.lastIndexOf("/"); i > 0; i = path.lastIndexOf("/", i - 1)) {
+      const dir = path.slice(0, i);
+      if (out.has(dir)) return;
+      out.add(dir);
+    }
+    out.add("");
+  };
+  for (const [path, e] of Object.entries(a.files)) if (b.files[path]?.gitOid !== e.gitOid) mark(path);
+  for (const path of Object.keys(b.files)) if (!(path in a.files)) mark(path);
+  return out;
+}
+
 /** Repos, their refs and commits, as JSON files under `root/repos`, with an in-memory index. */
 export class RepoStore {
   private readonly repos = new Map<string, RepoMeta>();
-  private readonly commits = new Map<string, Commit>();
-  private readonly trees = new Map<string, FileTree>();
+  /** Bounded by the file entries they hold: about 2 M for commits, 1 M for trees (their nodes weigh more). */
+  private readonly commits = new WeighedCache<Commit>(
+    4096,
+    2_000_000,
+    (c) => Object.keys(c.files).length + 1,
+  );
+  private readonly trees = new WeighedCache<FileTree>(256, 1_000_000, (t) => t.fileCount + 1);
   private readonly downloads = new Map<string, number>();
   private readonly byObjectId = new Map<string, string>();
   readonly locks = new KeyedMutex();
@@ -303,7 +328,6 @@ export class RepoStore {
     let tree = this.trees.get(commit.id);
     if (!tree) {
       tree = new FileTree(commit.files);
-      if (this.trees.size > 256) this.trees.clear();
       this.trees.set(commit.id, tree);
     }
     return tree;
@@ -329,24 +353,30 @@ export class RepoStore {
 
   /**
    * The same for many paths in one walk of the history (a listing of 10,000 files would
-   * otherwise walk it, and rebuild folder trees, once per path). Each path's answer is the oldest
-   * commit of the unbroken run, from `head` back, in which it has its head content.
+   * otherwise walk it once per path). Each path's answer is the oldest commit of the unbroken run,
+   * from `head` back, in which it has its head content. Commits are compared pairwise, without
+   * building trees; a folder changed when a file under it did. The walk is bounded
+   * (LAST_COMMIT_DEPTH): past it, the oldest commit walked is the answer, so a listing of a repo
+   * with a long history costs at most that many comparisons, never the whole history.
    */
   async lastCommitsOf(
     k: RepoKey,
     head: Commit,
     paths: { path: string; isDir: boolean }[],
   ): Promise<Map<string, Commit>> {
-    const oidAt = (c: Commit, p: { path: string; isDir: boolean }) =>
-      p.isDir ? this.tree(c).node(p.path)?.oid : c.files[p.path]?.gitOid;
-    const target = new Map(paths.map((p) => [p.path, oidAt(head, p)]));
     const last = new Map(paths.map((p) => [p.path, head]));
     let open = paths;
-    for (const c of await this.history(k, head.id, 1000)) {
-      if (open.length === 0) break;
+    const history = await this.history(k, head.id, LAST_COMMIT_DEPTH);
+    for (let i = 1; i < history.length && open.length > 0; i++) {
+      const newer = history[i - 1]!;
+      const older = history[i]!;
+      const dirsChanged = open.some((p) => p.isDir) ? changedFolders(newer, older) : undefined;
       open = open.filter((p) => {
-        if (oidAt(c, p) !== target.get(p.path)) return false;
-        last.set(p.path, c);
+        const changed = p.isDir
+          ? dirsChanged!.has(p.path)
+          : newer.files[p.path]?.gitOid !== older.files[p.path]?.gitOid;
+        if (changed) return false;
+        last.set(p.path, older);
         return true;
       });
     }
