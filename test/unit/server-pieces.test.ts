@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -144,6 +144,76 @@ describe("the store's bounded caches and last commits", () => {
       assert.equal(last.get("c.txt")?.id, c3.id);
       assert.equal(last.get("a")?.id, c2.id);
       assert.equal(last.get("b")?.id, c1.id);
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
+describe("commits kept as changes", () => {
+  it("a long history reads back whole after a restart, and the disk holds changes, not copies", async () => {
+    const root = mkdtempSync(join(tmpdir(), "hubferry-delta-"));
+    const key = { face: "hf" as const, type: "model" as const, namespace: "t", name: "delta" };
+    let hub = await startLocalHub({ root, users: new UserTable(), port: 0 });
+    const expected: Record<string, string> = {};
+    let head: Awaited<ReturnType<typeof hub.hub.repos.commit>> | undefined;
+    try {
+      const { repos, blobs } = hub.hub;
+      const meta = await repos.create(key, { private: false, author: "t", initialFiles: {} });
+      const base: { kind: "add"; path: string; entry: Awaited<ReturnType<typeof storeRegular>> }[] = [];
+      for (let i = 0; i < 200; i++)
+        base.push({
+          kind: "add",
+          path: `f/${i}.txt`,
+          entry: await storeRegular(blobs, Buffer.from(`v0 ${i}`)),
+        });
+      head = await repos.commit(meta, {
+        branch: "main",
+        title: "base",
+        description: "",
+        author: "t",
+        ops: base,
+      });
+      // 70 commits of one change each (past two snapshots), one of them a deletion.
+      for (let n = 1; n <= 70; n++) {
+        const path = `f/${n % 200}.txt`;
+        const ops =
+          n === 35
+            ? [{ kind: "delete" as const, path: "f/199.txt" }]
+            : [
+                {
+                  kind: "add" as const,
+                  path,
+                  entry: await storeRegular(blobs, Buffer.from(`v${n} ${path}`)),
+                },
+              ];
+        head = await repos.commit(meta, {
+          branch: "main",
+          title: `c${n}`,
+          description: "",
+          author: "t",
+          ops,
+        });
+      }
+      for (const [p, e] of Object.entries(head.files)) expected[p] = e.gitOid;
+    } finally {
+      await hub.close();
+    }
+    const commitsDir = join(root, "repos", "hf", "models", "t", "delta", "commits");
+    const sizes = readdirSync(commitsDir).map((f) => statSync(join(commitsDir, f)).size);
+    const whole = sizes.filter((s) => s > 10_000).length;
+    assert.ok(whole >= 2 && whole <= 6, `${whole} commits kept whole of ${sizes.length}`);
+    hub = await startLocalHub({ root, users: new UserTable(), port: 0 });
+    try {
+      const meta = hub.hub.repos.get(key);
+      assert.ok(meta);
+      const again = await hub.hub.repos.commitAt(meta, "main");
+      assert.equal(again.id, head!.id);
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(again.files).map(([p, e]) => [p, e.gitOid])),
+        expected,
+      );
+      assert.equal(again.files["f/199.txt"], undefined, "the deletion is kept");
     } finally {
       await hub.close();
     }

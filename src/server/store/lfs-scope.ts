@@ -47,8 +47,12 @@ export class LfsScopes {
     for (const name of await readdir(commits).catch(() => [] as string[])) {
       if (!name.endsWith(".json")) continue;
       try {
-        const c = JSON.parse(await readFile(join(commits, name), "utf8")) as Commit;
-        for (const f of Object.values(c.files)) if (f.lfs && isSha256(f.sha256)) found.add(f.sha256);
+        // A commit kept as changes lists only what it added; its base is read in its own turn.
+        const c = JSON.parse(await readFile(join(commits, name), "utf8")) as Partial<Commit> & {
+          changes?: { set?: Commit["files"] };
+        };
+        for (const f of Object.values({ ...c.files, ...c.changes?.set }))
+          if (f.lfs && isSha256(f.sha256)) found.add(f.sha256);
       } catch {
         // an unreadable commit grants nothing
       }

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { atomicWriteJson } from "../../core/atomic-write.js";
 import type { RepoType } from "../../core/repo-type.js";
+import { applyChanges, type CommitChanges, changesFrom } from "./commit-file.js";
 import { type FileEntry, type FileMap, FileTree } from "./file-tree.js";
 import { gitCommitOid } from "./git-objects.js";
 import { LfsScopes } from "./lfs-scope.js";
@@ -95,13 +96,15 @@ function changedFolders(a: Commit, b: Commit): Set<string> {
 /** Repos, their refs and commits, as JSON files under `root/repos`, with an in-memory index. */
 export class RepoStore {
   private readonly repos = new Map<string, RepoMeta>();
-  /** Bounded by the file entries they hold: about 2 M for commits, 1 M for trees (their nodes weigh more). */
+  /** Bounded by the file entries they hold (a tree's nodes weigh more than a commit's entries). */
   private readonly commits = new WeighedCache<Commit>(
     4096,
     2_000_000,
     (c) => Object.keys(c.files).length + 1,
   );
-  private readonly trees = new WeighedCache<FileTree>(256, 1_000_000, (t) => t.fileCount + 1);
+  /** Per cached commit, how many commits back its whole file map is kept on disk (0: it is). */
+  private readonly chainDepth = new Map<string, number>();
+  private readonly trees = new WeighedCache<FileTree>(256, 400_000, (t) => t.fileCount + 1);
   private readonly downloads = new Map<string, number>();
   private readonly byObjectId = new Map<string, string>();
   readonly locks = new KeyedMutex();
@@ -306,15 +309,21 @@ export class RepoStore {
     const cacheKey = `${repoKeyString(k)}@${id}`;
     const cached = this.commits.get(cacheKey);
     if (cached) return cached;
+    let stored: Commit & { changes?: CommitChanges };
     try {
-      const commit = JSON.parse(
-        await readFile(join(this.repoDir(k), "commits", `${id}.json`), "utf8"),
-      ) as Commit;
-      this.commits.set(cacheKey, commit);
-      return commit;
+      stored = JSON.parse(await readFile(join(this.repoDir(k), "commits", `${id}.json`), "utf8"));
     } catch {
       return undefined;
     }
+    const { changes, ...commit } = stored;
+    if (changes) {
+      const base = await this.loadCommit(k, changes.base);
+      if (!base) return undefined;
+      commit.files = applyChanges(base.files, changes);
+    }
+    this.chainDepth.set(cacheKey, changes?.depth ?? 0);
+    this.commits.set(cacheKey, commit);
+    return commit;
   }
 
   async commitAt(meta: RepoMeta, revision: string): Promise<Commit> {
@@ -460,6 +469,9 @@ export class RepoStore {
       message,
     });
     const commit: Commit = { id, date: date.toISOString(), ...c };
+    const parentKey = c.parents[0] && `${repoKeyString(k)}@${c.parents[0]}`;
+    const parent = parentKey ? this.commits.get(parentKey) : undefined;
+    const changes = changesFrom(parent, parentKey ? this.chainDepth.get(parentKey) : undefined, c.files);
     // What a commit holds is in the repo's history, hence the repo's to reference from now on.
     await this.lfs.grant(
       k,
@@ -467,7 +479,14 @@ export class RepoStore {
         .filter((f) => f.lfs)
         .map((f) => f.sha256),
     );
-    await atomicWriteJson(join(this.repoDir(k), "commits", `${id}.json`), commit);
+    const { files: _whole, ...header } = commit;
+    await atomicWriteJson(
+      join(this.repoDir(k), "commits", `${id}.json`),
+      changes ? { ...header, changes } : commit,
+    );
+    // Only a parent's depth is ever asked for; forgetting them all costs a whole commit, no more.
+    if (this.chainDepth.size > 100_000) this.chainDepth.clear();
+    this.chainDepth.set(`${repoKeyString(k)}@${id}`, changes?.depth ?? 0);
     this.commits.set(`${repoKeyString(k)}@${id}`, commit);
     this.trees.set(id, tree);
     return commit;
