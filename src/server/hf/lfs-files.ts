@@ -23,7 +23,10 @@ export async function listLfsFiles(ctx: RequestContext): Promise<void> {
   for (const [refs, prefix] of allRefs(meta)) {
     for (const [name, head] of Object.entries(refs)) {
       const chain = await ctx.hub.repos.history(meta, head, 10_000);
-      for (const c of chain.reverse()) {
+      for (const h of chain.reverse()) {
+        // One commit's files at a time: the history itself holds only headers.
+        const c = await ctx.hub.repos.loadCommit(meta, h.id);
+        if (!c) continue;
         for (const [path, f] of Object.entries(c.files)) {
           if (!f.lfs || seen.has(f.sha256)) continue;
           seen.set(f.sha256, {
@@ -63,7 +66,10 @@ export async function deleteLfsFiles(ctx: RequestContext): Promise<void> {
     const rewrite = async (head: string): Promise<string> => {
       const chain = (await ctx.hub.repos.history(meta, head, 10_000)).reverse();
       let parent: string | undefined;
-      for (const c of chain) parent = rewritten.get(c.id) ?? (await rewriteOne(c, parent));
+      for (const h of chain) {
+        const c = rewritten.has(h.id) ? undefined : await ctx.hub.repos.loadCommit(meta, h.id);
+        parent = rewritten.get(h.id) ?? (c ? await rewriteOne(c, parent) : parent);
+      }
       return parent ?? head;
     };
     const rewriteOne = async (c: Commit, parent: string | undefined): Promise<string> => {

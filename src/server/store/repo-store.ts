@@ -46,6 +46,9 @@ export interface Commit {
   files: FileMap;
 }
 
+/** A commit without its files: what history walks and commit listings need. */
+export type CommitHeader = Omit<Commit, "files">;
+
 export type CommitOp =
   | { kind: "add"; path: string; entry: FileEntry }
   | { kind: "delete"; path: string }
@@ -74,8 +77,19 @@ export function repoKeyString(k: RepoKey): string {
 
 const COMMIT_RE = /^[0-9a-f]{40}$/;
 
+function headerOf(c: CommitHeader & { files?: unknown; changes?: unknown }): CommitHeader {
+  return {
+    id: c.id,
+    parents: c.parents,
+    title: c.title,
+    description: c.description,
+    author: c.author,
+    date: c.date,
+  };
+}
+
 /** How far back a listing looks for the commit that last changed each path. */
-const LAST_COMMIT_DEPTH = 200;
+const LAST_COMMIT_DEPTH = 32;
 
 /** The folders (and the root, "") holding a file that differs between two commits. */
 function changedFolders(a: Commit, b: Commit): Set<string> {
@@ -102,6 +116,8 @@ export class RepoStore {
     2_000_000,
     (c) => Object.keys(c.files).length + 1,
   );
+  /** Headers of commits seen (small): history walks never hold whole file maps. */
+  private readonly headers = new WeighedCache<CommitHeader>(200_000, 200_000, () => 1);
   /** Per cached commit, how many commits back its whole file map is kept on disk (0: it is). */
   private readonly chainDepth = new Map<string, number>();
   private readonly trees = new WeighedCache<FileTree>(256, 400_000, (t) => t.fileCount + 1);
@@ -342,17 +358,39 @@ export class RepoStore {
     return tree;
   }
 
-  /** Commits newest first, following first parents from `id`. */
-  async history(k: RepoKey, id: string, limit = Number.POSITIVE_INFINITY): Promise<Commit[]> {
-    const out: Commit[] = [];
+  /**
+   * Commits newest first, following first parents from `id`: their headers, so that a walk of a
+   * thousand commits of a 100,000-file repo holds no file map (load one with `loadCommit`).
+   */
+  async history(k: RepoKey, id: string, limit = Number.POSITIVE_INFINITY): Promise<CommitHeader[]> {
+    const out: CommitHeader[] = [];
     let next: string | undefined = id;
     while (next && out.length < limit) {
-      const c = await this.loadCommit(k, next);
+      const c = await this.loadHeader(k, next);
       if (!c) break;
       out.push(c);
       next = c.parents[0];
     }
     return out;
+  }
+
+  /** A commit's header, from the caches or its file (whose file map is then dropped). */
+  async loadHeader(k: RepoKey, id: string): Promise<CommitHeader | undefined> {
+    const cacheKey = `${repoKeyString(k)}@${id}`;
+    const known = this.headers.get(cacheKey);
+    if (known) return known;
+    const whole = this.commits.get(cacheKey);
+    let header: CommitHeader;
+    if (whole) header = headerOf(whole);
+    else {
+      try {
+        header = headerOf(JSON.parse(await readFile(join(this.repoDir(k), "commits", `${id}.json`), "utf8")));
+      } catch {
+        return undefined;
+      }
+    }
+    this.headers.set(cacheKey, header);
+    return header;
   }
 
   /** The newest commit in which `path` (a file or a folder) last changed. */
@@ -366,7 +404,7 @@ export class RepoStore {
    * from `head` back, in which it has its head content. Commits are compared pairwise, without
    * building trees; a folder changed when a file under it did. The walk is bounded
    * (LAST_COMMIT_DEPTH): past it, the oldest commit walked is the answer, so a listing of a repo
-   * with a long history costs at most that many comparisons, never the whole history.
+   * with a long history loads at most that many commits, never the whole history.
    */
   async lastCommitsOf(
     k: RepoKey,
@@ -375,10 +413,11 @@ export class RepoStore {
   ): Promise<Map<string, Commit>> {
     const last = new Map(paths.map((p) => [p.path, head]));
     let open = paths;
-    const history = await this.history(k, head.id, LAST_COMMIT_DEPTH);
-    for (let i = 1; i < history.length && open.length > 0; i++) {
-      const newer = history[i - 1]!;
-      const older = history[i]!;
+    let newer = head;
+    // One commit at a time (the caches bound what stays loaded), newest first.
+    for (let i = 1; i < LAST_COMMIT_DEPTH && open.length > 0 && newer.parents[0]; i++) {
+      const older = await this.loadCommit(k, newer.parents[0]);
+      if (!older) break;
       const dirsChanged = open.some((p) => p.isDir) ? changedFolders(newer, older) : undefined;
       open = open.filter((p) => {
         const changed = p.isDir
@@ -388,6 +427,7 @@ export class RepoStore {
         last.set(p.path, older);
         return true;
       });
+      newer = older;
     }
     return last;
   }
