@@ -20,6 +20,11 @@ const result = await build({
   minifySyntax: true,
   define: { __HUBFERRY_VERSION__: JSON.stringify(pkg.version), __HUBFERRY_BUNDLE__: "true" },
   external: ["modal"],
+  // The same bytes from any checkout: module paths (kept in the bundle as names) relative to the
+  // project, not to the shell's folder, and node_modules as the project sees it even where it is a
+  // symlink (a git worktree sharing another checkout's node_modules).
+  absWorkingDir: root,
+  preserveSymlinks: true,
   // CommonJS dependencies call require(); give the ES module one.
   banner: {
     js: `#!/usr/bin/env node\n// hubferry ${pkg.version}: single-file build (scripts/bundle.mjs). Do not edit.\nimport { createRequire as __hubferryCreateRequire } from "node:module";\nconst require = __hubferryCreateRequire(import.meta.url);`,
