@@ -39,8 +39,15 @@ before(async () => {
   await writeFile(
     hook,
     [
-      'import { register } from "node:module";',
-      'register("./record-hooks.mjs", import.meta.url, { data: { out: process.env.HUBFERRY_TEST_MODULES } });',
+      'import { appendFileSync } from "node:fs";',
+      'import { register, syncBuiltinESMExports } from "node:module";',
+      'import vm from "node:vm";',
+      "const out = process.env.HUBFERRY_TEST_MODULES;",
+      'register("./record-hooks.mjs", import.meta.url, { data: { out } });',
+      // The bundle compiles its whole CLI with vm.Script: each script compiled is recorded too.
+      "const Script = vm.Script;",
+      'vm.Script = class extends Script { constructor(code, opts) { super(code, opts); appendFileSync(out, "script:" + opts?.filename + "\\n"); } };',
+      "syncBuiltinESMExports();",
       "",
     ].join("\n"),
   );
@@ -68,10 +75,13 @@ function run(
 
 let recordings = 0;
 /** The module URLs a run of the real CLI loaded, and its result. */
-async function loadedBy(args: string[]): Promise<{ urls: string[]; code: number; stderr: string }> {
+async function loadedBy(
+  args: string[],
+  entry = CLI,
+): Promise<{ urls: string[]; code: number; stderr: string }> {
   const out = join(tmp.path, `modules-${++recordings}.txt`);
   await writeFile(out, "");
-  const r = await run(CLI, args, ["--import", pathToFileURL(hook).href], { HUBFERRY_TEST_MODULES: out });
+  const r = await run(entry, args, ["--import", pathToFileURL(hook).href], { HUBFERRY_TEST_MODULES: out });
   const urls = (await readFile(out, "utf8")).split("\n").filter(Boolean);
   return { urls, code: r.code, stderr: r.stderr };
 }
@@ -169,5 +179,25 @@ describe("start-up", () => {
       heavy(r.urls).some((u) => u.includes(`${dist}/transfer/`)),
       "migrate loaded dist/transfer once it ran",
     );
+  });
+
+  it("the bundle answers them from its launcher, and hands a command that runs to the whole CLI", async () => {
+    // scripts/bundle.mjs: the whole CLI is a string in the bundle, compiled (vm.Script) only when
+    // an action is called; --version, --help and tree never compile it.
+    const whole = (urls: string[]) =>
+      urls.filter((u) => u.startsWith("script:") && u.endsWith("(whole CLI)"));
+    for (const args of [["--version"], ["--help"], ["tree"], ["migrate", "--help"]]) {
+      const r = await loadedBy(args, BUNDLE);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(
+        r.urls.some((u) => u.endsWith("/bundle/hubferry.mjs")),
+        `the hook saw the bundle load (${args})`,
+      );
+      assert.deepEqual(whole(r.urls), [], `hubferry ${args.join(" ")} loaded the whole CLI`);
+    }
+    const r = await loadedBy(["migrate"], BUNDLE);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /no source repo given/);
+    assert.equal(whole(r.urls).length, 1, "migrate ran in the whole CLI");
   });
 });
