@@ -7,14 +7,17 @@
 // compiles a module's whole text before running any of it, and the whole CLI (zod and undici are
 // 60% of it) costs ~40 ms to compile even though esbuild keeps each module's top level lazy.
 //   1. the launcher, the ES module node runs: main.ts and every command's definition (commander,
-//      the help text, the ecosystem map), with each `*-action.js` replaced by a hand-over;
-//   2. the whole CLI, as a string in the launcher: the first action called compiles and runs it
-//      (vm.Script), and it runs main() itself on the same argv; the launcher's own parse then never
-//      settles, and the process ends when the whole CLI is done. A command that runs pays ~20 ms
-//      for the launcher on top (bench/results/startup.md); a data: URL import of the same code cost
-//      ~110 ms more, vm.compileFunction ~50 ms more.
-// The whole CLI, run from a string, has no file nor module loader of its own: require(), its file's
-// URL (run-in-sandbox.ts sends the bundle into sandboxes) and import("modal") are the launcher's.
+//      the help text, the ecosystem map); each `*-action.js` is a hand-over, and so is fail.js
+//      (its settings pull in zod);
+//   2. the whole CLI after it, each line a line comment, which V8 skips at scanning speed. The
+//      first hand-over called reads it back from the file, compiles it (vm.Script) and calls its
+//      main() on the same argv; the launcher exits with the code it returns. A command that runs
+//      pays ~20 ms more than from a one-stage bundle (bench/results/startup.md). Measured and
+//      dropped: the whole CLI as a string literal (the launcher then took ~20 ms to compile), or
+//      imported from a data: URL (~110 ms more per run), or through vm.compileFunction (~50).
+// The whole CLI, run from a comment, has no file nor module loader of its own: require(), its
+// file's URL (run-in-sandbox.ts sends the bundle into sandboxes) and import("modal") are the
+// launcher's, passed in; the build fails if any import() or import.meta is left in it.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
@@ -23,10 +26,8 @@ const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8"));
 const outArg = process.argv.indexOf("--out");
 const out = outArg > 0 ? process.argv[outArg + 1] : `${root}bundle/hubferry.mjs`;
 const common = {
-  entryPoints: [`${root}src/cli/bundle-entry.ts`],
   bundle: true,
   platform: "node",
-  format: "esm",
   target: "node20",
   write: false,
   legalComments: "none",
@@ -41,6 +42,7 @@ const common = {
   preserveSymlinks: true,
   logLevel: "warning",
 };
+const WHOLE_MARK = "\n//# hubferry: the whole CLI, run by the launcher above when a command runs\n";
 
 /** Replaces each of `count` occurrences of `what`; fails the build when the count is not that. */
 function replaceExactly(code, what, by, count) {
@@ -50,30 +52,74 @@ function replaceExactly(code, what, by, count) {
   return parts.join(by);
 }
 
-// Stage 2, the whole CLI, as the body of a function the launcher compiles: strict, as the ES
-// module it was; require, its file URL and import("modal") are parameters.
-const whole = await build({
-  ...common,
-  format: "cjs",
-  // No import() left: a function compiled by vm has no module loader of its own.
-  supported: { "dynamic-import": false },
-  define: { ...common.define, "import.meta.url": "__hubferry.url" },
-});
-const wholeCli = replaceExactly(
-  `"use strict";${whole.outputFiles[0].text}`,
-  'Promise.resolve().then(()=>__toESM(require("modal"),1))',
-  "__hubferry.importModal()",
-  1,
-);
-if (/\bimport\(|import\.meta/.test(wholeCli))
-  throw new Error("bundle: the whole CLI still has import() or import.meta");
+/** Stage 2: the body of a function the launcher compiles; strict, as the ES module it was. */
+async function wholeCli() {
+  const whole = await build({
+    ...common,
+    stdin: {
+      contents: 'export { main } from "./main.js";\nexport { reportError } from "./fail.js";\n',
+      resolveDir: `${root}src/cli`,
+      sourcefile: "src/cli/bundle-whole.ts",
+      loader: "ts",
+    },
+    format: "cjs",
+    // No import() left: a function compiled by vm has no module loader of its own.
+    supported: { "dynamic-import": false },
+    define: { ...common.define, "import.meta.url": "__hubferry.url" },
+  });
+  const code = replaceExactly(
+    `"use strict";${whole.outputFiles[0].text}`,
+    'Promise.resolve().then(()=>__toESM(require("modal"),1))',
+    "__hubferry.importModal()",
+    1,
+  );
+  if (/\bimport\(|import\.meta/.test(code))
+    throw new Error("bundle: the whole CLI still has import() or import.meta");
+  // A line comment ends at any line terminator: only \n may be in it, or the rest would be code.
+  if (/[\r\u2028\u2029]/.test(code))
+    throw new Error("bundle: the whole CLI has a line terminator other than \\n");
+  return code;
+}
 
-// Stage 1, the launcher: an action's module is a hand-over exporting the same names.
+/** The launcher's module that finds, compiles and calls the whole CLI: once, when first needed. */
+const WHOLE_LOADER = `import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { Script } from "node:vm";
+import { ExitCode } from "./exit-code.js";
+let loaded;
+function whole() {
+  if (loaded) return loaded;
+  const file = fileURLToPath(import.meta.url);
+  const text = readFileSync(file, "utf8");
+  const at = text.lastIndexOf(${JSON.stringify(WHOLE_MARK)});
+  if (at < 0) throw new Error(file + " has lost the whole CLI after its launcher: rebuild it (npm run bundle)");
+  const source = text.slice(at + ${WHOLE_MARK.length}).replace(/^\\/\\//gm, "");
+  const run = new Script("(function (require, module, exports, __hubferry) {" + source + "\\n})", {
+    filename: file + " (whole CLI)",
+  }).runInThisContext();
+  const module = { exports: {} };
+  const hubferry = { url: import.meta.url, importModal: () => import("modal") };
+  run(createRequire(import.meta.url), module, module.exports, hubferry);
+  loaded = module.exports;
+  return loaded;
+}
+/** An action of the launcher: the whole CLI runs the command line again, for real. */
+export async function handOver() {
+  throw new ExitCode(await whole().main(process.argv));
+}
+export function reportError(err, json) {
+  return whole().reportError(err, json);
+}
+export { ExitCode };
+`;
+
+/** Stage 1's plugin: each action module exports its names as hand-overs; fail.js is the loader. */
 const handOver = {
   name: "hand-over",
   setup(b) {
-    b.onResolve({ filter: /-action\.js$/ }, (args) => ({
-      path: `${args.resolveDir}/${args.path.replace(/^\.\//, "").replace(/\.js$/, ".ts")}`,
+    b.onResolve({ filter: /^\.\/[a-z-]+-action\.js$/ }, (args) => ({
+      path: `${args.resolveDir}/${args.path.slice(2).replace(/\.js$/, ".ts")}`,
       namespace: "hand-over",
     }));
     b.onLoad({ filter: /.*/, namespace: "hand-over" }, (args) => {
@@ -82,40 +128,31 @@ const handOver = {
       );
       if (names.length === 0) throw new Error(`bundle: ${args.path} exports no function`);
       return {
-        contents: `import { handOver } from "hubferry:whole-cli";\n${names.map((n) => `export const ${n} = handOver;`).join("\n")}\n`,
+        contents: `import { handOver } from "./fail.js";\n${names.map((n) => `export const ${n} = handOver;`).join("\n")}\n`,
         loader: "js",
+        resolveDir: `${root}src/cli`,
       };
     });
-    b.onResolve({ filter: /^hubferry:whole-cli$/ }, () => ({ path: "whole-cli", namespace: "whole-cli" }));
-    b.onLoad({ filter: /.*/, namespace: "whole-cli" }, () => ({
-      contents: `import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import { Script } from "node:vm";
-const WHOLE_CLI = ${JSON.stringify(wholeCli)};
-export async function handOver() {
-  const module = { exports: {} };
-  const hubferry = { url: import.meta.url, importModal: () => import("modal") };
-  const run = new Script("(function (require, module, exports, __hubferry) {" + WHOLE_CLI + "\\n})", {
-    filename: fileURLToPath(import.meta.url) + " (whole CLI)",
-  }).runInThisContext();
-  run(createRequire(import.meta.url), module, module.exports, hubferry);
-  return new Promise(() => {});
-}
-`,
+    b.onResolve({ filter: /^\.\/fail\.js$/ }, () => ({ path: "whole-loader", namespace: "whole-loader" }));
+    b.onLoad({ filter: /.*/, namespace: "whole-loader" }, () => ({
+      contents: WHOLE_LOADER,
       loader: "js",
       resolveDir: `${root}src/cli`,
     }));
   },
 };
+
 const launcher = await build({
   ...common,
+  entryPoints: [`${root}src/cli/bundle-entry.ts`],
+  format: "esm",
   plugins: [handOver],
   // CommonJS dependencies call require(); give the ES module one.
   banner: {
     js: `#!/usr/bin/env node\n// hubferry ${pkg.version}: single-file build (scripts/bundle.mjs). Do not edit.\nimport { createRequire as __hubferryCreateRequire } from "node:module";\nconst require = __hubferryCreateRequire(import.meta.url);`,
   },
 });
-const code = launcher.outputFiles[0].text;
+const code = `${launcher.outputFiles[0].text}${WHOLE_MARK}${(await wholeCli()).replace(/^/gm, "//")}\n`;
 if (process.argv.includes("--check")) {
   let current = "";
   try {
