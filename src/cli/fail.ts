@@ -1,12 +1,9 @@
 import { loadSettings } from "../core/config.js";
 import { exitCodeFor, HubferryError, redact } from "../core/errors.js";
 
-/** Thrown by commands that already reported; carries only the exit code. */
-export class ExitCode extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
+import { ExitCode } from "./exit-code.js";
+
+export { ExitCode };
 
 /**
  * Reports an error the same way everywhere: one line naming what is wrong, one line saying what

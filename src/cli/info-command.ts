@@ -1,9 +1,11 @@
 import { Command } from "commander";
-import { formatRef } from "../core/repo-ref.js";
-import { buildRepoReport } from "../toolbox/repo-report.js";
-import { reportError } from "./fail.js";
-import { renderRepoReport } from "./render/repo-report-view.js";
-import { hubOption, repoKind, toolboxHub, toolboxRef, useLocation } from "./toolbox-common.js";
+import { hubOption } from "./hub-option.js";
+
+export interface InfoFlags {
+  hub?: string;
+  revision?: string;
+  json: boolean;
+}
 
 export function infoCommand(): Command {
   return new Command("info")
@@ -15,20 +17,7 @@ export function infoCommand(): Command {
     .addOption(hubOption())
     .option("--revision <rev>", "branch, tag or commit (default: the default branch)")
     .option("--json", "print the report as JSON", false)
-    .action(async (kind: string, id: string, flags: { hub?: string; revision?: string; json: boolean }) => {
-      try {
-        const ref = toolboxRef(repoKind(kind), id, flags.hub);
-        useLocation(ref, id, flags, false);
-        const hub = toolboxHub(ref.hub);
-        const source = await hub.source(ref, flags.revision);
-        const report = await buildRepoReport(source.info, source);
-        process.stdout.write(
-          flags.json
-            ? `${JSON.stringify({ repo: formatRef(ref), ...report })}\n`
-            : renderRepoReport(formatRef(ref), report),
-        );
-      } catch (err) {
-        throw reportError(err, flags.json);
-      }
-    });
+    .action(async (kind: string, id: string, flags: InfoFlags) =>
+      (await import("./info-action.js")).infoAction(kind, id, flags),
+    );
 }

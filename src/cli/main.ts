@@ -1,9 +1,11 @@
+// Every command's definition (name, options, help) is loaded here, cheap and static; what a command
+// does is imported by its action when it runs, so --help, --version and `tree` load no hub code.
 import { Command, CommanderError } from "commander";
 import { hubferryVersion } from "../core/version.js";
 import { authCommand } from "./auth-command.js";
 import { cacheCommand } from "./cache-command.js";
 import { demoCommand } from "./demo-command.js";
-import { ExitCode, reportError } from "./fail.js";
+import { ExitCode } from "./exit-code.js";
 import { infoCommand } from "./info-command.js";
 import { loginCommand, logoutCommand, whoamiCommand } from "./login-command.js";
 import { migrateCommand, syncCommand } from "./migrate-command.js";
@@ -62,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof ExitCode) return err.code;
     // An error no command reported itself: the same one line, token scrubbed, exit code by its kind.
+    // Loaded here, not at start: it reads the settings, which --help and --version never need.
+    const { reportError } = await import("./fail.js");
     return reportError(err, false).code;
   }
 }

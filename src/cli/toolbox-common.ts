@@ -1,4 +1,3 @@
-import { Option } from "commander";
 import { loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
 import { type HubName, includeFromPath, parseRepoRef, type RepoRef, revisionOf } from "../core/repo-ref.js";
@@ -6,12 +5,6 @@ import type { RepoType } from "../core/repo-type.js";
 import type { Hub } from "../hubs/hub.js";
 import { httpEventsFor, hubFor } from "../migrate/hubs-from-settings.js";
 import type { EventSink } from "../transfer/events.js";
-
-export const hubOption = () =>
-  new Option(
-    "--hub <hub>",
-    "hf (Hugging Face, the default) or ms (ModelScope); an ms: prefix says the same",
-  ).choices(["hf", "ms"]);
 
 /** `model|dataset|space` (or their plurals) as a repo type, refusing anything else by name. */
 export function repoKind(word: string, plural = false): RepoType {

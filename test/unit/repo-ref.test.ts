@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { resolveRefs } from "../../src/cli/migrate-command.js";
+import { resolveRefs } from "../../src/cli/resolve-refs.js";
 import { HubferryError } from "../../src/core/errors.js";
 import { formatRef, includeFromPath, parseRepoRef, revisionOf, wholeRepo } from "../../src/core/repo-ref.js";
 
