@@ -69,6 +69,8 @@ export interface MultipartSession {
   parts: Map<number, { etag: string }>;
   /** The attempt writing each part right now (a new attempt at a part stops the old one). */
   writers: Map<number, PartWriter>;
+  /** Completion has begun: the file is about to become the blob, no part may write into it. */
+  completing: boolean;
   /** Last time a request touched it (expiry counts from there). */
   touched: number;
   /** Requests writing or completing it right now: never expired under their feet. */

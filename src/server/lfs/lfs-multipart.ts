@@ -25,6 +25,7 @@ function session(ctx: RequestContext): MultipartSession {
 
 /** One attempt at part `n`: written in place; any earlier attempt at it is stopped first. */
 async function writePart(s: MultipartSession, n: number, length: number, body: Readable): Promise<void> {
+  if (s.completing) throw new HttpError(409, `Part ${n}: the upload is being completed`);
   s.parts.delete(n);
   const writer = new PartWriter(s.file, s.hash, n, length, s.writers.get(n));
   s.writers.set(n, writer);
@@ -89,7 +90,10 @@ export async function completeMultipart(ctx: RequestContext): Promise<void> {
     const parsed = CompleteSchema.safeParse(await readJson(ctx));
     if (!parsed.success)
       throw new HttpError(400, `Invalid completion body: ${parsed.error.issues[0]?.message}`);
+    if (s.completing) throw new HttpError(409, "This multipart upload is already being completed");
     checkParts(s, parsed.data.parts);
+    // From here no part may start writing (checked in the same tick as the writers above).
+    s.completing = true;
     try {
       const sha256 = await s.hash.digest();
       const blob = await ctx.hub.blobs.adoptFile(

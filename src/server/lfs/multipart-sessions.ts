@@ -20,7 +20,10 @@ export class MultipartSessions {
   ) {}
 
   async open(
-    init: Omit<MultipartSession, "id" | "dir" | "file" | "hash" | "parts" | "writers" | "touched" | "busy">,
+    init: Omit<
+      MultipartSession,
+      "id" | "dir" | "file" | "hash" | "parts" | "writers" | "completing" | "touched" | "busy"
+    >,
   ): Promise<MultipartSession> {
     const id = randomBytes(12).toString("hex");
     const dir = join(this.tmpRoot, `multipart-${id}`);
@@ -41,6 +44,7 @@ export class MultipartSessions {
       hash: new RunningHash(file, init.size, init.chunkSize),
       parts: new Map(),
       writers: new Map(),
+      completing: false,
       touched: Date.now(),
       busy: 0,
     };
