@@ -162,7 +162,7 @@ try {
       const reads = opts.rounds * 2 * (sequentialSkipped ? 3 : 4);
       if (link) {
         shape.notes.push(
-          `through the source hub's shaper: ${(link.down / 1e6).toFixed(0)} MB sent, for ${reads} whole reads of ${(totalBytes / 1e6).toFixed(0)} MB`,
+          `through the source hub's shaper: ${(link.down / 1e6).toFixed(0)} MB sent over ${link.connections} TCP connections, for ${reads} whole reads of ${(totalBytes / 1e6).toFixed(0)} MB`,
         );
         if (link.down < reads * totalBytes && !failures.length)
           ctx.warnings.add("fewer bytes crossed the source's shaper than were read: something bypassed it");

@@ -12,13 +12,33 @@ export const USAGE = `usage: node bench/migrate-bench.mjs [options]   (npm run b
   --down RATE          shape every hub's egress (what downloads get), e.g. 195MB/s
   --up RATE            shape every hub's ingress (what uploads get), e.g. 42MB/s
   --latency DURATION   added round-trip time per connection and per exchange, e.g. 20ms
+  --per-connection RATE  cap each TCP connection, each way, inside the totals, e.g. 50MB/s
+                         (one stream from a CDN, one PUT of a file)
+  --hf-down, --hf-up, --hf-latency, --hf-per-connection, --ms-down, ...
+                       the same for one face only: what HF clients get (either hub's HF API)
+                         or ModelScope clients get; each overrides the flag for every hub
   --streams N          parallel streams of the read-alone and upload-alone limits (default 8)
   --no-sequential      skip the official-clients sequential method
   --out FILE           where the Markdown goes (default bench/results/<date>[-quick][-shaped].md)
 `;
 
+/** --down, --up, --latency, --per-connection, each also as --hf-… or --ms-… (one face only). */
+const LINK_FLAG = /^--(?:(hf|ms)-)?(down|up|latency|per-connection)$/;
+
+/**
+ * The link each face of a hub gets ({ hf, ms }, each { down, up, latency, perConnection } as
+ * given), or undefined when nothing is shaped. A face's own flags override the ones for both.
+ */
+export function shapingOf(links) {
+  const hf = { ...links.all, ...links.hf };
+  const ms = { ...links.all, ...links.ms };
+  if (!Object.keys(hf).length && !Object.keys(ms).length) return undefined;
+  return { hf, ms };
+}
+
 export function parseArgs(argv) {
   const opts = { quick: false, shapes: ["a", "b", "c"], sequential: true, streams: 8 };
+  const links = { all: {}, hf: {}, ms: {} };
   const value = (i, name) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith("--")) throw new Error(`${name} needs a value\n\n${USAGE}`);
@@ -41,17 +61,16 @@ export function parseArgs(argv) {
       opts.streams = Number(value(i++, a));
       if (!Number.isInteger(opts.streams) || opts.streams < 1)
         throw new Error("--streams: a whole number >= 1");
-    } else if (a === "--down" || a === "--up") {
+    } else if (LINK_FLAG.test(a)) {
+      const [, face = "all", key] = LINK_FLAG.exec(a);
       const v = value(i++, a);
-      parseRate(v);
-      opts.shaping = { ...opts.shaping, [a.slice(2)]: v };
-    } else if (a === "--latency") {
-      const v = value(i++, a);
-      parseDuration(v);
-      opts.shaping = { ...opts.shaping, latency: v };
+      if (key === "latency") parseDuration(v);
+      else parseRate(v);
+      links[face][key === "per-connection" ? "perConnection" : key] = v;
     } else if (a === "--out") opts.out = value(i++, a);
     else throw new Error(`unknown option ${a}\n\n${USAGE}`);
   }
   opts.rounds ??= opts.quick ? 1 : 3;
+  opts.shaping = shapingOf(links);
   return opts;
 }

@@ -32,11 +32,36 @@ export function startListening(argv, what) {
   });
 }
 
+/** The shaper's flags for one face's link ({ down, up, latency, perConnection }). */
+function shaperFlags(link) {
+  const flags = [];
+  if (link.down) flags.push("--down", link.down);
+  if (link.up) flags.push("--up", link.up);
+  if (link.latency) flags.push("--latency", link.latency);
+  if (link.perConnection) flags.push("--per-connection", link.perConnection);
+  return flags;
+}
+
+function startProxy(hubUrl, link) {
+  return startListening(
+    [
+      join(root, "bench/shaper.mjs"),
+      "--target",
+      new URL(hubUrl).host,
+      "--exit-with-stdin",
+      ...shaperFlags(link),
+    ],
+    "shaper",
+  );
+}
+
 /**
- * A hub over `storeRoot`. `url` is what clients use (the proxy when shaping), `direct` the hub
- * itself (the benchmark's own admin calls, which must not count against the shaped link).
- * `stop({ remove })` ends the hub (and its proxy) and, with remove, deletes the store; it returns
- * the bytes that crossed the proxy ({ down, up }), undefined when not shaped.
+ * A hub over `storeRoot`. `urlFor(face)` is what that face's clients use: when shaping
+ * ({ hf, ms }, see args.mjs), a proxy per face (one for both when their links are the same);
+ * `url` is the HF face's. `direct` is the hub itself (the benchmark's own admin calls and checks,
+ * which must not count against the shaped link). `stop({ remove })` ends the hub and its proxies
+ * and, with remove, deletes the store; it returns the bytes that crossed the proxies ({ down, up,
+ * connections }, summed over the faces), undefined when not shaped.
  */
 export async function startHub(storeRoot, usersFile, shaping) {
   const hub = await startListening(
@@ -53,32 +78,36 @@ export async function startHub(storeRoot, usersFile, shaping) {
     ],
     `hub ${storeRoot}`,
   );
-  let proxy;
+  const proxies = {};
   if (shaping) {
-    const flags = [];
-    if (shaping.down) flags.push("--down", shaping.down);
-    if (shaping.up) flags.push("--up", shaping.up);
-    if (shaping.latency) flags.push("--latency", shaping.latency);
     try {
-      proxy = await startListening(
-        [join(root, "bench/shaper.mjs"), "--target", new URL(hub.url).host, "--exit-with-stdin", ...flags],
-        "shaper",
-      );
+      proxies.hf = await startProxy(hub.url, shaping.hf);
+      proxies.ms =
+        JSON.stringify(shaping.ms) === JSON.stringify(shaping.hf)
+          ? proxies.hf
+          : await startProxy(hub.url, shaping.ms);
     } catch (err) {
+      for (const p of new Set(Object.values(proxies))) await stopChild(p.child);
       await stopChild(hub.child);
       throw err;
     }
   }
+  const urlFor = (face) => proxies[face]?.url ?? hub.url;
   return {
-    url: proxy?.url ?? hub.url,
+    url: urlFor("hf"),
+    urlFor,
     direct: hub.url,
     pid: hub.child.pid,
     async stop({ remove = false } = {}) {
       let link;
-      if (proxy) {
+      for (const proxy of new Set(Object.values(proxies))) {
         await stopChild(proxy.child);
-        const m = /"event":"stopped","down":(\d+),"up":(\d+)/.exec(proxy.stderr());
-        link = m ? { down: Number(m[1]), up: Number(m[2]) } : undefined;
+        const m = /"event":"stopped","down":(\d+),"up":(\d+),"connections":(\d+)/.exec(proxy.stderr());
+        if (!m) continue;
+        link ??= { down: 0, up: 0, connections: 0 };
+        link.down += Number(m[1]);
+        link.up += Number(m[2]);
+        link.connections += Number(m[3]);
       }
       await stopChild(hub.child);
       if (remove) await rm(storeRoot, { recursive: true, force: true });

@@ -38,7 +38,7 @@ export function baseEnv(ctx) {
 /** Endpoints as each client reads them, for a copy from `source` (a hub) to `dest` (a hub). */
 function endpoints(direction, source, dest) {
   const [hf, ms] = direction.from === "hf" ? [source, dest] : [dest, source];
-  return { HF_ENDPOINT: hf.url, MODELSCOPE_ENDPOINT: ms.url };
+  return { HF_ENDPOINT: hf.urlFor("hf"), MODELSCOPE_ENDPOINT: ms.urlFor("ms") };
 }
 
 const usage = (r, extra = {}) => ({
@@ -78,7 +78,7 @@ async function withDestHub(ctx, label, fn) {
   }
 }
 
-const hubSpec = (face, hub, repo) => ({ face, url: hub.url, token: TOKENS[face], repo });
+const hubSpec = (face, hub, repo) => ({ face, url: hub.urlFor(face), token: TOKENS[face], repo });
 
 async function limitRun(ctx, spec, what) {
   const r = await timed(

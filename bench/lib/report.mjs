@@ -154,10 +154,18 @@ function noopTable(shapes) {
   return lines;
 }
 
+/** One face's link in words. */
+const linkWords = (l) =>
+  `hub egress (downloads) ${l.down ?? "unlimited"}, hub ingress (uploads) ${l.up ?? "unlimited"}, per TCP connection ${l.perConnection ?? "unlimited"} each way, added round trip ${l.latency ?? "0ms"}`;
+
+function describeShaping({ hf, ms }) {
+  const where = "shaped by bench/shaper.mjs in front of every hub";
+  if (JSON.stringify(hf) === JSON.stringify(ms)) return `${where}: ${linkWords(hf)}`;
+  return `${where}, one proxy per face: HF clients get ${linkWords(hf)}; ModelScope clients get ${linkWords(ms)}`;
+}
+
 export function renderReport({ date, quick, rounds, shaping, command, machine, shapes }) {
-  const link = shaping
-    ? `shaped by bench/shaper.mjs in front of every hub: hub egress (downloads) ${shaping.down ?? "unlimited"}, hub ingress (uploads) ${shaping.up ?? "unlimited"}, added round trip ${shaping.latency ?? "0ms"}`
-    : "loopback, not shaped";
+  const link = shaping ? describeShaping(shaping) : "loopback, not shaped";
   const out = [
     `# Migration benchmark ${date}${quick ? " (quick)" : ""}`,
     "",

@@ -40,7 +40,12 @@ export function adminRoutes(table: () => Route[] = () => []): Route[] {
       "stats",
       ["GET"],
       /^\/_hubferry\/stats$/,
-      admin(async (ctx) => sendJson(ctx, 200, { requests: Object.fromEntries(ctx.hub.requestCounts) })),
+      admin(async (ctx) =>
+        sendJson(ctx, 200, {
+          requests: Object.fromEntries(ctx.hub.requestCounts),
+          multipart: { readBackBytes: ctx.hub.multipart.readBackBytes },
+        }),
+      ),
     ),
     route(
       "stats",

@@ -7,6 +7,8 @@ import { FaultInjector } from "./http/faults.js";
 import { RateLimiter, type RateLimits, UNLIMITED } from "./http/rate-limit.js";
 import { UrlSigner } from "./http/signed-url.js";
 import { MultipartSessions } from "./lfs/multipart-sessions.js";
+import type { PartWriter } from "./lfs/part-writer.js";
+import type { RunningHash } from "./lfs/running-hash.js";
 import { BlobStore } from "./store/blob-store.js";
 import { RepoStore } from "./store/repo-store.js";
 
@@ -59,7 +61,16 @@ export interface MultipartSession {
   chunkSize: number;
   partCount: number;
   dir: string;
-  parts: Map<number, { file: string; etag: string }>;
+  /** The object, pre-sized: each part is written at its offset, completion renames it. */
+  file: string;
+  /** sha256 of the object's prefix received so far: completion reads nothing back. */
+  hash: RunningHash;
+  /** Parts received whole, with the ETag handed out for each. */
+  parts: Map<number, { etag: string }>;
+  /** The attempt writing each part right now (a new attempt at a part stops the old one). */
+  writers: Map<number, PartWriter>;
+  /** Completion has begun: the file is about to become the blob, no part may write into it. */
+  completing: boolean;
   /** Last time a request touched it (expiry counts from there). */
   touched: number;
   /** Requests writing or completing it right now: never expired under their feet. */

@@ -1,7 +1,8 @@
 import { sendJson } from "../http/context.js";
 import type { Bucket } from "../http/rate-limit.js";
 import type { Handler, Route } from "../http/router.js";
-import { completeMultipart, putObject, putPart, verifyObject } from "../lfs/lfs-transfer.js";
+import { completeMultipart, putPart } from "../lfs/lfs-multipart.js";
+import { putObject, verifyObject } from "../lfs/lfs-transfer.js";
 import { commitNdjson } from "./commit.js";
 import { duplicateLfsFiles, duplicateRepo } from "./duplicate.js";
 import { noNamespace, renderHfError } from "./hf-errors.js";

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { MultipartSession } from "../hub-state.js";
+import { RunningHash } from "./running-hash.js";
 
 /**
  * Open multipart uploads. One left alone longer than the expiry (no part written, no completion)
@@ -10,6 +11,8 @@ import type { MultipartSession } from "../hub-state.js";
 export class MultipartSessions {
   private readonly sessions = new Map<string, MultipartSession>();
   private timer: NodeJS.Timeout | undefined;
+  /** Bytes that uploads now closed read back from disk to hash (the admin stats show it). */
+  private readBackClosed = 0;
 
   constructor(
     private readonly tmpRoot: string,
@@ -17,12 +20,34 @@ export class MultipartSessions {
   ) {}
 
   async open(
-    init: Omit<MultipartSession, "id" | "dir" | "parts" | "touched" | "busy">,
+    init: Omit<
+      MultipartSession,
+      "id" | "dir" | "file" | "hash" | "parts" | "writers" | "completing" | "touched" | "busy"
+    >,
   ): Promise<MultipartSession> {
     const id = randomBytes(12).toString("hex");
     const dir = join(this.tmpRoot, `multipart-${id}`);
     await mkdir(dir, { recursive: true });
-    const session: MultipartSession = { ...init, id, dir, parts: new Map(), touched: Date.now(), busy: 0 };
+    // Sized up front (sparse: no disk is taken until the parts arrive), so any part can land first.
+    const file = join(dir, "object");
+    const fh = await open(file, "w");
+    try {
+      await fh.truncate(init.size);
+    } finally {
+      await fh.close();
+    }
+    const session: MultipartSession = {
+      ...init,
+      id,
+      dir,
+      file,
+      hash: new RunningHash(file, init.size, init.chunkSize),
+      parts: new Map(),
+      writers: new Map(),
+      completing: false,
+      touched: Date.now(),
+      busy: 0,
+    };
     this.sessions.set(id, session);
     this.schedule();
     return session;
@@ -50,7 +75,15 @@ export class MultipartSessions {
 
   async drop(s: MultipartSession): Promise<void> {
     this.sessions.delete(s.id);
+    s.hash.close();
+    this.readBackClosed += s.hash.readBack;
     await rm(s.dir, { recursive: true, force: true });
+  }
+
+  get readBackBytes(): number {
+    let open = 0;
+    for (const s of this.sessions.values()) open += s.hash.readBack;
+    return this.readBackClosed + open;
   }
 
   get size(): number {

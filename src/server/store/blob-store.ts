@@ -82,12 +82,13 @@ export class BlobStore {
     }
   }
 
-  /** Concatenates part files in order into one blob (multipart completion). */
-  async putConcatenation(partFiles: string[], expected: StoredBlob): Promise<StoredBlob> {
-    async function* chain() {
-      for (const file of partFiles) yield* createReadStream(file);
-    }
-    return this.putStream(chain(), expected);
+  /**
+   * Moves `file` (on the store's disk, already hashed by the caller as `actual`) into the store
+   * under its hash: a rename, no copy (multipart completion). Refused unless it matches `expected`.
+   */
+  async adoptFile(file: string, actual: StoredBlob, expected: StoredBlob): Promise<StoredBlob> {
+    await this.accept(file, actual, expected);
+    return actual;
   }
 
   private async accept(tmp: string, actual: StoredBlob, expected?: StoredBlob): Promise<void> {
