@@ -5,13 +5,14 @@
 // re-run, each a child process under /usr/bin/time -v (wall, peak RSS, CPU), with the hubs' request
 // counts per file. Every copy is checked file by file against the seed.
 // `--help` for the options. Results: bench/results/scale.md (or --out).
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isClosing, stopAll } from "./lib/children.mjs";
+import { isClosing } from "./lib/children.mjs";
 import { requestCounts, requestsBetween, startHub } from "./lib/hubs.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { baseEnv, failed, TOKENS } from "./lib/measure.mjs";
+import { scratchDir } from "./lib/scratch.mjs";
 import { seedSource } from "./lib/seed.mjs";
 import { benchOptions } from "./lib/start.mjs";
 import { HAVE_TIME, timed } from "./lib/timed.mjs";
@@ -61,20 +62,7 @@ function smallFiles(n) {
   return files;
 }
 
-const dir = await mkdtemp(join(tmpdir(), "hubferry-scale-"));
-let cleaning;
-const cleanup = () => {
-  cleaning ??= (async () => {
-    await stopAll();
-    await rm(dir, { recursive: true, force: true });
-  })();
-  return cleaning;
-};
-for (const sig of ["SIGINT", "SIGTERM"])
-  process.once(sig, () => {
-    log(`${sig}: stopping the hubs and removing ${dir}`);
-    void cleanup().then(() => process.exit(130));
-  });
+const { dir, cleanup } = await scratchDir("hubferry-scale-", log);
 
 /** One hubferry run, timed, with the requests both hubs answered meanwhile. */
 async function step(label, env, hubs, argv) {
