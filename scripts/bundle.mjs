@@ -19,6 +19,7 @@
 // file's URL (run-in-sandbox.ts sends the bundle into sandboxes) and import("modal") are the
 // launcher's, passed in; the build fails if any import() or import.meta is left in it.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { build } from "esbuild";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -118,14 +119,16 @@ export { ExitCode };
 const handOver = {
   name: "hand-over",
   setup(b) {
+    // Paths relative to the checkout: they name modules in the bundle, which must come out the
+    // same from every clone (`bundle.mjs --check`).
     b.onResolve({ filter: /^\.\/[a-z-]+-action\.js$/ }, (args) => ({
-      path: `${args.resolveDir}/${args.path.slice(2).replace(/\.js$/, ".ts")}`,
+      path: relative(root, `${args.resolveDir}/${args.path.slice(2).replace(/\.js$/, ".ts")}`),
       namespace: "hand-over",
     }));
     b.onLoad({ filter: /.*/, namespace: "hand-over" }, (args) => {
-      const names = [...readFileSync(args.path, "utf8").matchAll(/^export (?:async )?function (\w+)/gm)].map(
-        (m) => m[1],
-      );
+      const names = [
+        ...readFileSync(join(root, args.path), "utf8").matchAll(/^export (?:async )?function (\w+)/gm),
+      ].map((m) => m[1]);
       if (names.length === 0) throw new Error(`bundle: ${args.path} exports no function`);
       return {
         contents: `import { handOver } from "./fail.js";\n${names.map((n) => `export const ${n} = handOver;`).join("\n")}\n`,
