@@ -93,6 +93,18 @@ const BODIES = [
   "\u0000\u0001",
 ];
 
+/** Well-formed JSON of every shape a handler might not expect: each reaches every body-reading route. */
+const JSON_SHAPES = [
+  "null",
+  "0",
+  '"x"',
+  "[]",
+  "{}",
+  "[null]",
+  '{"paths":null,"files":7,"objects":"x","oid":{},"size":"big","Path":5,"name":[],"type":{}}',
+  '{"paths":[null,{}],"objects":[null],"parts":[{}],"operations":[1],"__proto__":{"x":1}}',
+];
+
 interface RouteInfo {
   name: string;
   methods: string[];
@@ -134,6 +146,29 @@ function routeRequests(route: RouteInfo): string[] {
       const method = rand() < 0.8 ? pick(route.methods) : pick(METHODS);
       out.push(rawRequest(method, render({ name, value }) + pick(JUNK_QUERY), pick(AUTHS), pick(BODIES)));
     }
+  return out;
+}
+
+/** Each JSON shape, as JSON and as ndjson, to every route with a method that carries a body. */
+function jsonShapeRequests(route: RouteInfo): string[] {
+  const nodes = parsePattern(route.pattern);
+  // The seeded repos are models: a random repo type would stop most requests at a 404.
+  const valid: Record<string, string> = { ...VALID, types: "models", type: "model" };
+  const target = renderPattern(
+    nodes,
+    (name, inner) => valid[name] ?? inner(),
+    rand,
+    () => true,
+  );
+  const out: string[] = [];
+  for (const method of route.methods.filter((m) => m !== "GET" && m !== "HEAD"))
+    for (const body of JSON_SHAPES)
+      for (const type of ["application/json", "application/x-ndjson"])
+        out.push(
+          `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n` +
+            `Authorization: Bearer ${USERS.bob.token}\r\nContent-Type: ${type}\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
   return out;
 }
 
@@ -249,6 +284,14 @@ describe("fuzz: the local hub survives every route with hostile values, malforme
         `${name} missing from ${routes.map((r) => r.name)}`,
       );
     keepHead = await headOf("bob/keep");
+  });
+
+  it("every JSON shape (null, numbers, strings, arrays, wrong field types) on every route that takes a body", async () => {
+    const requests = routes.flatMap(jsonShapeRequests);
+    assert.ok(requests.length >= 100, `only ${requests.length} body requests`);
+    await runAll(port, requests);
+    assert.deepEqual(failures.slice(0, 10), []);
+    assert.doesNotMatch(stderr, /internal error/i);
   });
 
   it(`every registered route, valid and hostile path values, random and malformed requests (seed ${SEED})`, async () => {

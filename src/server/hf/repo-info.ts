@@ -1,10 +1,18 @@
+import { z } from "zod";
 import { type RequestContext, readBody, sendJson } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import { paginate } from "../http/paginate.js";
 import type { TreeNode } from "../store/file-tree.js";
 import { EntryNotFound } from "../store/repo-store.js";
+import { parseBody } from "./hf-body.js";
 import { hfRepo } from "./hf-repo-access.js";
 import { repoInfoJson, treeEntryJson } from "./hf-serialize.js";
+
+/** The JSON form huggingface.js sends: `{paths: string[], expand?: boolean}` (a lone path is accepted). */
+const PathsInfoJson = z.object({
+  paths: z.union([z.string(), z.array(z.string())]).nullish(),
+  expand: z.union([z.boolean(), z.string()]).nullish(),
+});
 
 const truthy = (v: string | null) => v === "true" || v === "1";
 
@@ -53,17 +61,14 @@ export async function pathsInfo(ctx: RequestContext): Promise<void> {
   let paths: string[] = [];
   let expand = false;
   if ((ctx.req.headers["content-type"] ?? "").includes("json")) {
-    let body: { paths?: unknown; expand?: unknown };
+    let json: unknown;
     try {
-      body = JSON.parse(raw);
+      json = JSON.parse(raw);
     } catch {
       throw new HttpError(400, "Request body is not valid JSON");
     }
-    paths = Array.isArray(body.paths)
-      ? body.paths.map(String)
-      : typeof body.paths === "string"
-        ? [body.paths]
-        : [];
+    const body = parseBody(PathsInfoJson, json);
+    paths = typeof body.paths === "string" ? [body.paths] : (body.paths ?? []);
     expand = body.expand === true || body.expand === "true";
   } else {
     const form = new URLSearchParams(raw);

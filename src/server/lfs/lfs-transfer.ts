@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { RequestContext } from "../http/context.js";
 import { readJson, sendJson } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
@@ -117,13 +118,20 @@ export async function putObject(ctx: RequestContext): Promise<void> {
   sendJson(ctx, 200, {});
 }
 
+/** What git-lfs posts to a verify action; both fields default to the signed URL's own. */
+const VerifyBody = z
+  .object({ oid: z.string().optional(), size: z.number().int().nonnegative().optional() })
+  .nullable();
+
 /** `verify`: 200 when the repo has the object with the announced size. */
 export async function verifyObject(ctx: RequestContext): Promise<void> {
   checkSignature(ctx);
   const meta = signedRepo(ctx);
   const expected = target(ctx);
-  const body = (await readJson(ctx)) as { oid?: string; size?: number } | null;
-  const o = { oid: body?.oid ?? expected.sha256, size: body?.size ?? expected.size };
+  const parsed = VerifyBody.safeParse(await readJson(ctx));
+  if (!parsed.success)
+    throw new HttpError(400, 'The verify body must be JSON {"oid": "<sha256>", "size": <bytes>} (or empty)');
+  const o = { oid: parsed.data?.oid ?? expected.sha256, size: parsed.data?.size ?? expected.size };
   if (!(await repoHasObject(ctx.hub, meta, o))) throw new HttpError(404, `Object ${o.oid} not found`);
   sendJson(ctx, 200, { message: "Object verified" });
 }

@@ -252,15 +252,21 @@ export async function openapiList(ctx: RequestContext): Promise<void> {
   });
 }
 
+/** The legacy SDK's list body; numbers may arrive as strings. */
+const LegacyListBody = z
+  .object({
+    Path: z.string().nullish(),
+    PageNumber: z.union([z.number(), z.string()]).nullish(),
+    PageSize: z.union([z.number(), z.string()]).nullish(),
+  })
+  .nullable();
+
 /** Legacy `PUT /api/v1/models/` body `{Path, PageNumber, PageSize}` → `{Models, TotalCount}`. */
 export async function legacyListModels(ctx: RequestContext): Promise<void> {
-  const body = ((await readMsJson(ctx, "small")) ?? {}) as {
-    Path?: string;
-    PageNumber?: number;
-    PageSize?: number;
-  };
-  if (typeof body !== "object" || Array.isArray(body))
+  const parsed = LegacyListBody.safeParse(await readMsJson(ctx, "small"));
+  if (!parsed.success)
     throw new HttpError(400, "request body must be a JSON object {Path, PageNumber, PageSize}");
+  const body = parsed.data ?? {};
   const pageSize = Math.min(Math.max(Number(body.PageSize) || 10, 1), 100);
   const pageNumber = Math.max(Number(body.PageNumber) || 1, 1);
   const all = visibleRepos(ctx, "model").filter((m) => matches(m, body.Path ?? null, null));
