@@ -10,7 +10,7 @@ import type { RepoRef } from "../core/repo-ref.js";
 import { hfOffline, offlineHfSnapshot } from "../pull/offline.js";
 import { pull } from "../pull/pull.js";
 import type { PullFlags } from "./pull-command.js";
-import { repoKind, toolboxHub, toolboxRef, useLocation } from "./toolbox-common.js";
+import { cachedToolboxHub, repoKind, toolboxRef, useLocation } from "./toolbox-common.js";
 import { optionalWholeNumber } from "./whole-number.js";
 import { withEvents } from "./with-events.js";
 
@@ -18,14 +18,12 @@ function cacheDirFor(ref: RepoRef, flags: PullFlags): string {
   return flags.cacheDir ?? (ref.hub === "hf" ? hfHubCache() : msHubCache());
 }
 
-/** Offline: serve the cached revision (and copy it out with --output); never touch the network. */
+/**
+ * Offline on Hugging Face: serve the cached revision as huggingface_hub does (and copy it out with
+ * --output); never touch the network. ModelScope goes through the engine with an offline metadata
+ * cache instead: the listing it kept, and the files its cache already holds.
+ */
 async function pullOffline(ref: RepoRef, paths: string[], flags: PullFlags): Promise<string> {
-  if (ref.hub !== "hf")
-    throw new HubferryError(
-      "BAD_INPUT",
-      "offline pulls read the Hugging Face cache; ModelScope repos are read from their own cache by modelscope",
-      "drop --offline for ms: repos",
-    );
   const snap = await offlineHfSnapshot(cacheDirFor(ref, flags), ref, flags.revision ?? "main", paths);
   if (!flags.output) return snap.path;
   const wanted = paths.length ? paths : snap.files;
@@ -54,13 +52,15 @@ export function pullAction(kindArg: string, id: string, paths: string[], flags: 
       const kind = filesMode ? (flags.repoType ? repoKind(flags.repoType) : undefined) : repoKind(kindArg);
       const ref = toolboxRef(kind, id, flags.hub);
       useLocation(ref, id, flags, paths.length === 0);
-      if (flags.offline || (ref.hub === "hf" && hfOffline())) {
+      if (ref.hub === "hf" && (flags.offline || hfOffline())) {
         const path = await pullOffline(ref, paths, flags);
         if (flags.json) process.stdout.write(`${JSON.stringify({ event: "offline", path })}\n`);
         else process.stdout.write(`${path}\n`);
         return;
       }
-      const hub = toolboxHub(ref.hub, events);
+      // A pull asks which commit a branch is at (unless --max-age says otherwise); what it learns
+      // at that commit (the listing) is kept for good.
+      const { hub } = await cachedToolboxHub(ref.hub, flags, { events, defaultMaxAgeMs: 0 });
       const result = await pull({
         hub,
         ref,

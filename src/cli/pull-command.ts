@@ -14,6 +14,7 @@ export interface PullFlags {
   quantization?: string;
   split?: string;
   offline: boolean;
+  maxAge?: string;
   dryRun: boolean;
   concurrency?: string;
   json: boolean;
@@ -42,7 +43,11 @@ export function pullCommand(): Command {
     )
     .option("--quantization <q>", "GGUF repos: the quantisation to fetch, e.g. Q4_K_M")
     .option("--split <split>", "datasets: only this split's data files, e.g. train")
-    .option("--offline", "serve from the cache only (also: HF_HUB_OFFLINE=1)", false)
+    .option("--offline", "serve from the cache only (also: HF_HUB_OFFLINE=1 for hf)", false)
+    .option(
+      "--max-age <duration>",
+      "trust a cached answer to which commit the branch is at for this long (default 0: always ask)",
+    )
     .option("--dry-run", "say what would be fetched, fetch nothing", false)
     .option("--concurrency <n>", "files downloaded at the same time (default 4)")
     .option("--json", "one JSON event per line on stdout", false)

@@ -1,9 +1,11 @@
 // What `search` does; loaded only when it runs (the definition, for --help, is search-command.ts).
+import { cacheJson } from "../caches/metadata/cache-use.js";
+import type { HubName } from "../core/repo-ref.js";
 import type { SearchQuery } from "../hubs/hub.js";
 import { reportError } from "./fail.js";
 import { compactNumber, renderTable } from "./render/table.js";
 import type { SearchFlags } from "./search-command.js";
-import { repoKind, toolboxHub } from "./toolbox-common.js";
+import { cachedToolboxHub, repoKind, settleCache } from "./toolbox-common.js";
 import { optionalWholeNumber } from "./whole-number.js";
 
 export async function searchAction(
@@ -13,7 +15,7 @@ export async function searchAction(
 ): Promise<void> {
   try {
     const type = repoKind(kindArg, true);
-    const hub = toolboxHub(flags.hub ?? "hf");
+    const { hub, use } = await cachedToolboxHub((flags.hub ?? "hf") as HubName, flags);
     const query: SearchQuery = {
       type,
       text,
@@ -27,8 +29,10 @@ export async function searchAction(
       limit: optionalWholeNumber("--limit", flags.limit, 1, 1000) ?? 20,
     };
     const hits = await hub.search(query);
+    await settleCache(use, flags.json);
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify(hits.map((h) => ({ hub: hub.name, ...h })))}\n`);
+      const cache = cacheJson(use);
+      process.stdout.write(`${JSON.stringify(hits.map((h) => ({ hub: hub.name, ...h, cache })))}\n`);
       return;
     }
     if (hits.length === 0) {

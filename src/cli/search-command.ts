@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import type { SearchSort } from "../hubs/hub.js";
+import { cacheOptions } from "./cache-options.js";
 import { hubOption } from "./hub-option.js";
 
 export interface SearchFlags {
@@ -13,9 +14,12 @@ export interface SearchFlags {
   sort?: SearchSort;
   limit?: string;
   json: boolean;
+  maxAge?: string;
+  offline: boolean;
 }
 
 export function searchCommand(): Command {
+  const ages = cacheOptions("1m");
   return new Command("search")
     .description("search models, datasets or spaces on Hugging Face (default) or ModelScope")
     .argument("<kind>", "models, datasets or spaces")
@@ -29,6 +33,8 @@ export function searchCommand(): Command {
     .option("--author <owner>", "only repos of this user or organisation")
     .addOption(new Option("--sort <key>", "order by").choices(["downloads", "likes", "updated", "created"]))
     .option("--limit <n>", "at most this many results (default 20)")
+    .addOption(ages[0]!)
+    .addOption(ages[1]!)
     .option("--json", "print the results as a JSON array", false)
     .action(async (kindArg: string, text: string | undefined, flags: SearchFlags) =>
       (await import("./search-action.js")).searchAction(kindArg, text, flags),

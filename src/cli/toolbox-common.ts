@@ -1,3 +1,4 @@
+import type { CacheUse } from "../caches/metadata/cache-use.js";
 import { loadSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
 import { type HubName, includeFromPath, parseRepoRef, type RepoRef, revisionOf } from "../core/repo-ref.js";
@@ -54,4 +55,77 @@ export function useLocation(
         : "give the repo URL (with /tree/<revision> at most)",
     );
   flags.include = [includeFromPath(ref)!];
+}
+
+export interface CacheFlags {
+  maxAge?: string;
+  offline?: boolean;
+}
+
+/**
+ * The hub behind a read-only command, with the metadata cache in front: `--max-age` (or the
+ * defaults) says how old an answer may be, `--offline` / `HF_HUB_OFFLINE=1` that the hub is never
+ * asked. `reads`: keep small ranged reads too (info and tree read weight headers).
+ */
+export async function cachedToolboxHub(
+  name: HubName,
+  flags: CacheFlags,
+  opts: { reads?: boolean; events?: EventSink; defaultMaxAgeMs?: number } = {},
+): Promise<{ hub: Hub; use: CacheUse; offline: boolean }> {
+  const [
+    { CachedHub },
+    { EntryStore },
+    { metadataDir, metadataRoot },
+    { newCacheUse },
+    { hfOffline },
+    maxAge,
+  ] = await Promise.all([
+    import("../caches/metadata/cached-hub.js"),
+    import("../caches/metadata/entry-store.js"),
+    import("../caches/metadata/metadata-dir.js"),
+    import("../caches/metadata/cache-use.js"),
+    import("../pull/offline.js"),
+    import("./max-age.js"),
+  ]);
+  const settings = loadSettings();
+  const inner = hubFor(name, settings, opts.events ? httpEventsFor(opts.events) : undefined);
+  const given = maxAge.parseMaxAge(flags.maxAge);
+  const offline = flags.offline === true || (name === "hf" && hfOffline());
+  const use = newCacheUse();
+  const store = new EntryStore(
+    metadataDir(metadataRoot(), inner.endpoint, name === "hf" ? settings.hfToken : settings.msToken),
+  );
+  const hub = new CachedHub(
+    inner,
+    store,
+    {
+      maxAgeMs: given ?? opts.defaultMaxAgeMs ?? maxAge.DEFAULT_MAX_AGE_MS,
+      searchMaxAgeMs: given ?? maxAge.DEFAULT_SEARCH_MAX_AGE_MS,
+      offline,
+      cacheReads: opts.reads === true,
+    },
+    use,
+  );
+  return { hub, use, offline };
+}
+
+/**
+ * After a cached command: says on stderr how old a cached answer is (unless `--json`, which carries
+ * it), and keeps the cache within its bound when this command added to it.
+ */
+export async function settleCache(use: CacheUse, json: boolean): Promise<void> {
+  const [{ cacheNote }, { metadataRoot }, { DEFAULT_METADATA_MAX_BYTES, pruneMetadata }, { parseSize }] =
+    await Promise.all([
+      import("../caches/metadata/cache-use.js"),
+      import("../caches/metadata/metadata-dir.js"),
+      import("../caches/metadata/metadata-usage.js"),
+      import("./parse-size.js"),
+    ]);
+  const note = cacheNote(use);
+  if (note && !json) process.stderr.write(`note: ${note}\n`);
+  if (use.misses === 0) return;
+  const max = process.env.HUBFERRY_METADATA_MAX
+    ? parseSize("HUBFERRY_METADATA_MAX", process.env.HUBFERRY_METADATA_MAX)
+    : DEFAULT_METADATA_MAX_BYTES;
+  await pruneMetadata(metadataRoot(), max);
 }

@@ -1,3 +1,6 @@
+import { forgettingWrites } from "../caches/metadata/forget-on-write.js";
+import { forgetRepo } from "../caches/metadata/invalidate.js";
+import { metadataRoot } from "../caches/metadata/metadata-dir.js";
 import { DEST_TOKEN_VAR, type HubSettings } from "../core/config.js";
 import { HubferryError } from "../core/errors.js";
 import type { HttpEvents } from "../core/http/http-client.js";
@@ -29,9 +32,12 @@ export function hubFor(name: HubName, settings: HubSettings, events?: HttpEvents
         ? "set HF_TOKEN (or the token file) to the token as copied from https://huggingface.co/settings/tokens, on one line"
         : "set MODELSCOPE_API_TOKEN to the token as copied from https://modelscope.cn/my/myaccesstoken, or log in again",
     );
-  return name === "hf"
-    ? new HfHub(settings.hfEndpoint, settings.hfToken, events)
-    : new MsHub(settings.msEndpoint, settings.msToken, events);
+  const hub =
+    name === "hf"
+      ? new HfHub(settings.hfEndpoint, settings.hfToken, events)
+      : new MsHub(settings.msEndpoint, settings.msToken, events);
+  // What hubferry writes, the metadata cache forgets (for every token), so nothing shows a stale head.
+  return forgettingWrites(hub, (ref) => forgetRepo(metadataRoot(), name, hub.endpoint, ref));
 }
 
 /** The endpoint the destination hub is reached at: its own (`--dest-endpoint`) or the hub's. */
