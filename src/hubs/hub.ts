@@ -99,6 +99,8 @@ export interface Hub {
   checkWritable(ref: RepoRef): Promise<void>;
   /** The repo at a revision as a transfer source, with the repo info it was pinned from. */
   source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoDetails }>;
+  /** The repo at the commit `info` names, as a source, without asking the hub again (a cache has it). */
+  sourceFromInfo(ref: RepoRef, info: RepoDetails): TransferSource & { info: RepoDetails };
   destination(ref: RepoRef, opts?: { copyFrom?: CopySource }): TransferDestination;
   webUrl(ref: RepoRef): string;
   /**

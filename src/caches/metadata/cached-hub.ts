@@ -132,11 +132,14 @@ export class CachedHub implements Hub {
   }
 
   async source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoDetails }> {
-    const info = await this.repoInfo(ref, revision);
+    return this.sourceFromInfo(ref, await this.repoInfo(ref, revision));
+  }
+
+  sourceFromInfo(ref: RepoRef, info: RepoDetails): TransferSource & { info: RepoDetails } {
     if (!isCommitHash(info.sha)) {
       // Nothing to pin a cached listing to: the hub's own source, uncached.
       this.use.misses++;
-      return this.inner.source(ref, info.sha);
+      return this.inner.sourceFromInfo(ref, info);
     }
     return cachedSource({
       info,
@@ -145,13 +148,12 @@ export class CachedHub implements Hub {
       store: this.store,
       use: this.use,
       cacheReads: this.policy.cacheReads,
-      open: () => {
+      open: () => this.inner.sourceFromInfo(ref, info),
+      ask: (what) =>
         this.refuseOffline(
-          `the bytes asked of ${formatRef(ref)} at ${info.sha.slice(0, 12)}`,
-          "are in no local cache (a file not pulled yet, or a header never read)",
-        );
-        return this.inner.source(ref, info.sha);
-      },
+          `${what} of ${formatRef(ref)} at ${info.sha.slice(0, 12)}`,
+          "is in no local cache (a file not pulled yet, or a header never read)",
+        ),
     });
   }
 

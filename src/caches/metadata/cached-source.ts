@@ -16,8 +16,10 @@ interface CachedSourceParts {
   store: EntryStore;
   use: CacheUse;
   cacheReads: boolean;
-  /** The hub's own source at the commit, opened only when the cache cannot answer. */
-  open: () => Promise<TransferSource>;
+  /** The hub's own source at the commit (no request), used only when the cache cannot answer. */
+  open: () => TransferSource;
+  /** Called before the hub is asked (throws when offline). */
+  ask: (what: string) => void;
 }
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
@@ -36,12 +38,10 @@ async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
  */
 export function cachedSource(parts: CachedSourceParts): TransferSource & { info: RepoDetails } {
   const { store, use, folder } = parts;
-  let inner: Promise<TransferSource> | undefined;
-  const hub = () => {
+  let inner: TransferSource | undefined;
+  const hub = (what: string) => {
+    parts.ask(what);
     inner ??= parts.open();
-    inner.catch(() => {
-      inner = undefined;
-    });
     return inner;
   };
   let listing: Promise<SourceFile[]> | undefined;
@@ -52,7 +52,7 @@ export function cachedSource(parts: CachedSourceParts): TransferSource & { info:
       return kept.value as SourceFile[];
     }
     use.misses++;
-    const files = await (await hub()).list();
+    const files = await hub("the listing").list();
     await store.put(`${folder}/list.json`, files);
     return files;
   };
@@ -78,7 +78,7 @@ export function cachedSource(parts: CachedSourceParts): TransferSource & { info:
           return once(kept);
         }
       }
-      const body = await (await hub()).read(path, start, end, signal, hints);
+      const body = await hub(path).read(path, start, end, signal, hints);
       if (!small) return body;
       use.misses++;
       const bytes = await collect(body);

@@ -236,7 +236,10 @@ export class HfHub implements Hub {
   }
 
   async source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoDetails }> {
-    const info = await this.repoInfo(ref, revision);
+    return this.sourceFromInfo(ref, await this.repoInfo(ref, revision));
+  }
+
+  sourceFromInfo(ref: RepoRef, info: RepoDetails): TransferSource & { info: RepoDetails } {
     return {
       info,
       label: `hf:${hfUrlPrefix(ref.type)}${ref.id}@${info.sha.slice(0, 8)}`,

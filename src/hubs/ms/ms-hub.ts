@@ -300,7 +300,10 @@ export class MsHub implements Hub {
   }
 
   async source(ref: RepoRef, revision?: string): Promise<TransferSource & { info: RepoDetails }> {
-    const info = await this.repoInfo(ref, revision);
+    return this.sourceFromInfo(ref, await this.repoInfo(ref, revision));
+  }
+
+  sourceFromInfo(ref: RepoRef, info: RepoDetails): TransferSource & { info: RepoDetails } {
     return {
       info,
       label: `${this.label(ref)}@${info.sha.slice(0, 8)}`,
