@@ -5,13 +5,13 @@
 // requests the hub answered against the same answers fetched with no cache, and every cached answer
 // checked against a fresh fetch: stale within the TTL is allowed, stale beyond it is a failure
 // (goal: none). Results: bench/results/cache.md (or --out). `npm run bench:cache`.
-import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { requestCounts, requestsBetween, startHub } from "./lib/hubs.mjs";
 import { baseEnv, TOKENS } from "./lib/measure.mjs";
 import { scratchDir } from "./lib/scratch.mjs";
+import { timed } from "./lib/timed.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const log = (s) => process.stderr.write(`${s}\n`);
@@ -101,25 +101,11 @@ async function seed(hub, n) {
   return repos;
 }
 
-function run(argv, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "bin/hubferry.js"), ...argv], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      err += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`hubferry ${argv.join(" ")}: exit ${code}\n${err}`)),
-    );
-  });
+/** One hubferry command; its stdout (it must succeed). */
+async function run(argv, env) {
+  const r = await timed(process.execPath, [join(root, "bin/hubferry.js"), ...argv], env);
+  if (r.code !== 0) throw new Error(`hubferry ${argv.join(" ")}: exit ${r.code}\n${r.err.slice(-2000)}`);
+  return r.out;
 }
 
 /** What an answer says, minus where it came from: a cached and a fresh answer must agree on it. */
