@@ -32,11 +32,16 @@ export function hubFor(name: HubName, settings: HubSettings, events?: HttpEvents
         ? "set HF_TOKEN (or the token file) to the token as copied from https://huggingface.co/settings/tokens, on one line"
         : "set MODELSCOPE_API_TOKEN to the token as copied from https://modelscope.cn/my/myaccesstoken, or log in again",
     );
-  const hub =
+  return withForgetting(
+    name,
     name === "hf"
       ? new HfHub(settings.hfEndpoint, settings.hfToken, events)
-      : new MsHub(settings.msEndpoint, settings.msToken, events);
-  // What hubferry writes, the metadata cache forgets (for every token), so nothing shows a stale head.
+      : new MsHub(settings.msEndpoint, settings.msToken, events),
+  );
+}
+
+/** What hubferry writes, the metadata cache forgets (for every token), so nothing shows a stale head. */
+function withForgetting(name: HubName, hub: Hub): Hub {
   return forgettingWrites(hub, (ref) => forgetRepo(metadataRoot(), name, hub.endpoint, ref));
 }
 
@@ -62,9 +67,12 @@ export function destinationHubFor(name: HubName, settings: HubSettings, events?:
       settings.destTokenProblem,
       `set ${DEST_TOKEN_VAR} to the destination's token as copied, on one line`,
     );
-  return name === "hf"
-    ? new HfHub(endpoint, settings.destToken, events, DEST_TOKEN_VAR)
-    : new MsHub(endpoint, settings.destToken, events, DEST_TOKEN_VAR);
+  return withForgetting(
+    name,
+    name === "hf"
+      ? new HfHub(endpoint, settings.destToken, events, DEST_TOKEN_VAR)
+      : new MsHub(endpoint, settings.destToken, events, DEST_TOKEN_VAR),
+  );
 }
 
 /** Whether a destination on `hub` is on another server than a source on the same hub would be. */

@@ -276,6 +276,12 @@ describe("pull and the metadata cache", () => {
     assert.equal(await msRequests(), before);
     await dir.cleanup();
     await other.cleanup();
+    // A sync into that repo forgets its cached head too (the sibling of push, through migrate's engine).
+    const head = details(ok(await cli(["info", "model", repo, "--json"]))).sha;
+    await commitReadme(model, USERS.alice.token, "---\nlicense: mit\n---\n# synced\n");
+    ok(await cli(["sync", `hf:${model}`, repo, "--json"]));
+    const next = details(ok(await cli(["info", "model", repo, "--json"])));
+    assert.notEqual(next.sha, head, "info showed ModelScope's head from before the sync");
   });
 });
 
