@@ -9,6 +9,7 @@ import type { Plan } from "./plan.js";
 import { ProgressMeter } from "./progress.js";
 import { type RangeSettings, rangeSettings, rangeSettingsFromEnv } from "./range-settings.js";
 import { readAll, readRangeToBuffer } from "./resumable-read.js";
+import { streamPart } from "./stream-part.js";
 import type { CommitChange, SourceFile, TransferDestination, TransferSource, UploadMethod } from "./types.js";
 
 export interface ExecuteOptions {
@@ -191,7 +192,8 @@ async function uploadSingle(run: Run, p: Prepared, method: Extract<UploadMethod,
 }
 
 /**
- * Parts: each part is read into memory, hashed in order, and PUT in parallel; the upload is
+ * Parts: each part streams from its range into its PUT, is kept in memory to be hashed in order,
+ * and several go at once; the upload is
  * completed only once the whole file's hash is known to be right.
  */
 async function uploadParts(run: Run, p: Prepared, method: Extract<UploadMethod, { kind: "parts" }>) {
@@ -204,9 +206,14 @@ async function uploadParts(run: Run, p: Prepared, method: Extract<UploadMethod, 
         await hasher.admit(i, run.partWindow);
         const start = i * method.partSize;
         const end = Math.min(file.size, start + method.partSize) - 1;
-        const data = await readRangeToBuffer(run.source, file.path, start, end, readOpts(run, file.path));
+        const { etag, data } = await streamPart(
+          run.source,
+          method,
+          { path: file.path, index: i, start, end },
+          { ...readOpts(run, file.path), onSent: (n) => run.meter.add(file.path, n) },
+        );
         hasher.add(i, data);
-        etags[i] = await method.putPart(i, data, run.signal, (n) => run.meter.add(file.path, n));
+        etags[i] = etag;
       }),
     ),
   );

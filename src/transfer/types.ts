@@ -76,8 +76,17 @@ export type UploadMethod =
       kind: "parts";
       partSize: number;
       partCount: number;
-      /** Uploads one part (already read and hashed, so it can be re-sent on a retry); returns its ETag. */
-      putPart(index: number, data: Buffer, signal: AbortSignal, onSent?: OnSent): Promise<string>;
+      /**
+       * Uploads one part; returns its ETag. A Buffer may be re-sent on a retry; a stream (with its
+       * `size`) is sent once, and its caller sends the part again from memory if that fails.
+       */
+      putPart(
+        index: number,
+        data: Buffer | AsyncIterable<Uint8Array>,
+        signal: AbortSignal,
+        onSent?: OnSent,
+        size?: number,
+      ): Promise<string>;
       complete(etags: string[], signal: AbortSignal): Promise<void>;
     };
 

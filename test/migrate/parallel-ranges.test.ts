@@ -127,6 +127,22 @@ describe("parallel ranges within a file", () => {
     assert.equal((await objectHits()) - hitsBefore, 1);
   });
 
+  it("ModelScope -> HF multipart: parts stream from their ranges into their PUTs; a failed streamed PUT is sent again from memory", async () => {
+    const dest = `alice/${randomName("parts")}`;
+    const partsBefore = (await pair.hf.stats())["hf.lfs-part"] ?? 0;
+    // The second part PUT fails once: a streamed body cannot be replayed, so the part is re-sent.
+    await pair.hf.fault({ route: "hf.lfs-part", kind: "status", status: 500, skip: 1, times: 1 });
+    const run = ok(await pairCli(pair, ["migrate", `ms:${id}`, `hf:${dest}`, "--yes"]));
+    await pair.hf.clearFaults();
+    const dones = eventsOf(run, "file_done").filter((e) => e.path === "model.safetensors");
+    assert.equal(dones.length, 1);
+    assert.equal(dones[0]!.method, "parts");
+    // Five parts, one sent twice.
+    assert.equal(((await pair.hf.stats())["hf.lfs-part"] ?? 0) - partsBefore, 6);
+    assert.equal(eventsOf(run, "verify")[0]!.ok, true);
+    await back.assertOnHf(dest, "model", { files });
+  });
+
   it("a bad HUBFERRY_RANGE_STREAMS is refused by name", async () => {
     const run = await runCli(
       ["pull", "model", id, "--json"],

@@ -146,11 +146,13 @@ export class HfDestination implements TransferDestination {
         kind: "parts",
         partSize,
         partCount: partUrls.length,
-        putPart: async (index, data, signal, onSent) => {
+        putPart: async (index, data, signal, onSent, size) => {
+          const buffered = Buffer.isBuffer(data);
           const res = await this.hub.http.request("PUT", partUrls[index]!, {
-            headers: { "content-length": String(data.byteLength) },
+            headers: { "content-length": String(buffered ? data.byteLength : size) },
             body: () => data,
-            retry: true,
+            // A stream cannot be sent twice: its caller re-sends the part from memory instead.
+            retry: buffered,
             signal,
             onBodyBytes: onSent,
           });
