@@ -134,24 +134,6 @@ function serveRequest(app: App, req: IncomingMessage, res: ServerResponse): void
   });
 }
 
-function lastResort(req: IncomingMessage, res: ServerResponse, err: unknown): void {
-  const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  process.stderr.write(
-    `hubferry hub: internal error on ${req.method} ${(req.url ?? "").split("?")[0]}: ${what}\n`,
-  );
-  req.resume();
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = JSON.stringify({ error: "Internal Server Error" });
-  res.writeHead(500, {
-    "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(body),
-  });
-  res.end(body);
-}
-
 async function dispatch(
   app: App,
   req: IncomingMessage,

@@ -447,6 +447,44 @@ describe("local hub, Hugging Face face: protocol details", () => {
     assert.equal(bad.status, 400);
   });
 
+  it("search: the index follows each commit and each settings change at once", async () => {
+    const tag = randomName("idx");
+    for (const n of ["a", "b"]) await createRepo(`${tag}-${n}`);
+    const ids = async (query: string, headers = auth) =>
+      (
+        (await (await api("GET", `/api/models?search=${tag}&${query}`, undefined, headers)).json()) as {
+          id: string;
+        }[]
+      ).map((m) => m.id);
+    // Ask once first, so that both heads are in the index before they change.
+    assert.deepEqual(await ids("filter=text-generation"), []);
+    assert.deepEqual(await ids("sort=lastModified&direction=1"), [`alice/${tag}-a`, `alice/${tag}-b`]);
+    const card = "---\npipeline_tag: text-generation\nlibrary_name: transformers\n---\n# a\n";
+    const res = await commit(`alice/${tag}-a`, [header("card"), inline("README.md", card)]);
+    assert.equal(res.status, 200, await res.text());
+    assert.deepEqual(await ids("filter=text-generation"), [`alice/${tag}-a`], "the new card is seen");
+    assert.deepEqual(await ids("pipeline_tag=text-generation"), [`alice/${tag}-a`]);
+    assert.deepEqual(await ids("filter=transformers&filter=text-generation"), [`alice/${tag}-a`]);
+    assert.deepEqual(
+      await ids("sort=lastModified&direction=1"),
+      [`alice/${tag}-b`, `alice/${tag}-a`],
+      "the commit moved a to the end",
+    );
+    const [item] = (await (await api("GET", `/api/models?search=${tag}-a`)).json()) as {
+      sha: string;
+      pipeline_tag?: string;
+      cardData?: unknown;
+    }[];
+    const info = (await (await api("GET", `/api/models/alice/${tag}-a`)).json()) as { sha: string };
+    assert.equal(item!.sha, info.sha, "a search item names the head commit");
+    assert.equal(item!.pipeline_tag, "text-generation");
+    assert.equal(item!.cardData, undefined, "no card without full");
+    const hidden = await api("PUT", `/api/models/alice/${tag}-b/settings`, { private: true });
+    assert.equal(hidden.status, 200, await hidden.text());
+    assert.deepEqual(await ids("sort=id&direction=1", {}), [`alice/${tag}-a`], "private: gone for others");
+    assert.deepEqual(await ids("sort=id&direction=1"), [`alice/${tag}-a`, `alice/${tag}-b`]);
+  });
+
   it("validate-yaml: JSON always, 400 with errors[] for broken metadata", async () => {
     const fine = await api("POST", "/api/validate-yaml", {
       content: "---\nlicense: mit\n---\n",

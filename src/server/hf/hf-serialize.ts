@@ -32,54 +32,95 @@ export function treeEntryJson(node: TreeNode): Record<string, unknown> {
   return out;
 }
 
-/** Repo info (`/api/{type}s/{id}`) and search items share one shape. */
-export async function repoInfoJson(
+/** What repo info takes from a commit (not from the repo's settings): search keeps it per head. */
+export interface HeadFacts {
+  sha: string;
+  lastModified: string;
+  tags: string[];
+  usedStorage: number;
+  pipelineTag?: string;
+  libraryName?: string;
+  prettyName?: string;
+  cardSdk?: string;
+}
+
+export async function headFacts(ctx: RequestContext, meta: RepoMeta, commit: Commit): Promise<HeadFacts> {
+  const card = await cardData(ctx, commit);
+  const text = (key: string) => (typeof card?.[key] === "string" ? (card[key] as string) : undefined);
+  return {
+    sha: commit.id,
+    lastModified: commit.date,
+    tags: deriveTags(card, Object.keys(commit.files), meta.type),
+    usedStorage: Object.values(commit.files).reduce((n, f) => n + f.size, 0),
+    pipelineTag: text("pipeline_tag"),
+    libraryName: text("library_name"),
+    prettyName: text("pretty_name"),
+    cardSdk: text("sdk"),
+  };
+}
+
+/**
+ * Repo info (`/api/{type}s/{id}`) and search items share one shape: the head's facts and the
+ * repo's current settings (visibility, likes, downloads), without the card or the file list.
+ */
+export function repoSummaryJson(
   ctx: RequestContext,
   meta: RepoMeta,
-  commit: Commit,
-  opts: { siblings: boolean; blobs: boolean },
-): Promise<Record<string, unknown>> {
-  const card = await cardData(ctx, commit);
-  const paths = Object.keys(commit.files).sort();
+  facts: HeadFacts,
+): Record<string, unknown> {
   const id = `${meta.namespace}/${meta.name}`;
   const out: Record<string, unknown> = {
     _id: meta.objectId,
     id,
     author: meta.namespace,
-    sha: commit.id,
-    lastModified: commit.date,
+    sha: facts.sha,
+    lastModified: facts.lastModified,
     createdAt: meta.createdAt,
     private: meta.private,
     gated: meta.gated,
     disabled: false,
     downloads: ctx.hub.repos.downloadCount(meta),
     likes: meta.likes,
-    tags: deriveTags(card, paths, meta.type),
-    usedStorage: Object.values(commit.files).reduce((n, f) => n + f.size, 0),
+    tags: facts.tags,
+    usedStorage: facts.usedStorage,
   };
-  if (card) out.cardData = card;
   if (meta.type === "model") {
     out.modelId = id;
-    if (typeof card?.pipeline_tag === "string") out.pipeline_tag = card.pipeline_tag;
-    if (typeof card?.library_name === "string") out.library_name = card.library_name;
+    if (facts.pipelineTag !== undefined) out.pipeline_tag = facts.pipelineTag;
+    if (facts.libraryName !== undefined) out.library_name = facts.libraryName;
     out.spaces = [];
   }
-  if (meta.type === "dataset" && typeof card?.pretty_name === "string") out.description = card.pretty_name;
+  if (meta.type === "dataset" && facts.prettyName !== undefined) out.description = facts.prettyName;
   if (meta.type === "space") {
-    out.sdk = meta.sdk ?? (typeof card?.sdk === "string" ? card.sdk : undefined);
+    out.sdk = meta.sdk ?? facts.cardSdk;
     out.subdomain = `${meta.namespace}-${meta.name}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
     out.runtime = { stage: "NO_APP_FILE", hardware: { current: null, requested: null } };
     out.models = [];
     out.datasets = [];
   }
+  return out;
+}
+
+/** The whole repo info: the summary, the card's metadata and, when asked, the files. */
+export async function repoInfoJson(
+  ctx: RequestContext,
+  meta: RepoMeta,
+  commit: Commit,
+  opts: { siblings: boolean; blobs: boolean },
+): Promise<Record<string, unknown>> {
+  const out = repoSummaryJson(ctx, meta, await headFacts(ctx, meta, commit));
+  const card = await cardData(ctx, commit);
+  if (card) out.cardData = card;
   if (opts.siblings) {
-    out.siblings = paths.map((p) => {
-      const f = commit.files[p]!;
-      if (!opts.blobs) return { rfilename: p };
-      const s: Record<string, unknown> = { rfilename: p, size: f.size, blobId: f.gitOid };
-      if (f.lfs) s.lfs = { size: f.size, sha256: f.sha256, pointerSize: lfsInfo(f).pointerSize };
-      return s;
-    });
+    out.siblings = Object.keys(commit.files)
+      .sort()
+      .map((p) => {
+        const f = commit.files[p]!;
+        if (!opts.blobs) return { rfilename: p };
+        const s: Record<string, unknown> = { rfilename: p, size: f.size, blobId: f.gitOid };
+        if (f.lfs) s.lfs = { size: f.size, sha256: f.sha256, pointerSize: lfsInfo(f).pointerSize };
+        return s;
+      });
   }
   return out;
 }

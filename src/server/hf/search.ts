@@ -1,12 +1,16 @@
+import pLimit from "p-limit";
 import { parseRepoCard } from "../../core/repo-card.js";
 import { isRepoType, type RepoType } from "../../core/repo-type.js";
 import { canReadPrivate } from "../auth/users.js";
 import { type RequestContext, readJson, sendJson, sendText } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import { paginate } from "../http/paginate.js";
+import type { HubState } from "../hub-state.js";
+import { HeadSummaries, type Summarised } from "../store/head-summaries.js";
+import type { RepoMeta } from "../store/repo-store.js";
 import { type CardReport, checkCardMetadata } from "./card-rules.js";
 import { typeFromPlural } from "./hf-repo-access.js";
-import { repoInfoJson } from "./hf-serialize.js";
+import { type HeadFacts, headFacts, repoInfoJson, repoSummaryJson } from "./hf-serialize.js";
 
 const SORT_KEYS: Record<string, string> = {
   last_modified: "lastModified",
@@ -20,10 +24,39 @@ const SORT_KEYS: Record<string, string> = {
   trendingScore: "likes",
 };
 
+const summariesByHub = new WeakMap<HubState, HeadSummaries<HeadFacts>>();
+
+/** The hub's search index: each HF repo's head facts, kept while its head stays the same. */
+function headSummaries(ctx: RequestContext): HeadSummaries<HeadFacts> {
+  let index = summariesByHub.get(ctx.hub);
+  if (!index) {
+    index = new HeadSummaries(ctx.hub.repos, (meta, commit) => headFacts(ctx, meta, commit));
+    summariesByHub.set(ctx.hub, index);
+  }
+  return index;
+}
+
+/** A `filter` value matches a tag, or a model's pipeline or library, or a space's SDK. */
+function matchesFilter(meta: RepoMeta, facts: HeadFacts, filter: string): boolean {
+  if (facts.tags.includes(filter)) return true;
+  if (meta.type === "model") return facts.pipelineTag === filter || facts.libraryName === filter;
+  if (meta.type === "space") return (meta.sdk ?? facts.cardSdk) === filter;
+  return false;
+}
+
+function sortValue(ctx: RequestContext, row: Summarised<HeadFacts>, key: string): string | number {
+  if (key === "lastModified") return row.summary.lastModified;
+  if (key === "createdAt") return row.meta.createdAt;
+  if (key === "downloads") return ctx.hub.repos.downloadCount(row.meta);
+  if (key === "likes") return row.meta.likes;
+  return `${row.meta.namespace}/${row.meta.name}`;
+}
+
 /**
  * `GET /api/models|datasets|spaces`: `search` (substring of the id), `author`, `filter` (tags, all
  * must match), `pipeline_tag`, `sort` + `direction` (descending by default), `limit`, `full`,
- * cursor pagination. Private repos are listed only for their owner.
+ * cursor pagination. Private repos are listed only for their owner. Filters and sorting work on
+ * the index of head facts; only the page's items are rendered (and read whole, with `full`).
  */
 export async function searchRepos(ctx: RequestContext): Promise<void> {
   const q = ctx.url.searchParams;
@@ -49,39 +82,43 @@ export async function searchRepos(ctx: RequestContext): Promise<void> {
     throw new HttpError(400, `Invalid limit "${limitParam}": a positive whole number`);
   const full = ["true", "1"].includes(q.get("full") ?? "");
 
-  const visible = ctx.hub.repos
-    .all("hf", type)
-    .filter((m) => !m.private || canReadPrivate(ctx.who, m.namespace));
-  const items: Record<string, unknown>[] = [];
-  for (const meta of visible) {
-    const id = `${meta.namespace}/${meta.name}`;
-    if (author && meta.namespace !== author) continue;
-    if (searches.some((s) => !id.toLowerCase().includes(s))) continue;
-    const commit = await ctx.hub.repos.commitAt(meta, "HEAD");
-    const info = await repoInfoJson(ctx, meta, commit, { siblings: full, blobs: false });
-    const tags = info.tags as string[];
-    if (
-      filters.some(
-        (f) => !tags.includes(f) && info.pipeline_tag !== f && info.library_name !== f && info.sdk !== f,
-      )
-    )
-      continue;
-    if (pipelineTag && info.pipeline_tag !== pipelineTag) continue;
-    if (!full) delete info.cardData;
-    items.push(info);
-  }
+  // What the repo settings alone decide, before any commit is looked at.
+  const candidates = ctx.hub.repos.all("hf", type).filter((m) => {
+    if (m.private && !canReadPrivate(ctx.who, m.namespace)) return false;
+    if (author && m.namespace !== author) return false;
+    const id = `${m.namespace}/${m.name}`.toLowerCase();
+    return searches.every((s) => id.includes(s));
+  });
+  const rows = (await headSummaries(ctx).of(candidates)).filter(
+    (r) =>
+      filters.every((f) => matchesFilter(r.meta, r.summary, f)) &&
+      (!pipelineTag || (r.meta.type === "model" && r.summary.pipelineTag === pipelineTag)),
+  );
+  const byId = (r: Summarised<HeadFacts>) => `${r.meta.namespace}/${r.meta.name}`;
   if (sortKey) {
-    items.sort((a, b) => {
-      const av = a[sortKey] as string | number;
-      const bv = b[sortKey] as string | number;
-      return (av < bv ? -1 : av > bv ? 1 : 0) * direction;
-    });
+    const keyed = rows.map((r) => ({ r, v: sortValue(ctx, r, sortKey) }));
+    keyed.sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0) * direction);
+    rows.splice(0, rows.length, ...keyed.map((k) => k.r));
   } else {
-    items.sort((a, b) => String(a.id).localeCompare(String(b.id)));
+    rows.sort((a, b) => byId(a).localeCompare(byId(b)));
   }
   const pageSize = Math.min(limit ?? ctx.hub.options.searchPageSize, ctx.hub.options.searchPageSize);
-  const { page, headers } = paginate(ctx, limit !== undefined ? items.slice(0, limit) : items, pageSize);
-  sendJson(ctx, 200, page, headers);
+  const { page, headers } = paginate(ctx, limit !== undefined ? rows.slice(0, limit) : rows, pageSize);
+  const read = pLimit(16); // with `full`, each item reads its commit: a few files open at a time
+  const items = await Promise.all(page.map((r) => read(() => renderItem(ctx, r, full))));
+  sendJson(ctx, 200, items, headers);
+}
+
+/** A search item: the summary, or with `full` the whole info at that head (card and file names). */
+async function renderItem(
+  ctx: RequestContext,
+  row: Summarised<HeadFacts>,
+  full: boolean,
+): Promise<Record<string, unknown>> {
+  if (!full) return repoSummaryJson(ctx, row.meta, row.summary);
+  const commit = await ctx.hub.repos.loadCommit(row.meta, row.head);
+  if (!commit) return repoSummaryJson(ctx, row.meta, row.summary);
+  return repoInfoJson(ctx, row.meta, commit, { siblings: true, blobs: false });
 }
 
 /** `POST /api/validate-yaml`: always JSON, 400 with `errors[].message` when the card metadata is broken. */

@@ -5,9 +5,11 @@ import { canReadPrivate, canWrite } from "../auth/users.js";
 import { REPO_NAME_RE } from "../hf/repo-admin.js";
 import type { RequestContext } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
+import type { HubState } from "../hub-state.js";
 import { storeRegular } from "../store/file-entry.js";
 import type { FileMap } from "../store/file-tree.js";
 import { DEFAULT_GITATTRIBUTES } from "../store/gitattributes.js";
+import { HeadSummaries } from "../store/head-summaries.js";
 import type { RepoMeta } from "../store/repo-store.js";
 import { MS_BODY_LIMITS, readMsJson } from "./ms-body.js";
 import { MS_CODES, msOk, openapiOk } from "./ms-envelope.js";
@@ -220,13 +222,34 @@ function matches(meta: RepoMeta, owner: string | null, search: string | null): b
   return !search || `${meta.namespace}/${meta.name}`.toLowerCase().includes(search.toLowerCase());
 }
 
-type Sortable = { downloads: number; likes: number; last_modified: string; id: string };
+const headDates = new WeakMap<HubState, HeadSummaries<string>>();
 
-function sortItems<T extends Sortable>(items: T[], sort: string | null): T[] {
-  if (sort === "downloads") return items.sort((a, b) => b.downloads - a.downloads);
-  if (sort === "likes") return items.sort((a, b) => b.likes - a.likes);
-  if (sort === "last_modified") return items.sort((a, b) => b.last_modified.localeCompare(a.last_modified));
-  return items.sort((a, b) => a.id.localeCompare(b.id));
+/** Each ModelScope repo's head commit date, kept while its head stays the same (for sorting). */
+function headDateIndex(ctx: RequestContext): HeadSummaries<string> {
+  let index = headDates.get(ctx.hub);
+  if (!index) {
+    index = new HeadSummaries(ctx.hub.repos, async (_meta, commit) => commit.date);
+    headDates.set(ctx.hub, index);
+  }
+  return index;
+}
+
+/**
+ * The repos in the order asked for. Only `last_modified` needs a commit, and it reads each head
+ * once per head (the index): the other orders come from the repo settings alone.
+ */
+async function sortRepos(ctx: RequestContext, metas: RepoMeta[], sort: string | null): Promise<RepoMeta[]> {
+  if (sort === "downloads") {
+    const n = (m: RepoMeta) => ctx.hub.repos.downloadCount(m);
+    return metas.sort((a, b) => n(b) - n(a));
+  }
+  if (sort === "likes") return metas.sort((a, b) => b.likes - a.likes);
+  if (sort === "last_modified") {
+    const rows = await headDateIndex(ctx).of(metas);
+    return rows.sort((a, b) => b.summary.localeCompare(a.summary)).map((r) => r.meta);
+  }
+  const id = (m: RepoMeta) => `${m.namespace}/${m.name}`;
+  return metas.sort((a, b) => id(a).localeCompare(id(b)));
 }
 
 /** `GET /openapi/v1/{models,datasets}?search=&owner=&author=&sort=&page_number=&page_size=` */
@@ -236,14 +259,12 @@ export async function openapiList(ctx: RequestContext): Promise<void> {
   const owner = q.get("owner") ?? q.get("author");
   const pageSize = Math.min(Math.max(Number(q.get("page_size")) || 10, 1), 50);
   const pageNumber = Math.max(Number(q.get("page_number")) || 1, 1);
-  const items: (Record<string, unknown> & Sortable)[] = [];
-  for (const meta of visibleRepos(ctx, type)) {
-    if (!matches(meta, owner, q.get("search"))) continue;
-    const commit = await ctx.hub.repos.commitAt(meta, meta.defaultBranch);
-    items.push((await openapiRepo(ctx, meta, commit, false)) as Record<string, unknown> & Sortable);
+  const found = visibleRepos(ctx, type).filter((m) => matches(m, owner, q.get("search")));
+  const sorted = await sortRepos(ctx, found, q.get("sort"));
+  const page = [];
+  for (const meta of sorted.slice((pageNumber - 1) * pageSize, pageNumber * pageSize)) {
+    page.push(await openapiRepo(ctx, meta, await ctx.hub.repos.commitAt(meta, meta.defaultBranch), false));
   }
-  const sorted = sortItems(items, q.get("sort"));
-  const page = sorted.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
   openapiOk(ctx, {
     [`${type}s`]: page,
     total_count: sorted.length,
