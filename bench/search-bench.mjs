@@ -79,7 +79,7 @@ function serve(dir, store, usersFile) {
 // filters alone, which every repo of the hub is checked against.
 const QUERIES = {
   "words + task + library, newest first":
-    "search=model-12&filter=text-generation&filter=transformers&sort=lastModified&limit=20",
+    "search=model-12&filter=text-generation&filter=transformers&sort=lastModified&limit=100",
   "task alone, over every repo": "pipeline_tag=text-classification&limit=20",
 };
 
@@ -99,6 +99,7 @@ async function hubLatency(url) {
     const warm = [];
     for (let i = 0; i < 5; i++) warm.push((await ask(query)).ms);
     out[name] = { first: first.ms, warm: median(warm), count: first.count };
+    log(`  ${name}: first ${first.ms.toFixed(0)} ms, warm ${out[name].warm.toFixed(0)} ms`);
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { adminRoutes } from "./admin-routes.js";
 import { identify } from "./auth/credentials.js";
 import type { AuthedUser, UserTable } from "./auth/users.js";
 import { hfRoutes } from "./hf/routes.js";
+import { warmSearchIndex } from "./hf/search.js";
 import { accessLine, countBodyBytes } from "./http/access-log.js";
 import type { RequestContext } from "./http/context.js";
 import { type FaultRule, sabotageBody, throttledRequest, throttleResponse } from "./http/faults.js";
@@ -60,6 +61,8 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   // Large uploads stream for a long time; never cut them by a request timeout.
   server.requestTimeout = 0;
   await listen(server, opts.port ?? 0, opts.host ?? "127.0.0.1");
+  // In the background: a failure here only means the first searches build what they need.
+  void warmSearchIndex(hub).catch(() => {});
   const port = (server.address() as AddressInfo).port;
   const host = opts.host ?? "127.0.0.1";
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;

@@ -450,7 +450,7 @@ describe("local hub, Hugging Face face: protocol details", () => {
   it("search: the index follows each commit and each settings change at once", async () => {
     const tag = randomName("idx");
     for (const n of ["a", "b"]) await createRepo(`${tag}-${n}`);
-    const ids = async (query: string, headers = auth) =>
+    const ids = async (query: string, headers: Record<string, string> = auth) =>
       (
         (await (await api("GET", `/api/models?search=${tag}&${query}`, undefined, headers)).json()) as {
           id: string;

@@ -1,5 +1,6 @@
 import { deriveTags, parseRepoCard } from "../../core/repo-card.js";
 import type { RequestContext } from "../http/context.js";
+import type { HubState } from "../hub-state.js";
 import type { FileEntry, TreeNode } from "../store/file-tree.js";
 import { lfsPointerOid } from "../store/git-objects.js";
 import type { Commit, RepoMeta } from "../store/repo-store.js";
@@ -7,15 +8,12 @@ import type { Commit, RepoMeta } from "../store/repo-store.js";
 const cardCache = new Map<string, Record<string, unknown> | undefined>();
 
 /** The card metadata (README.md front matter) of a commit, cached by README blob. */
-export async function cardData(
-  ctx: RequestContext,
-  commit: Commit,
-): Promise<Record<string, unknown> | undefined> {
+export async function cardData(hub: HubState, commit: Commit): Promise<Record<string, unknown> | undefined> {
   const readme = commit.files["README.md"];
   if (!readme) return undefined;
   if (!cardCache.has(readme.sha256)) {
     if (cardCache.size >= 1000) cardCache.clear();
-    const text = (await ctx.hub.blobs.readAll(readme.sha256)).toString("utf8");
+    const text = (await hub.blobs.readAll(readme.sha256)).toString("utf8");
     cardCache.set(readme.sha256, parseRepoCard(text).data);
   }
   return cardCache.get(readme.sha256);
@@ -44,8 +42,8 @@ export interface HeadFacts {
   cardSdk?: string;
 }
 
-export async function headFacts(ctx: RequestContext, meta: RepoMeta, commit: Commit): Promise<HeadFacts> {
-  const card = await cardData(ctx, commit);
+export async function headFacts(hub: HubState, meta: RepoMeta, commit: Commit): Promise<HeadFacts> {
+  const card = await cardData(hub, commit);
   const text = (key: string) => (typeof card?.[key] === "string" ? (card[key] as string) : undefined);
   return {
     sha: commit.id,
@@ -108,8 +106,8 @@ export async function repoInfoJson(
   commit: Commit,
   opts: { siblings: boolean; blobs: boolean },
 ): Promise<Record<string, unknown>> {
-  const out = repoSummaryJson(ctx, meta, await headFacts(ctx, meta, commit));
-  const card = await cardData(ctx, commit);
+  const out = repoSummaryJson(ctx, meta, await headFacts(ctx.hub, meta, commit));
+  const card = await cardData(ctx.hub, commit);
   if (card) out.cardData = card;
   if (opts.siblings) {
     out.siblings = Object.keys(commit.files)

@@ -27,13 +27,23 @@ const SORT_KEYS: Record<string, string> = {
 const summariesByHub = new WeakMap<HubState, HeadSummaries<HeadFacts>>();
 
 /** The hub's search index: each HF repo's head facts, kept while its head stays the same. */
-function headSummaries(ctx: RequestContext): HeadSummaries<HeadFacts> {
-  let index = summariesByHub.get(ctx.hub);
+function headSummaries(hub: HubState): HeadSummaries<HeadFacts> {
+  let index = summariesByHub.get(hub);
   if (!index) {
-    index = new HeadSummaries(ctx.hub.repos, (meta, commit) => headFacts(ctx, meta, commit));
-    summariesByHub.set(ctx.hub, index);
+    index = new HeadSummaries(hub.repos, (meta, commit) => headFacts(hub, meta, commit));
+    summariesByHub.set(hub, index);
   }
   return index;
+}
+
+/**
+ * Builds the index once the hub listens, a few repos at a time, so that the first search of a
+ * large store does not read every head (100,000 repos: about 7 s). A search meanwhile builds what
+ * it needs itself; a repo that cannot be read is left for the search to skip.
+ */
+export async function warmSearchIndex(hub: HubState): Promise<void> {
+  for (const type of ["model", "dataset", "space"] as const)
+    await headSummaries(hub).of(hub.repos.all("hf", type), 4);
 }
 
 /** A `filter` value matches a tag, or a model's pipeline or library, or a space's SDK. */
@@ -89,7 +99,7 @@ export async function searchRepos(ctx: RequestContext): Promise<void> {
     const id = `${m.namespace}/${m.name}`.toLowerCase();
     return searches.every((s) => id.includes(s));
   });
-  const rows = (await headSummaries(ctx).of(candidates)).filter(
+  const rows = (await headSummaries(ctx.hub).of(candidates)).filter(
     (r) =>
       filters.every((f) => matchesFilter(r.meta, r.summary, f)) &&
       (!pipelineTag || (r.meta.type === "model" && r.summary.pipelineTag === pipelineTag)),

@@ -33,9 +33,9 @@ export class HeadSummaries<S> {
 
   /**
    * Summaries of these repos, in their order. A repo whose head commit cannot be read (a store
-   * damaged by hand) is left out rather than failing everyone's listing.
+   * damaged by hand, a repo deleted meanwhile) is left out rather than failing everyone's listing.
    */
-  async of(metas: readonly RepoMeta[]): Promise<Summarised<S>[]> {
+  async of(metas: readonly RepoMeta[], concurrency = BUILD_CONCURRENCY): Promise<Summarised<S>[]> {
     const out: (Summarised<S> | undefined)[] = new Array(metas.length);
     const missing: number[] = [];
     metas.forEach((meta, i) => {
@@ -44,7 +44,7 @@ export class HeadSummaries<S> {
       if (head && hit?.head === head) out[i] = { meta, head, summary: hit.summary };
       else missing.push(i);
     });
-    const limit = pLimit(BUILD_CONCURRENCY);
+    const limit = pLimit(concurrency);
     await Promise.all(
       missing.map((i) =>
         limit(async () => {
@@ -60,7 +60,12 @@ export class HeadSummaries<S> {
     if (!head) return undefined;
     const commit = await this.repos.loadCommit(meta, head);
     if (!commit) return undefined;
-    const summary = await this.build(meta, commit);
+    let summary: S;
+    try {
+      summary = await this.build(meta, commit);
+    } catch {
+      return undefined; // e.g. its README blob is gone: the repo is damaged, not the listing
+    }
     this.cache.set(repoKeyString(meta), { head, summary });
     return { meta, head, summary };
   }
