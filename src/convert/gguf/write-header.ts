@@ -61,22 +61,29 @@ class ByteWriter {
     return at;
   }
 
+  // reserve() first: it may replace the buffer and its view.
   u32(value: number): void {
-    this.view.setUint32(this.reserve(4), value, true);
+    const at = this.reserve(4);
+    this.view.setUint32(at, value, true);
   }
 
   u64(value: number | bigint): void {
-    this.view.setBigUint64(this.reserve(8), BigInt(value), true);
+    const at = this.reserve(8);
+    this.view.setBigUint64(at, BigInt(value), true);
   }
 
   string(value: string): void {
     const bytes = ByteWriter.encoder.encode(value);
     this.u64(bytes.length);
-    this.buffer.set(bytes, this.reserve(bytes.length));
+    const at = this.reserve(bytes.length);
+    this.buffer.set(bytes, at);
   }
 
   scalar(type: GgufScalarType, value: number | bigint | boolean | string): void {
-    if (type === "string") return this.string(value as string);
+    if (type === "string") {
+      this.string(value as string);
+      return;
+    }
     const at = this.reserve(SCALAR_SIZES[type]);
     const v = this.view;
     if (type === "uint8") v.setUint8(at, value as number);
@@ -94,7 +101,10 @@ class ByteWriter {
 
   value(entry: GgufValue): void {
     this.u32(GGUF_VALUE_TYPES[entry.type]);
-    if (entry.type !== "array") return this.scalar(entry.type, entry.value);
+    if (entry.type !== "array") {
+      this.scalar(entry.type, entry.value);
+      return;
+    }
     this.u32(GGUF_VALUE_TYPES[entry.itemType]);
     this.u64(entry.values.length);
     for (let i = 0; i < entry.values.length; i++)

@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { HubferryError } from "../../core/errors.js";
+import type { JsonObject } from "../arch/hparams.js";
+import { readJson } from "../checkpoint/read-checkpoint.js";
+import type { CheckpointSource } from "../checkpoint/source.js";
+
+/** The parts of tokenizer.json and tokenizer_config.json the converter reads, parsed. */
+const AddedToken = z.object({
+  id: z.number().int().nonnegative(),
+  content: z.string(),
+  special: z.boolean().optional(),
+  normalized: z.boolean().optional(),
+});
+export type AddedToken = z.infer<typeof AddedToken>;
+
+const TokenizerJson = z
+  .object({
+    added_tokens: z.array(AddedToken).default([]),
+    model: z
+      .object({
+        type: z.string().optional(),
+        vocab: z.record(z.string(), z.number().int().nonnegative()).or(z.array(z.unknown())).optional(),
+        merges: z.array(z.string().or(z.array(z.string()))).optional(),
+        byte_fallback: z.boolean().optional(),
+        ignore_merges: z.boolean().optional(),
+      })
+      .passthrough(),
+    normalizer: z.unknown().optional(),
+    post_processor: z.unknown().optional(),
+    decoder: z.object({ type: z.string().optional() }).passthrough().nullish(),
+  })
+  .passthrough();
+export type TokenizerJson = z.infer<typeof TokenizerJson>;
+
+export interface TokenizerFiles {
+  json: TokenizerJson;
+  /** The raw objects, for the tokenizer library. */
+  rawJson: JsonObject;
+  config: JsonObject | undefined;
+}
+
+export async function readTokenizerFiles(source: CheckpointSource): Promise<TokenizerFiles | undefined> {
+  const rawJson = await readJson(source, "tokenizer.json");
+  if (!rawJson) return undefined;
+  const parsed = TokenizerJson.safeParse(rawJson);
+  if (!parsed.success)
+    throw new HubferryError(
+      "BAD_INPUT",
+      `tokenizer.json in ${source.name} is not a tokenizer the converter can read: ${parsed.error.issues[0]?.message}`,
+      "re-download the tokenizer files",
+    );
+  return { json: parsed.data, rawJson, config: await readJson(source, "tokenizer_config.json") };
+}

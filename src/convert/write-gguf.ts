@@ -1,0 +1,88 @@
+import { permuteRows } from "./arch/permute.js";
+import type { SourceTensor } from "./checkpoint/read-checkpoint.js";
+import type { CheckpointSource } from "./checkpoint/source.js";
+import { decoderFor, encoderFor } from "./ggml/codecs.js";
+import { layOutGguf } from "./gguf/write-header.js";
+import type { GgufPlan, PlannedTensor } from "./gguf-plan.js";
+
+/**
+ * Streams a planned GGUF into a sink: the header first (every offset is known from the plan), then
+ * each tensor read from the source a run of whole rows at a time, turned into float32, encoded and
+ * written, then its padding. Memory stays near one chunk, except for Q/K tensors, whose rows are
+ * permuted across the whole tensor (an attention matrix, never an embedding).
+ */
+export interface GgufSink {
+  write(bytes: Uint8Array): Promise<void>;
+}
+
+export interface WriteProgress {
+  /** Called after each chunk with the output bytes written so far. */
+  onBytes?(written: number, total: number, tensor: string): void;
+}
+
+/** About 8 Mi values (32 MiB as float32) per chunk. */
+const CHUNK_VALUES = 8 * 1024 * 1024;
+
+async function readFloats(
+  source: CheckpointSource,
+  tensor: SourceTensor,
+  firstRow: number,
+  rows: number,
+  rowLength: number,
+): Promise<Float32Array> {
+  const width = tensor.dtype === "F32" ? 4 : 2;
+  const bytes = await source.readRange(
+    tensor.file,
+    tensor.offset + firstRow * rowLength * width,
+    rows * rowLength * width,
+  );
+  return decoderFor(tensor.dtype)(bytes);
+}
+
+async function* encodedChunks(source: CheckpointSource, tensor: PlannedTensor): AsyncGenerator<Uint8Array> {
+  const encode = encoderFor(tensor.type);
+  if ("values" in tensor.from) {
+    yield encode(tensor.from.values);
+    return;
+  }
+  const src = tensor.from.source;
+  const rowLength = tensor.dims[0] as number;
+  const count = tensor.dims.reduce((a, b) => a * b, 1);
+  const rows = count / rowLength;
+  if (tensor.permuteHeads) {
+    const values = await readFloats(source, src, 0, rows, rowLength);
+    yield encode(permuteRows(values, rows, tensor.permuteHeads));
+    return;
+  }
+  const step = Math.max(1, Math.floor(CHUNK_VALUES / rowLength));
+  for (let row = 0; row < rows; row += step) {
+    const n = Math.min(step, rows - row);
+    yield encode(await readFloats(source, src, row, n, rowLength));
+  }
+}
+
+export async function writeGguf(
+  plan: GgufPlan,
+  source: CheckpointSource,
+  sink: GgufSink,
+  progress: WriteProgress = {},
+): Promise<number> {
+  const layout = layOutGguf(plan.metadata, plan.tensors);
+  await sink.write(layout.header);
+  let written = layout.header.length;
+  for (const [i, tensor] of plan.tensors.entries()) {
+    const place = layout.tensors[i] as { byteSize: number; padding: number };
+    let bytes = 0;
+    for await (const chunk of encodedChunks(source, tensor)) {
+      await sink.write(chunk);
+      bytes += chunk.length;
+      written += chunk.length;
+      progress.onBytes?.(written, layout.fileSize, tensor.name);
+    }
+    if (bytes !== place.byteSize)
+      throw new Error(`${tensor.name}: wrote ${bytes} bytes, planned ${place.byteSize}`);
+    if (place.padding) await sink.write(new Uint8Array(place.padding));
+    written += place.padding;
+  }
+  return written;
+}

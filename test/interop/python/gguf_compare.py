@@ -1,0 +1,71 @@
+"""Compares two GGUF files as the converter's bars ask, with gguf.GGUFReader (gguf 0.19.0).
+
+argv[1] ours, argv[2] the reference, argv[3] (optional) a comma-separated list of keys to leave
+out (model-card fields). Prints JSON: {"kv": [differences], "tensorInfo": [differences],
+"tensorData": [names whose bytes differ], "tensors": N, "keys": N}. Tensors are compared by name
+(per tensor, not by file position), data bytes exactly.
+"""
+import hashlib
+import json
+import sys
+
+import numpy as np
+from gguf import GGUFReader
+
+
+def fields(reader, skip):
+    out = {}
+    for name, field in reader.fields.items():
+        if name.startswith("GGUF.") or name in skip:
+            continue
+        value = field.contents()
+        out[name] = {"types": [t.name for t in field.types], "value": value}
+    return out
+
+
+def describe(value):
+    if isinstance(value, list):
+        return f"list of {len(value)}: {value[:4]!r}..."
+    if isinstance(value, str) and len(value) > 120:
+        return value[:120] + "..."
+    return repr(value)
+
+
+def main():
+    ours, ref = GGUFReader(sys.argv[1]), GGUFReader(sys.argv[2])
+    skip = set(filter(None, (sys.argv[3] if len(sys.argv) > 3 else "").split(",")))
+    a, b = fields(ours, skip), fields(ref, skip)
+    kv = []
+    for key in sorted(set(a) | set(b)):
+        if key not in a:
+            kv.append(f"{key}: missing from ours (reference {describe(b[key]['value'])})")
+        elif key not in b:
+            kv.append(f"{key}: not in the reference (ours {describe(a[key]['value'])})")
+        elif a[key]["types"] != b[key]["types"]:
+            kv.append(f"{key}: types {a[key]['types']} vs {b[key]['types']}")
+        elif a[key]["value"] != b[key]["value"]:
+            kv.append(f"{key}: {describe(a[key]['value'])} vs {describe(b[key]['value'])}")
+    order_a = [k for k in a if k in b]
+    order_b = [k for k in b if k in a]
+    if order_a != order_b:
+        kv.append(f"key order differs: {order_a} vs {order_b}")
+    ta = {t.name: t for t in ours.tensors}
+    tb = {t.name: t for t in ref.tensors}
+    info, data = [], []
+    for name in sorted(set(ta) | set(tb)):
+        if name not in ta or name not in tb:
+            info.append(f"{name}: only in {'ours' if name in ta else 'the reference'}")
+            continue
+        x, y = ta[name], tb[name]
+        if x.tensor_type != y.tensor_type or list(map(int, x.shape)) != list(map(int, y.shape)):
+            info.append(f"{name}: {x.tensor_type.name} {list(map(int, x.shape))} vs {y.tensor_type.name} {list(map(int, y.shape))}")
+            continue
+        if int(x.data_offset) % ours.alignment != 0:
+            info.append(f"{name}: offset {int(x.data_offset)} not aligned")
+        if hashlib.sha256(np.ascontiguousarray(x.data).tobytes()).digest() != hashlib.sha256(np.ascontiguousarray(y.data).tobytes()).digest():
+            data.append(name)
+    print(json.dumps({"kv": kv, "tensorInfo": info, "tensorData": data, "tensors": len(ta), "keys": len(a)}))
+
+
+if __name__ == "__main__":
+    main()
