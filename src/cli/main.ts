@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { hubferryVersion } from "../core/version.js";
 import { authCommand } from "./auth-command.js";
 import { cacheCommand } from "./cache-command.js";
+import { convertCommand } from "./convert-command.js";
 import { demoCommand } from "./demo-command.js";
 import { ExitCode } from "./exit-code.js";
 import { infoCommand } from "./info-command.js";
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   program.addCommand(treeCommand());
   program.addCommand(pullCommand());
   program.addCommand(pushCommand());
+  program.addCommand(convertCommand());
   program.addCommand(cacheCommand());
   program.addCommand(loginCommand());
   program.addCommand(whoamiCommand());

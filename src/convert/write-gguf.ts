@@ -18,6 +18,8 @@ export interface GgufSink {
 export interface WriteProgress {
   /** Called after each chunk with the output bytes written so far. */
   onBytes?(written: number, total: number, tensor: string): void;
+  /** Checked between chunks: an aborted conversion stops there. */
+  signal?: AbortSignal;
 }
 
 /** About 8 Mi values (32 MiB as float32) per chunk. */
@@ -74,6 +76,7 @@ export async function writeGguf(
     const place = layout.tensors[i] as { byteSize: number; padding: number };
     let bytes = 0;
     for await (const chunk of encodedChunks(source, tensor)) {
+      progress.signal?.throwIfAborted();
       await sink.write(chunk);
       bytes += chunk.length;
       written += chunk.length;

@@ -74,7 +74,24 @@ const summaryEvent = z.object({
   commits: z.array(z.string()),
 });
 
+/** A format conversion's plan: everything decided before a weight is read (`convert --dry-run` prints only this). */
+const convertPlanEvent = z.object({
+  event: z.literal("convert_plan"),
+  source: z.string(),
+  output: z.string(),
+  /** The Hugging Face architecture, and the GGUF one it becomes. */
+  hfArchitecture: z.string(),
+  architecture: z.string(),
+  type: z.string(),
+  tensors: z.array(z.object({ name: z.string(), shape: z.array(z.number()), type: z.string(), bytes: z.number() })),
+  keys: z.number(),
+  bytes: z.number(),
+  warnings: z.array(z.string()),
+  dryRun: z.boolean(),
+});
+
 export const TransferEventSchema = z.discriminatedUnion("event", [
+  convertPlanEvent,
   planEvent,
   z.object({ event: z.literal("file_start"), path: z.string(), size: z.number(), worker }),
   z.object({

@@ -1,5 +1,6 @@
 import cliProgress from "cli-progress";
 import type { TransferEvent } from "../../transfer/events.js";
+import { convertPlanText } from "./convert-plan-view.js";
 import { extraText, formatBytes, formatDuration, shortId, withoutRevision } from "./format.js";
 import { RateWindow } from "./rate.js";
 
@@ -57,6 +58,11 @@ export class HumanRenderer {
     switch (e.event) {
       case "plan":
         this.onPlan(e);
+        break;
+      case "convert_plan":
+        this.total = e.bytes;
+        this.files = 1;
+        this.product.write(convertPlanText(e));
         break;
       case "file_start":
         this.onFileStart(e.path, e.size);

