@@ -1,0 +1,81 @@
+import { clamp, GROUP_MAX_EPS, nearestInt, TENTH } from "./rounding.js";
+
+/**
+ * ggml's make_qx_quants as Q6_K calls it (rmse_type 1, no importance weights): symmetric levels
+ * L in 0..2*nmax-1 (l + nmax) for one group, trying 18 inverse scales -(nmax + 0.1 * is) / max
+ * around the plain one and keeping the least-squares scale with the best x^2-weighted fit.
+ * Float32 rounding after every operation, in C's order (see make-qkx2.ts for why).
+ */
+const fr = Math.fround;
+
+const w = new Float32Array(32);
+const sums = new Float64Array(2);
+
+/** sum(w x l) and sum(w l l) for one inverse scale; levels go to L when `store`. */
+function trial(
+  x: Float32Array,
+  xo: number,
+  n: number,
+  nmax: number,
+  iscale: number,
+  L: Int8Array,
+  lo: number,
+  store: boolean,
+): void {
+  let sumlx = 0;
+  let suml2 = 0;
+  for (let i = 0; i < n; i++) {
+    const xi = x[xo + i]!;
+    const l = clamp(nearestInt(fr(iscale * xi)), -nmax, nmax - 1);
+    if (store) L[lo + i] = l + nmax;
+    const wi = w[i]!;
+    sumlx = fr(sumlx + fr(fr(wi * xi) * l));
+    suml2 = fr(suml2 + fr(fr(wi * l) * l));
+  }
+  sums[0] = sumlx;
+  sums[1] = suml2;
+}
+
+/** make_qx_quants(n, nmax, x + xo, L + lo, 1, NULL): returns the scale (0 for an all-zero group). */
+export function makeQxQuants(
+  x: Float32Array,
+  xo: number,
+  n: number,
+  nmax: number,
+  L: Int8Array,
+  lo: number,
+): number {
+  let max = 0;
+  let amax = 0;
+  for (let i = 0; i < n; i++) {
+    const xi = x[xo + i]!;
+    const ax = Math.abs(xi);
+    if (ax > amax) {
+      amax = ax;
+      max = xi;
+    }
+    w[i] = fr(xi * xi);
+  }
+  if (amax < GROUP_MAX_EPS) {
+    L.fill(0, lo, lo + n);
+    return 0;
+  }
+  trial(x, xo, n, nmax, fr(-nmax / max), L, lo, true);
+  let sumlx = sums[0]!;
+  let suml2 = sums[1]!;
+  let scale = suml2 ? fr(sumlx / suml2) : 0;
+  let best = fr(scale * sumlx);
+  for (let is = -9; is <= 9; is++) {
+    if (is === 0) continue;
+    const iscale = fr(-fr(nmax + fr(TENTH * is)) / max);
+    trial(x, xo, n, nmax, iscale, L, lo, false);
+    sumlx = sums[0]!;
+    suml2 = sums[1]!;
+    if (suml2 > 0 && fr(sumlx * sumlx) > fr(best * suml2)) {
+      trial(x, xo, n, nmax, iscale, L, lo, true);
+      scale = fr(sumlx / suml2);
+      best = fr(scale * sumlx);
+    }
+  }
+  return scale;
+}
