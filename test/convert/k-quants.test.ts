@@ -61,6 +61,12 @@ function normal(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }
 
+const SPECIALS = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+
+function randomIndex(r: () => number, n: number): number {
+  return Math.floor(r() * n);
+}
+
 interface Case {
   name: string;
   nPerRow: number;
@@ -100,6 +106,13 @@ function cases(): Case[] {
     { name: "large magnitudes ~1e4", nPerRow: 1024, values: fill(4096, 8, (r) => normal(r) * 1e4) },
     { name: "group scales spread over 1e-4..1e2", nPerRow: 1024, values: perGroup },
     { name: "sparse", nPerRow: 256, values: fill(768, 9, (r) => (r() < 0.05 ? normal(r) : 0)) },
+    // Beyond any real weight, but C's float and NaN semantics still decide the bytes.
+    { name: "halves overflow (~1e7)", nPerRow: 256, values: fill(512, 12, (r) => normal(r) * 1e7) },
+    {
+      name: "NaN and infinities",
+      nPerRow: 512,
+      values: fill(1024, 13, (r) => (r() < 0.01 ? SPECIALS[randomIndex(r, 3)]! : normal(r))),
+    },
   ];
 }
 

@@ -54,7 +54,7 @@ function encodeBlock(x: Float32Array, xo: number, out: Uint8Array, o: number): v
   for (let j = 0; j < 16; j++) {
     const sc = out[o + j]!;
     const d = fr(d0 * (sc & 0xf));
-    if (!d) continue; // as in C: the fit's levels stay
+    if (d === 0) continue; // C's `if (!d)`: the fit's levels stay (a NaN d goes on, as in C)
     const dm = fr(dmin0 * (sc >> 4));
     for (let ii = 0; ii < 16; ii++)
       L[16 * j + ii] = clamp(nearestInt(fr(fr(x[xo + 16 * j + ii]! + dm) / d)), 0, 3);

@@ -27,7 +27,7 @@ function encodeScales(x: Float32Array, xo: number, out: Uint8Array, o: number): 
       maxScale = scales[j]!;
     }
   }
-  if (!maxScale) return; // scales and d stay 0 (the output starts zeroed)
+  if (maxScale === 0) return; // scales and d stay 0 (the output starts zeroed)
   const s = o + 96;
   const iscale = fr(-32 / maxScale);
   for (let j = 0; j < 16; j++) {
@@ -65,7 +65,7 @@ function encodeBlock(x: Float32Array, xo: number, out: Uint8Array, o: number): v
   const d0 = readHalf(out, o + 108);
   for (let j = 0; j < 16; j++) {
     const d = fr(d0 * storedScale(out, o + 96, j));
-    if (!d) continue; // as in C: the fit's levels stay
+    if (d === 0) continue; // C's `if (!d)`: the fit's levels stay (a NaN d goes on, as in C)
     for (let ii = 0; ii < 16; ii++)
       L[16 * j + ii] = clamp(nearestInt(fr(x[xo + 16 * j + ii]! / d)), -4, 3) + 4;
   }

@@ -60,7 +60,7 @@ function encodeBlock(x: Float32Array, xo: number, out: Uint8Array, o: number): v
     const sc = Math.min(127, nearestInt(fr(iscale * scales[ib]!)));
     out[o + 192 + ib] = sc & 0xff;
     const d = fr(d0 * ((sc << 24) >> 24)); // the int8 C stored
-    if (!d) continue;
+    if (d === 0) continue; // C's `if (!d)`, which a NaN d passes
     const go = xo + 16 * ib;
     for (let ii = 0; ii < 16; ii++) L[16 * ib + ii] = clamp(nearestInt(fr(x[go + ii]! / d)), -32, 31) + 32;
   }

@@ -69,7 +69,7 @@ export function quantizeK4Block(
   const dmin0 = readHalf(out, o + 2);
   for (let j = 0; j < 8; j++) {
     const d = fr(d0 * scaleK4(out, so, j));
-    if (!d) continue; // as in C (NaN too): the fit's levels stay
+    if (d === 0) continue; // C's `if (!d)`: the fit's levels stay (a NaN d goes on, as in C)
     const dm = fr(dmin0 * minK4(out, so, j));
     const go = xo + 32 * j;
     for (let ii = 0; ii < 32; ii++)

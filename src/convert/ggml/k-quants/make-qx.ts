@@ -63,7 +63,7 @@ export function makeQxQuants(
   trial(x, xo, n, nmax, fr(-nmax / max), L, lo, true);
   let sumlx = sums[0]!;
   let suml2 = sums[1]!;
-  let scale = suml2 ? fr(sumlx / suml2) : 0;
+  let scale = suml2 !== 0 ? fr(sumlx / suml2) : 0; // C's `suml2 ?`: true for NaN
   let best = fr(scale * sumlx);
   for (let is = -9; is <= 9; is++) {
     if (is === 0) continue;
