@@ -16,7 +16,6 @@ const Q4SCALE = 15;
 const fr = Math.fround;
 
 const L = new Uint8Array(256);
-const aux = new Uint8Array(16);
 const weights = new Float32Array(16);
 const scales = new Float32Array(16);
 const mins = new Float32Array(16);
@@ -28,7 +27,7 @@ function encodeScales(x: Float32Array, xo: number, out: Uint8Array, o: number): 
   let maxMin = 0;
   for (let j = 0; j < 16; j++) {
     for (let l = 0; l < 16; l++) weights[l] = Math.abs(x[xo + 16 * j + l]!);
-    makeQkx2Quants(x, xo + 16 * j, 16, weights, L, 16 * j, aux, PARAMS, fit);
+    makeQkx2Quants(x, xo + 16 * j, 16, weights, L, 16 * j, PARAMS, fit);
     scales[j] = fit.scale;
     mins[j] = fit.min;
     if (fit.scale > maxScale) maxScale = fit.scale;

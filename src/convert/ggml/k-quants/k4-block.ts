@@ -12,7 +12,6 @@ import { minK4, packScaleMinK4, scaleK4 } from "./scale-min-k4.js";
 const fr = Math.fround;
 
 const weights = new Float32Array(32);
-const aux = new Uint8Array(32);
 const scales = new Float32Array(8);
 const mins = new Float32Array(8);
 const fit: Qkx2Out = { scale: 0, min: 0 };
@@ -28,7 +27,7 @@ function fitGroups(x: Float32Array, xo: number, L: Uint8Array, p: Qkx2Params): v
     }
     const avX = fr(Math.sqrt(fr(sumX2 / 32)));
     for (let l = 0; l < 32; l++) weights[l] = fr(avX + Math.abs(x[go + l]!));
-    makeQkx2Quants(x, go, 32, weights, L, 32 * j, aux, p, fit);
+    makeQkx2Quants(x, go, 32, weights, L, 32 * j, p, fit);
     scales[j] = fit.scale;
     mins[j] = fit.min;
   }

@@ -7,6 +7,8 @@ import { clamp, nearestInt } from "./rounding.js";
  *
  * Every float operation is rounded to float32 (Math.fround) in the order C evaluates it, with no
  * fused multiply-add, because the bytes must equal ggml-base's built with GGML_NATIVE=OFF.
+ * Float32 emulation makes each operation cost a few conversions, so work whose result C would
+ * throw away is skipped (a candidate whose levels repeat the previous candidate's), never changed.
  */
 export interface Qkx2Params {
   nmax: number;
@@ -23,61 +25,104 @@ export interface Qkx2Out {
 }
 
 const fr = Math.fround;
+const MAX_N = 32;
 
-/** Weighted error of x ~ scale * L + min over the group (|diff| with useMad, else diff^2). */
+// Scratch for one group (groups are at most 32 values): x copied to offset 0, x - min, and the
+// candidate's levels. Module-level so no call allocates.
+const xs = new Float32Array(MAX_N);
+const xm = new Float32Array(MAX_N);
+const aux = new Uint8Array(MAX_N);
+const sums = new Float64Array(3);
+
+const fitted = new Float64Array(64);
+
+/**
+ * Weighted error of x ~ scale * levels + min: sum of w |diff| with useMad, else w diff^2. The
+ * fitted value fr(fr(scale * l) + min) depends on the level alone, so it is tabulated once per
+ * level (nmax + 1 of them) rather than computed per value; the rounding steps stay C's.
+ */
 function groupError(
-  x: Float32Array,
-  xo: number,
   w: Float32Array,
-  L: Uint8Array,
+  levels: Uint8Array,
   lo: number,
   n: number,
+  nmax: number,
   scale: number,
   min: number,
   useMad: boolean,
 ): number {
+  for (let l = 0; l <= nmax; l++) fitted[l] = fr(fr(scale * l) + min);
   let err = 0;
-  for (let i = 0; i < n; i++) {
-    const diff = fr(fr(fr(scale * L[lo + i]!) + min) - x[xo + i]!);
-    err = fr(err + fr(w[i]! * (useMad ? Math.abs(diff) : fr(diff * diff))));
+  if (useMad) {
+    for (let i = 0; i < n; i++) err = fr(err + fr(w[i]! * Math.abs(fr(fitted[levels[lo + i]!]! - xs[i]!))));
+  } else {
+    for (let i = 0; i < n; i++) {
+      const diff = fr(fitted[levels[lo + i]!]! - xs[i]!);
+      err = fr(err + fr(w[i]! * fr(diff * diff)));
+    }
   }
   return err;
 }
 
-/** Quantizes L[lo..lo+n) for one trial inverse scale; returns [sum_l, sum_l2, sum_xl] in `sums`. */
-function trialLevels(
-  x: Float32Array,
-  xo: number,
-  w: Float32Array,
-  L: Uint8Array,
-  n: number,
-  nmax: number,
-  iscale: number,
-  min: number,
-  sums: Float64Array,
-): void {
+/** xm = x - min, rounded: the same for every candidate until a better fit moves min. */
+function shift(n: number, min: number): void {
+  for (let i = 0; i < n; i++) xm[i] = fr(xs[i]! - min);
+}
+
+/**
+ * Levels of one candidate inverse scale into aux, with sum(w l), sum(w l l), sum(w l x) in C's
+ * order into `sums`; returns false when the levels equal those already in aux (the previous
+ * candidate's): fit and error depend only on the levels, so that candidate's outcome is known.
+ */
+function trialLevels(w: Float32Array, n: number, nmax: number, iscale: number): boolean {
+  let changed = false;
   let sumL = 0;
   let sumL2 = 0;
   let sumXL = 0;
   for (let i = 0; i < n; i++) {
-    const xi = x[xo + i]!;
-    const l = clamp(nearestInt(fr(iscale * fr(xi - min))), 0, nmax);
-    L[i] = l;
+    const l = clamp(nearestInt(fr(iscale * xm[i]!)), 0, nmax);
+    if (aux[i] !== l) {
+      aux[i] = l;
+      changed = true;
+    }
     const wl = fr(w[i]! * l);
     sumL = fr(sumL + wl);
     sumL2 = fr(sumL2 + fr(wl * l));
-    sumXL = fr(sumXL + fr(wl * xi));
+    sumXL = fr(sumXL + fr(wl * xs[i]!));
   }
   sums[0] = sumL;
   sums[1] = sumL2;
   sums[2] = sumXL;
+  return changed;
 }
 
-const sums = new Float64Array(3);
+/** Copies the group to xs; returns [min, max, sum_w, sum_x] of C's first loop in `sums`-like out. */
+function scan(x: Float32Array, xo: number, n: number, w: Float32Array, stats: Float64Array): void {
+  let min = x[xo]!;
+  let max = min;
+  let sumW = w[0]!;
+  let sumX = fr(sumW * min);
+  xs[0] = min;
+  for (let i = 1; i < n; i++) {
+    const xi = x[xo + i]!;
+    xs[i] = xi;
+    if (xi < min) min = xi;
+    if (xi > max) max = xi;
+    sumW = fr(sumW + w[i]!);
+    sumX = fr(sumX + fr(w[i]! * xi));
+  }
+  if (min > 0) min = 0;
+  stats[0] = min;
+  stats[1] = max;
+  stats[2] = sumW;
+  stats[3] = sumX;
+}
+
+const stats = new Float64Array(4);
 
 /**
- * make_qkx2_quants over x[xo..xo+n) with weights w[0..n): levels go to L[lo..lo+n), `aux` is
- * scratch of n bytes; the scale and negated min go to `out`.
+ * make_qkx2_quants over x[xo..xo+n) (n <= 32) with weights w[0..n): levels go to L[lo..lo+n);
+ * the scale and negated min go to `out`.
  */
 export function makeQkx2Quants(
   x: Float32Array,
@@ -86,42 +131,29 @@ export function makeQkx2Quants(
   w: Float32Array,
   L: Uint8Array,
   lo: number,
-  aux: Uint8Array,
   p: Qkx2Params,
   out: Qkx2Out,
 ): void {
-  let min = x[xo]!;
-  let max = min;
-  const sumW0 = w[0]!;
-  let sumW = sumW0;
-  let sumX = fr(sumW0 * min);
-  for (let i = 1; i < n; i++) {
-    const xi = x[xo + i]!;
-    if (xi < min) min = xi;
-    if (xi > max) max = xi;
-    sumW = fr(sumW + w[i]!);
-    sumX = fr(sumX + fr(w[i]! * xi));
-  }
-  if (min > 0) min = 0;
+  scan(x, xo, n, w, stats);
+  let min = stats[0]!;
+  const max = stats[1]!;
+  const sumW = stats[2]!;
+  const sumX = stats[3]!;
+  out.min = -min;
   if (max === min) {
     L.fill(0, lo, lo + n);
     out.scale = 0;
-    out.min = -min;
     return;
   }
+  shift(n, min);
   let iscale = fr(p.nmax / fr(max - min));
   let scale = fr(1 / iscale);
-  for (let i = 0; i < n; i++) L[lo + i] = clamp(nearestInt(fr(iscale * fr(x[xo + i]! - min))), 0, p.nmax);
-  let bestError = groupError(x, xo, w, L, lo, n, scale, min, p.useMad);
-  if (p.nstep < 1) {
-    out.scale = scale;
-    out.min = -min;
-    return;
-  }
-  for (let is = 0; is <= p.nstep; is++) {
+  for (let i = 0; i < n; i++) L[lo + i] = clamp(nearestInt(fr(iscale * xm[i]!)), 0, p.nmax);
+  let bestError = groupError(w, L, lo, n, p.nmax, scale, min, p.useMad);
+  for (let is = 0; is <= p.nstep && p.nstep >= 1; is++) {
     // max - min afresh each time: as in C, a better fit moves `min` for the later candidates.
     iscale = fr(fr(fr(p.rmin + fr(p.rdelta * is)) + p.nmax) / fr(max - min));
-    trialLevels(x, xo, w, aux, n, p.nmax, iscale, min, sums);
+    if (!trialLevels(w, n, p.nmax, iscale) && is > 0) continue;
     const sumL = sums[0]!;
     const sumL2 = sums[1]!;
     const sumXL = sums[2]!;
@@ -133,11 +165,12 @@ export function makeQkx2Quants(
       thisMin = 0;
       thisScale = fr(sumXL / sumL2);
     }
-    const curError = groupError(x, xo, w, aux, 0, n, thisScale, thisMin, p.useMad);
+    const curError = groupError(w, aux, 0, n, p.nmax, thisScale, thisMin, p.useMad);
     if (curError < bestError) {
-      L.set(aux.subarray(0, n), lo);
+      for (let i = 0; i < n; i++) L[lo + i] = aux[i]!;
       bestError = curError;
       scale = thisScale;
+      if (thisMin !== min) shift(n, thisMin);
       min = thisMin;
     }
   }

@@ -8,7 +8,9 @@ import { clamp, GROUP_MAX_EPS, nearestInt, TENTH } from "./rounding.js";
  */
 const fr = Math.fround;
 
-const w = new Float32Array(32);
+// w = x*x and w*x per value (C computes w*x[i]*l as (w*x)*l, so w*x can be kept).
+const w = new Float32Array(16);
+const wx = new Float32Array(16);
 const sums = new Float64Array(2);
 
 /** sum(w x l) and sum(w l l) for one inverse scale; levels go to L when `store`. */
@@ -28,9 +30,8 @@ function trial(
     const xi = x[xo + i]!;
     const l = clamp(nearestInt(fr(iscale * xi)), -nmax, nmax - 1);
     if (store) L[lo + i] = l + nmax;
-    const wi = w[i]!;
-    sumlx = fr(sumlx + fr(fr(wi * xi) * l));
-    suml2 = fr(suml2 + fr(fr(wi * l) * l));
+    sumlx = fr(sumlx + fr(wx[i]! * l));
+    suml2 = fr(suml2 + fr(fr(w[i]! * l) * l));
   }
   sums[0] = sumlx;
   sums[1] = suml2;
@@ -55,6 +56,7 @@ export function makeQxQuants(
       max = xi;
     }
     w[i] = fr(xi * xi);
+    wx[i] = fr(w[i]! * xi);
   }
   if (amax < GROUP_MAX_EPS) {
     L.fill(0, lo, lo + n);

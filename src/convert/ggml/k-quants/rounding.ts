@@ -13,14 +13,18 @@ const MAGIC = 12582912; // 1.5 * 2^23
 export function nearestInt(fval: number): number {
   const val = Math.fround(fval + MAGIC);
   // In [2^23, 2^24) the float32 ulp is 1, so the mantissa bits equal val - 2^23: no memory trip.
-  if (val >= 8388608 && val < 16777216) return val - MAGIC;
+  // `| 0` tells the JIT the result is a small integer (it is exact already).
+  if (val >= 8388608 && val < 16777216) return (val - MAGIC) | 0;
   f32[0] = val;
-  return (i32[0]! & 0x007fffff) - 0x00400000;
+  return ((i32[0]! & 0x007fffff) - 0x00400000) | 0;
 }
 
 /** C's MAX(lo, MIN(hi, v)). */
 export function clamp(v: number, lo: number, hi: number): number {
-  return Math.max(lo, Math.min(hi, v));
+  // Integer compares: Math.max / Math.min would go through their float64 NaN and -0 handling.
+  if (v < lo) return lo;
+  if (v > hi) return hi;
+  return v;
 }
 
 /** ggml's GROUP_MAX_EPS (1e-15f): groups whose largest magnitude is below it count as all zero. */
