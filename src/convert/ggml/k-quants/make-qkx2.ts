@@ -40,6 +40,8 @@ const fitted = new Float64Array(64);
  * Weighted error of x ~ scale * levels + min: sum of w |diff| with useMad, else w diff^2. The
  * fitted value fr(fr(scale * l) + min) depends on the level alone, so it is tabulated once per
  * level (nmax + 1 of them) rather than computed per value; the rounding steps stay C's.
+ * Every term is >= 0 (or NaN), so a float32 sum never decreases: once it reaches `bound` the
+ * candidate cannot beat it (C's `cur_error < best_error` fails), and the rest is not summed.
  */
 function groupError(
   w: Float32Array,
@@ -50,13 +52,15 @@ function groupError(
   scale: number,
   min: number,
   useMad: boolean,
+  bound: number,
 ): number {
   for (let l = 0; l <= nmax; l++) fitted[l] = fr(fr(scale * l) + min);
   let err = 0;
   if (useMad) {
-    for (let i = 0; i < n; i++) err = fr(err + fr(w[i]! * Math.abs(fr(fitted[levels[lo + i]!]! - xs[i]!))));
+    for (let i = 0; i < n && !(err >= bound); i++)
+      err = fr(err + fr(w[i]! * Math.abs(fr(fitted[levels[lo + i]!]! - xs[i]!))));
   } else {
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n && !(err >= bound); i++) {
       const diff = fr(fitted[levels[lo + i]!]! - xs[i]!);
       err = fr(err + fr(w[i]! * fr(diff * diff)));
     }
@@ -149,7 +153,7 @@ export function makeQkx2Quants(
   let iscale = fr(p.nmax / fr(max - min));
   let scale = fr(1 / iscale);
   for (let i = 0; i < n; i++) L[lo + i] = clamp(nearestInt(fr(iscale * xm[i]!)), 0, p.nmax);
-  let bestError = groupError(w, L, lo, n, p.nmax, scale, min, p.useMad);
+  let bestError = groupError(w, L, lo, n, p.nmax, scale, min, p.useMad, Number.POSITIVE_INFINITY);
   for (let is = 0; is <= p.nstep && p.nstep >= 1; is++) {
     // max - min afresh each time: as in C, a better fit moves `min` for the later candidates.
     iscale = fr(fr(fr(p.rmin + fr(p.rdelta * is)) + p.nmax) / fr(max - min));
@@ -165,7 +169,7 @@ export function makeQkx2Quants(
       thisMin = 0;
       thisScale = fr(sumXL / sumL2);
     }
-    const curError = groupError(w, aux, 0, n, p.nmax, thisScale, thisMin, p.useMad);
+    const curError = groupError(w, aux, 0, n, p.nmax, thisScale, thisMin, p.useMad, bestError);
     if (curError < bestError) {
       for (let i = 0; i < n; i++) L[lo + i] = aux[i]!;
       bestError = curError;
