@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fp16BitsToFp32, fp32ToFp16Bits } from "../../src/convert/ggml/k-quants/half.js";
@@ -17,6 +17,7 @@ import {
 } from "../../src/convert/ggml/k-quants/index.js";
 import { nearestInt } from "../../src/convert/ggml/k-quants/rounding.js";
 import { type Decoder, type Encoder, GGML_TYPES } from "../../src/convert/ggml/types.js";
+import { PROJECT_ROOT } from "../helpers/local-hub.js";
 import { runPython } from "../helpers/python.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -221,7 +222,7 @@ async function judge(): Promise<void> {
   const r = await runPython<{ ok: boolean; error?: string; message?: string; trace?: string }>(
     "gguf",
     "ggml_ref.py",
-    { jobs },
+    { lib: GGML_LIB, jobs },
     {},
   );
   assert.equal(r.ok, true, `ggml_ref.py failed: ${r.error}: ${r.message}\n${r.trace}`);
@@ -245,7 +246,13 @@ function assertSameBits(actual: Float32Array, expected: Float32Array, what: stri
       assert.fail(`${what}: value ${i} (block ${i >> 8}) is ${actual[i]}, gguf-py gives ${expected[i]}`);
 }
 
+const GGML_LIB = join(PROJECT_ROOT, ".venv", "ggml", "build", "bin", "libggml-base.so");
+
 before(async () => {
+  assert.ok(
+    existsSync(GGML_LIB),
+    `${GGML_LIB} is missing: run \`npm run setup\` (scripts/setup-ggml.mjs builds it)`,
+  );
   work = await tempDir("kquants");
   all = cases();
   await judge();
