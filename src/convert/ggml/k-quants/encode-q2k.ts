@@ -16,7 +16,7 @@ const Q4SCALE = 15;
 const fr = Math.fround;
 
 const L = new Uint8Array(256);
-const weights = new Float32Array(16);
+const weights = new Float64Array(16);
 const scales = new Float32Array(16);
 const mins = new Float32Array(16);
 const fit: Qkx2Out = { scale: 0, min: 0 };

@@ -11,7 +11,7 @@ import { minK4, packScaleMinK4, scaleK4 } from "./scale-min-k4.js";
  */
 const fr = Math.fround;
 
-const weights = new Float32Array(32);
+const weights = new Float64Array(32);
 const scales = new Float32Array(8);
 const mins = new Float32Array(8);
 const fit: Qkx2Out = { scale: 0, min: 0 };

@@ -8,8 +8,8 @@ import { clamp, GROUP_MAX_EPS, nearestInt } from "./rounding.js";
  */
 const fr = Math.fround;
 
-const w = new Float32Array(16);
-const wx = new Float32Array(16);
+const w = new Float64Array(16);
+const wx = new Float64Array(16);
 
 /** make_q3_quants(n, nmax, x + xo, L + lo, true): returns the scale (0 for an all-zero group). */
 export function makeQ3Quants(

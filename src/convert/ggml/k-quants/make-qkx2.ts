@@ -28,9 +28,10 @@ const fr = Math.fround;
 const MAX_N = 32;
 
 // Scratch for one group (groups are at most 32 values): x copied to offset 0, x - min, and the
-// candidate's levels. Module-level so no call allocates.
-const xs = new Float32Array(MAX_N);
-const xm = new Float32Array(MAX_N);
+// candidate's levels. Module-level so no call allocates. Float64Arrays holding float32 values
+// (weights too): exact, and reading them costs no float32 -> float64 conversion in the hot loops.
+const xs = new Float64Array(MAX_N);
+const xm = new Float64Array(MAX_N);
 const aux = new Uint8Array(MAX_N);
 const sums = new Float64Array(3);
 
@@ -44,7 +45,7 @@ const fitted = new Float64Array(64);
  * candidate cannot beat it (C's `cur_error < best_error` fails), and the rest is not summed.
  */
 function groupError(
-  w: Float32Array,
+  w: Float64Array,
   levels: Uint8Array,
   lo: number,
   n: number,
@@ -78,7 +79,7 @@ function shift(n: number, min: number): void {
  * order into `sums`; returns false when the levels equal those already in aux (the previous
  * candidate's): fit and error depend only on the levels, so that candidate's outcome is known.
  */
-function trialLevels(w: Float32Array, n: number, nmax: number, iscale: number): boolean {
+function trialLevels(w: Float64Array, n: number, nmax: number, iscale: number): boolean {
   let changed = false;
   let sumL = 0;
   let sumL2 = 0;
@@ -101,7 +102,7 @@ function trialLevels(w: Float32Array, n: number, nmax: number, iscale: number): 
 }
 
 /** Copies the group to xs; returns [min, max, sum_w, sum_x] of C's first loop in `sums`-like out. */
-function scan(x: Float32Array, xo: number, n: number, w: Float32Array, stats: Float64Array): void {
+function scan(x: Float32Array, xo: number, n: number, w: Float64Array, stats: Float64Array): void {
   let min = x[xo]!;
   let max = min;
   let sumW = w[0]!;
@@ -132,7 +133,7 @@ export function makeQkx2Quants(
   x: Float32Array,
   xo: number,
   n: number,
-  w: Float32Array,
+  w: Float64Array,
   L: Uint8Array,
   lo: number,
   p: Qkx2Params,

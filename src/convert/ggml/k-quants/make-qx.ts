@@ -8,26 +8,19 @@ import { clamp, GROUP_MAX_EPS, nearestInt, TENTH } from "./rounding.js";
  */
 const fr = Math.fround;
 
-// w = x*x and w*x per value (C computes w*x[i]*l as (w*x)*l, so w*x can be kept).
-const w = new Float32Array(16);
-const wx = new Float32Array(16);
+// The group's x, w = x*x and w*x per value (C computes w*x[i]*l as (w*x)*l, so w*x can be kept);
+// float32 values in Float64Arrays, so the 19 candidate passes read them without conversions.
+const xs = new Float64Array(16);
+const w = new Float64Array(16);
+const wx = new Float64Array(16);
 const sums = new Float64Array(2);
 
 /** sum(w x l) and sum(w l l) for one inverse scale; levels go to L when `store`. */
-function trial(
-  x: Float32Array,
-  xo: number,
-  n: number,
-  nmax: number,
-  iscale: number,
-  L: Int8Array,
-  lo: number,
-  store: boolean,
-): void {
+function trial(n: number, nmax: number, iscale: number, L: Int8Array, lo: number, store: boolean): void {
   let sumlx = 0;
   let suml2 = 0;
   for (let i = 0; i < n; i++) {
-    const xi = x[xo + i]!;
+    const xi = xs[i]!;
     const l = clamp(nearestInt(fr(iscale * xi)), -nmax, nmax - 1);
     if (store) L[lo + i] = l + nmax;
     sumlx = fr(sumlx + fr(wx[i]! * l));
@@ -50,6 +43,7 @@ export function makeQxQuants(
   let amax = 0;
   for (let i = 0; i < n; i++) {
     const xi = x[xo + i]!;
+    xs[i] = xi;
     const ax = Math.abs(xi);
     if (ax > amax) {
       amax = ax;
@@ -62,7 +56,7 @@ export function makeQxQuants(
     L.fill(0, lo, lo + n);
     return 0;
   }
-  trial(x, xo, n, nmax, fr(-nmax / max), L, lo, true);
+  trial(n, nmax, fr(-nmax / max), L, lo, true);
   let sumlx = sums[0]!;
   let suml2 = sums[1]!;
   let scale = suml2 !== 0 ? fr(sumlx / suml2) : 0; // C's `suml2 ?`: true for NaN
@@ -70,11 +64,11 @@ export function makeQxQuants(
   for (let is = -9; is <= 9; is++) {
     if (is === 0) continue;
     const iscale = fr(-fr(nmax + fr(TENTH * is)) / max);
-    trial(x, xo, n, nmax, iscale, L, lo, false);
+    trial(n, nmax, iscale, L, lo, false);
     sumlx = sums[0]!;
     suml2 = sums[1]!;
     if (suml2 > 0 && fr(sumlx * sumlx) > fr(best * suml2)) {
-      trial(x, xo, n, nmax, iscale, L, lo, true);
+      trial(n, nmax, iscale, L, lo, true);
       scale = fr(sumlx / suml2);
       best = fr(scale * sumlx);
     }
