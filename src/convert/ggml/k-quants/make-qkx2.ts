@@ -74,6 +74,13 @@ function shift(n: number, min: number): void {
   for (let i = 0; i < n; i++) xm[i] = fr(xs[i]! - min);
 }
 
+// Each value's terms w*l, w*l*l, w*l*x for its level in aux: a value's level changes in few of
+// the candidates, so its terms are recomputed only then (the same float32 products as C's).
+const termL = new Float64Array(MAX_N);
+const termL2 = new Float64Array(MAX_N);
+const termXL = new Float64Array(MAX_N);
+const NO_LEVEL = 255;
+
 /**
  * Levels of one candidate inverse scale into aux, with sum(w l), sum(w l l), sum(w l x) in C's
  * order into `sums`; returns false when the levels equal those already in aux (the previous
@@ -89,11 +96,14 @@ function trialLevels(w: Float64Array, n: number, nmax: number, iscale: number): 
     if (aux[i] !== l) {
       aux[i] = l;
       changed = true;
+      const wl = fr(w[i]! * l);
+      termL[i] = wl;
+      termL2[i] = fr(wl * l);
+      termXL[i] = fr(wl * xs[i]!);
     }
-    const wl = fr(w[i]! * l);
-    sumL = fr(sumL + wl);
-    sumL2 = fr(sumL2 + fr(wl * l));
-    sumXL = fr(sumXL + fr(wl * xs[i]!));
+    sumL = fr(sumL + termL[i]!);
+    sumL2 = fr(sumL2 + termL2[i]!);
+    sumXL = fr(sumXL + termXL[i]!);
   }
   sums[0] = sumL;
   sums[1] = sumL2;
@@ -151,6 +161,7 @@ export function makeQkx2Quants(
     return;
   }
   shift(n, min);
+  aux.fill(NO_LEVEL, 0, n); // no terms cached yet: the first candidate computes them all
   let iscale = fr(p.nmax / fr(max - min));
   let scale = fr(1 / iscale);
   for (let i = 0; i < n; i++) L[lo + i] = clamp(nearestInt(fr(iscale * xm[i]!)), 0, p.nmax);

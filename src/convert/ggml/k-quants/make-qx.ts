@@ -14,20 +14,36 @@ const xs = new Float64Array(16);
 const w = new Float64Array(16);
 const wx = new Float64Array(16);
 const sums = new Float64Array(2);
+// The level each value had in the last candidate, with its terms w*x*l and w*l*l: levels change
+// for few values from one candidate to the next, so terms are recomputed only for those.
+const lastL = new Int8Array(16);
+const termLX = new Float64Array(16);
+const termL2 = new Float64Array(16);
+const NO_LEVEL = -128;
 
-/** sum(w x l) and sum(w l l) for one inverse scale; levels go to L when `store`. */
-function trial(n: number, nmax: number, iscale: number, L: Int8Array, lo: number, store: boolean): void {
+/**
+ * sum(w x l) and sum(w l l) for one inverse scale; levels go to L when `store`. Returns false when
+ * every level equals the previous candidate's.
+ */
+function trial(n: number, nmax: number, iscale: number, L: Int8Array, lo: number, store: boolean): boolean {
+  let changed = false;
   let sumlx = 0;
   let suml2 = 0;
   for (let i = 0; i < n; i++) {
-    const xi = xs[i]!;
-    const l = clamp(nearestInt(fr(iscale * xi)), -nmax, nmax - 1);
+    const l = clamp(nearestInt(fr(iscale * xs[i]!)), -nmax, nmax - 1);
     if (store) L[lo + i] = l + nmax;
-    sumlx = fr(sumlx + fr(wx[i]! * l));
-    suml2 = fr(suml2 + fr(fr(w[i]! * l) * l));
+    if (lastL[i] !== l) {
+      lastL[i] = l;
+      changed = true;
+      termLX[i] = fr(wx[i]! * l);
+      termL2[i] = fr(fr(w[i]! * l) * l);
+    }
+    sumlx = fr(sumlx + termLX[i]!);
+    suml2 = fr(suml2 + termL2[i]!);
   }
   sums[0] = sumlx;
   sums[1] = suml2;
+  return changed;
 }
 
 /** make_qx_quants(n, nmax, x + xo, L + lo, 1, NULL): returns the scale (0 for an all-zero group). */
@@ -56,6 +72,7 @@ export function makeQxQuants(
     L.fill(0, lo, lo + n);
     return 0;
   }
+  lastL.fill(NO_LEVEL, 0, n);
   trial(n, nmax, fr(-nmax / max), L, lo, true);
   let sumlx = sums[0]!;
   let suml2 = sums[1]!;
@@ -64,7 +81,8 @@ export function makeQxQuants(
   for (let is = -9; is <= 9; is++) {
     if (is === 0) continue;
     const iscale = fr(-fr(nmax + fr(TENTH * is)) / max);
-    trial(n, nmax, iscale, L, lo, false);
+    // Same levels as the previous candidate: C would take the same decision to the same state.
+    if (!trial(n, nmax, iscale, L, lo, false)) continue;
     sumlx = sums[0]!;
     suml2 = sums[1]!;
     if (suml2 > 0 && fr(sumlx * sumlx) > fr(best * suml2)) {
