@@ -8,13 +8,15 @@ since Python's start-up is the slow part.
 argv[1] is JSON: {"lib": optional path to libggml-base.so, "jobs": [...]}, each job either
   {"op": "quantize", "type": <ggml type id>, "input": <f32 file>, "n_per_row": N, "output": <file>}
   {"op": "dequantize", "type": <ggml type id>, "input": <bytes file>, "output": <f32 file>}
-Prints {"ok": true, ...} last, or {"ok": false, "error": <class>, "message": ...}.
+Prints {"ok": true, "seconds": [...]} last (each job's ggml or gguf call time, for bench/k-quants-bench.mjs),
+or {"ok": false, "error": <class>, "message": ...}.
 """
 
 import ctypes
 import json
 import os
 import sys
+import time
 import traceback
 
 import numpy as np
@@ -48,29 +50,36 @@ def quantize(lib, job):
     nrows = src.size // n_per_row
     assert nrows * n_per_row == src.size, "input is not a whole number of rows"
     dst = np.zeros(lib.ggml_row_size(job["type"], n_per_row) * nrows, dtype=np.uint8)
+    started = time.perf_counter()
     written = lib.ggml_quantize_chunk(job["type"], src.ctypes.data, dst.ctypes.data, 0, nrows, n_per_row, None)
+    elapsed = time.perf_counter() - started
     assert written == dst.size, f"ggml wrote {written} bytes, expected {dst.size}"
     dst.tofile(job["output"])
+    return elapsed
 
 
 def dequantize_job(job):
     data = np.fromfile(job["input"], dtype=np.uint8)
+    started = time.perf_counter()
     values = dequantize(data, GGMLQuantizationType(job["type"]))
+    elapsed = time.perf_counter() - started
     np.ascontiguousarray(values, dtype=np.float32).tofile(job["output"])
+    return elapsed
 
 
 def main():
     spec = json.loads(sys.argv[1])
     lib = None
+    seconds = []
     for job in spec["jobs"]:
         if job["op"] == "quantize":
             lib = lib or load(spec.get("lib") or DEFAULT_LIB)
-            quantize(lib, job)
+            seconds.append(quantize(lib, job))
         elif job["op"] == "dequantize":
-            dequantize_job(job)
+            seconds.append(dequantize_job(job))
         else:
             raise ValueError(f"unknown op {job['op']}")
-    print(json.dumps({"ok": True, "jobs": len(spec["jobs"])}))
+    print(json.dumps({"ok": True, "jobs": len(spec["jobs"]), "seconds": seconds}))
 
 
 if __name__ == "__main__":
