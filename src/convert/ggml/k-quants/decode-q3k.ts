@@ -23,15 +23,22 @@ export const decodeQ3K: Decoder = (bytes) => {
   for (let i = 0; i < nb; i++) {
     const o = i * TYPE_SIZE;
     const d = readHalf(bytes, o + 108);
-    // Value v = h*128 + j*32 + l: low bits 2j of qs[h*32 + l]; high bit (v >> 5) of hmask[l].
-    for (let g = 0; g < 16; g++) {
-      const dl = fr(d * scaleQ3K(bytes, o + 96, g));
-      for (let k = 0; k < 16; k++) {
-        const v = g * 16 + k;
-        const l = v & 31;
-        const low = (bytes[o + 32 + (v >> 7) * 32 + l]! >> (2 * ((v >> 5) & 3))) & 3;
-        const hbit = (bytes[o + l]! >> (v >> 5)) & 1;
-        out[i * 256 + v] = dl * (hbit ? low : low - 4);
+    // Value v = h*128 + j*32 + l: low bits 2j of qs[h*32 + l], high bit h*4 + j of hmask[l];
+    // group of 16 g = v >> 4 = h*8 + j*2 + (l >> 4).
+    for (let h = 0; h < 2; h++) {
+      for (let j = 0; j < 4; j++) {
+        const shift = 2 * j;
+        const hshift = h * 4 + j;
+        for (let half = 0; half < 2; half++) {
+          const g = h * 8 + j * 2 + half;
+          const dl = fr(d * scaleQ3K(bytes, o + 96, g));
+          const y0 = i * 256 + g * 16;
+          for (let k = 0; k < 16; k++) {
+            const l = half * 16 + k;
+            const low = (bytes[o + 32 + h * 32 + l]! >> shift) & 3;
+            out[y0 + k] = dl * ((bytes[o + l]! >> hshift) & 1 ? low : low - 4);
+          }
+        }
       }
     }
   }

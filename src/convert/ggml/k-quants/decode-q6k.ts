@@ -5,7 +5,7 @@ import { readHalf } from "./half.js";
 /**
  * Q6_K decoding, bit-identical to gguf 0.19.0's dequantize: value = (d * scale[g]) * (q - 32) per
  * group of 16, both products rounded to float32. Value v = h*128 + s*64 + m takes nibble s of
- * ql[h*64 + m] and bits 2j (j = (v >> 5) & 3) of qh[h*32 + (v & 31)].
+ * ql[h*64 + m] and bits 2j (j = (v >> 5) & 3) of qh[h*32 + (v & 31)]; group g = v >> 4.
  */
 const TYPE_SIZE = 210;
 const fr = Math.fround;
@@ -16,14 +16,21 @@ export const decodeQ6K: Decoder = (bytes) => {
   for (let i = 0; i < nb; i++) {
     const o = i * TYPE_SIZE;
     const d = readHalf(bytes, o + 208);
-    for (let g = 0; g < 16; g++) {
-      const dl = fr(d * ((bytes[o + 192 + g]! << 24) >> 24));
-      for (let k = 0; k < 16; k++) {
-        const v = g * 16 + k;
-        const h = v >> 7;
-        const low = (bytes[o + h * 64 + (v & 63)]! >> (((v >> 6) & 1) * 4)) & 0xf;
-        const high = (bytes[o + 128 + h * 32 + (v & 31)]! >> (2 * ((v >> 5) & 3))) & 3;
-        out[i * 256 + v] = dl * ((low | (high << 4)) - 32);
+    for (let h = 0; h < 2; h++) {
+      for (let j = 0; j < 4; j++) {
+        const ql = o + h * 64 + (j & 1) * 32;
+        const lowShift = (j >> 1) * 4;
+        const qh = o + 128 + h * 32;
+        for (let half = 0; half < 2; half++) {
+          const g = h * 8 + j * 2 + half;
+          const dl = fr(d * ((bytes[o + 192 + g]! << 24) >> 24));
+          const y0 = i * 256 + g * 16;
+          for (let k = 0; k < 16; k++) {
+            const l = half * 16 + k;
+            const q = ((bytes[ql + l]! >> lowShift) & 0xf) | (((bytes[qh + l]! >> (2 * j)) & 3) << 4);
+            out[y0 + k] = dl * (q - 32);
+          }
+        }
       }
     }
   }
