@@ -18,12 +18,25 @@ export function convertCommand(): Command {
     )
     .argument("<source>", "a checkpoint folder, or a repo as hf:owner/name or ms:owner/name")
     .addOption(new Option("--to <format>", "the output format").choices(["gguf"]).makeOptionMandatory())
-    .addOption(new Option("--type <type>", "the GGUF tensor type").choices(["f32", "f16", "bf16", "q8_0"]).default("f16"))
+    .addOption(
+      new Option("--type <type>", "the GGUF tensor type")
+        .choices(["f32", "f16", "bf16", "q8_0"])
+        .default("f16"),
+    )
     .option("--output <file>", "where the GGUF goes (written under a temporary name, renamed when complete)")
     .option("--revision <rev>", "a repo source: branch, tag or commit (default: the default branch)")
     .option("--name <name>", "general.name in the GGUF (default: the source's name)")
-    .option("--pre <name>", "the BPE pre-tokenizer, when the tokenizer's is not one llama.cpp knows (e.g. llama-bpe, qwen2)")
-    .option("--dry-run", "print the plan (architecture, every tensor's name, shape and type, the output size) and write nothing", false)
+    .option(
+      "--pre <name>",
+      "the BPE pre-tokenizer, when the tokenizer's is not one llama.cpp knows (e.g. llama-bpe, qwen2)",
+    )
+    .option(
+      "--dry-run",
+      "print the plan (architecture, every tensor's name, shape and type, the output size) and write nothing",
+      false,
+    )
     .option("--json", "one JSON event per line on stdout", false)
-    .action(async (source: string, flags: ConvertFlags) => (await import("./convert-action.js")).convertAction(source, flags));
+    .action(async (source: string, flags: ConvertFlags) =>
+      (await import("./convert-action.js")).convertAction(source, flags),
+    );
 }

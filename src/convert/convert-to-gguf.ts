@@ -3,8 +3,8 @@ import type { EventSink } from "../transfer/events.js";
 import { readCheckpoint } from "./checkpoint/read-checkpoint.js";
 import type { CheckpointSource } from "./checkpoint/source.js";
 import { type FileOutput, fileOutput } from "./file-sink.js";
-import { planGguf } from "./gguf-plan.js";
 import { layOutGguf } from "./gguf/write-header.js";
+import { planGguf } from "./gguf-plan.js";
 import type { ConvertType } from "./type-policy.js";
 import { writeGguf } from "./write-gguf.js";
 
@@ -32,7 +32,10 @@ export interface ConvertResult {
 
 const PROGRESS_EVERY = 16 * 1024 * 1024;
 
-export async function convertToGguf(source: CheckpointSource, opts: ConvertToGgufOptions): Promise<ConvertResult> {
+export async function convertToGguf(
+  source: CheckpointSource,
+  opts: ConvertToGgufOptions,
+): Promise<ConvertResult> {
   const started = Date.now();
   const checkpoint = await readCheckpoint(source);
   const plan = await planGguf(checkpoint, { type: opts.type, name: opts.name, pre: opts.pre });
@@ -44,7 +47,12 @@ export async function convertToGguf(source: CheckpointSource, opts: ConvertToGgu
     hfArchitecture: plan.hfArchitecture,
     architecture: plan.architecture,
     type: opts.type,
-    tensors: plan.tensors.map((t, i) => ({ name: t.name, shape: t.dims, type: t.type, bytes: layout.tensors[i]?.byteSize ?? 0 })),
+    tensors: plan.tensors.map((t, i) => ({
+      name: t.name,
+      shape: t.dims,
+      type: t.type,
+      bytes: layout.tensors[i]?.byteSize ?? 0,
+    })),
     keys: plan.metadata.length,
     bytes: layout.fileSize,
     warnings: plan.warnings,

@@ -83,7 +83,9 @@ const convertPlanEvent = z.object({
   hfArchitecture: z.string(),
   architecture: z.string(),
   type: z.string(),
-  tensors: z.array(z.object({ name: z.string(), shape: z.array(z.number()), type: z.string(), bytes: z.number() })),
+  tensors: z.array(
+    z.object({ name: z.string(), shape: z.array(z.number()), type: z.string(), bytes: z.number() }),
+  ),
   keys: z.number(),
   bytes: z.number(),
   warnings: z.array(z.string()),

@@ -18,7 +18,9 @@ export function convertPlanText(e: ConvertPlan): string {
     const width = Math.max(...e.tensors.map((t) => t.name.length), 4);
     lines.push("", `${"name".padEnd(width)}  type   shape (ggml order)   bytes`);
     for (const t of e.tensors)
-      lines.push(`${t.name.padEnd(width)}  ${t.type.padEnd(5)}  ${`[${t.shape.join(", ")}]`.padEnd(19)}  ${formatBytes(t.bytes)}`);
+      lines.push(
+        `${t.name.padEnd(width)}  ${t.type.padEnd(5)}  ${`[${t.shape.join(", ")}]`.padEnd(19)}  ${formatBytes(t.bytes)}`,
+      );
     lines.push("", "dry run: nothing was read past the headers and nothing was written");
   }
   return `${lines.join("\n")}\n`;

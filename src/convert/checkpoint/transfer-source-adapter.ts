@@ -10,7 +10,13 @@ import type { CheckpointSource } from "./source.js";
  */
 const ATTEMPTS = 5;
 
-async function readRangeOnce(source: TransferSource, path: string, start: number, out: Uint8Array, filled: number): Promise<number> {
+async function readRangeOnce(
+  source: TransferSource,
+  path: string,
+  start: number,
+  out: Uint8Array,
+  filled: number,
+): Promise<number> {
   const stream = await source.read(path, start + filled, start + out.length - 1);
   for await (const chunk of stream) {
     const room = out.length - filled;
@@ -20,7 +26,10 @@ async function readRangeOnce(source: TransferSource, path: string, start: number
   return filled;
 }
 
-export async function transferCheckpointSource(source: TransferSource, name: string): Promise<CheckpointSource> {
+export async function transferCheckpointSource(
+  source: TransferSource,
+  name: string,
+): Promise<CheckpointSource> {
   const files = await source.list();
   const sizes = new Map(files.map((f) => [f.path, f.size]));
   const sizeOf = (path: string) => {
@@ -41,7 +50,14 @@ export async function transferCheckpointSource(source: TransferSource, name: str
       }
     }
     if (filled < length)
-      throw lastError ?? new HubferryError("PROTOCOL", `${source.label}: ${path} ended at byte ${offset + filled}, before ${offset + length}`, "try again");
+      throw (
+        lastError ??
+        new HubferryError(
+          "PROTOCOL",
+          `${source.label}: ${path} ended at byte ${offset + filled}, before ${offset + length}`,
+          "try again",
+        )
+      );
     return out;
   };
   return {
