@@ -1,6 +1,7 @@
 import { decodeBF16, decodeF16, decodeF32, encodeBF16, encodeF16, encodeF32 } from "./float-codecs.js";
 import { decodeQ4_0, decodeQ4_1, decodeQ5_0, decodeQ5_1, decodeQ8_0 } from "./legacy-quants-decode.js";
 import { encodeQ4_0, encodeQ4_1, encodeQ5_0, encodeQ5_1, encodeQ8_0 } from "./legacy-quants-encode.js";
+import { decodeQ2K, decodeQ3K, decodeQ4K, decodeQ5K, decodeQ6K, encodeQ2K, encodeQ3K, encodeQ4K, encodeQ5K, encodeQ6K } from "./k-quants/index.js";
 import type { Decoder, Encoder, GgmlType } from "./types.js";
 
 /** Every codec the converter has, by type; a type without an encoder can be read, not written. */
@@ -13,6 +14,11 @@ export const ENCODERS: Partial<Record<GgmlType, Encoder>> = {
   Q5_0: encodeQ5_0,
   Q5_1: encodeQ5_1,
   Q8_0: encodeQ8_0,
+  Q2_K: encodeQ2K,
+  Q3_K: encodeQ3K,
+  Q4_K: encodeQ4K,
+  Q5_K: encodeQ5K,
+  Q6_K: encodeQ6K,
 };
 
 export const DECODERS: Partial<Record<GgmlType, Decoder>> = {
@@ -24,6 +30,11 @@ export const DECODERS: Partial<Record<GgmlType, Decoder>> = {
   Q5_0: decodeQ5_0,
   Q5_1: decodeQ5_1,
   Q8_0: decodeQ8_0,
+  Q2_K: decodeQ2K,
+  Q3_K: decodeQ3K,
+  Q4_K: decodeQ4K,
+  Q5_K: decodeQ5K,
+  Q6_K: decodeQ6K,
 };
 
 export function encoderFor(type: GgmlType): Encoder {
