@@ -76,7 +76,10 @@ class ByteWriter {
   }
 
   scalar(type: GgufScalarType, value: number | bigint | boolean | string): void {
-    if (type === "string") return this.string(value as string);
+    if (type === "string") {
+      this.string(value as string);
+      return;
+    }
     const at = this.reserve(SCALAR_SIZES[type]);
     const v = this.view;
     if (type === "uint8") v.setUint8(at, value as number);
@@ -94,7 +97,10 @@ class ByteWriter {
 
   value(entry: GgufValue): void {
     this.u32(GGUF_VALUE_TYPES[entry.type]);
-    if (entry.type !== "array") return this.scalar(entry.type, entry.value);
+    if (entry.type !== "array") {
+      this.scalar(entry.type, entry.value);
+      return;
+    }
     this.u32(GGUF_VALUE_TYPES[entry.itemType]);
     this.u64(entry.values.length);
     for (let i = 0; i < entry.values.length; i++)
