@@ -175,14 +175,15 @@ function methods() {
     },
   ].filter((m) => opts.methods.includes(m.key));
   if (opts.methods.includes("hubferry"))
-    for (const n of opts.streams)
-      all.splice(
-        1,
-        0,
+    all.splice(
+      1,
+      0,
+      ...opts.streams.map((n) =>
         pull(`hubferry pull --output DIR, HUBFERRY_RANGE_STREAMS=${n}`, {
           HUBFERRY_RANGE_STREAMS: String(n),
         }),
-      );
+      ),
+    );
   return all.map((m, i) => ({ ...m, id: `${m.key}-${i}` }));
 }
 
@@ -439,6 +440,7 @@ try {
       if (isClosing()) break;
       log(`round ${round}/${opts.rounds}: ${m.label}...`);
       const r = { round, ...(await measure(ctx, m, round)) };
+      if (isClosing()) break;
       if (r.failed) {
         failures++;
         log(`  FAILED: ${r.failed}`);
@@ -450,6 +452,8 @@ try {
     }
   }
   await hub.stop();
+  // Interrupted (Ctrl-C, SIGTERM): the runs cut short are no measurements; scratch.mjs exits.
+  if (isClosing()) await new Promise(() => {});
   const tc = ctx.transfer.v0;
   if (tc && !(tc.enabled && tc.transfer))
     ctx.warnings.add("the 0.x client does not take the hf_transfer path: its row is a plain download");
@@ -469,6 +473,10 @@ try {
     log(`${failures} run(s) failed (a wrong or missing file, or a non-zero exit): see the report`);
     process.exitCode = 1;
   }
+} catch (err) {
+  // Interrupted: a run cut short may throw; scratch.mjs ends the process once all is removed.
+  if (isClosing()) await new Promise(() => {});
+  throw err;
 } finally {
   await cleanup();
 }
