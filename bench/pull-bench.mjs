@@ -19,6 +19,7 @@ import { isClosing } from "./lib/children.mjs";
 import { startHub, startShaper } from "./lib/hubs.mjs";
 import { describeMachine, freeBytes } from "./lib/machine.mjs";
 import { baseEnv, TOKENS } from "./lib/measure.mjs";
+import { idleLoad, watch } from "./lib/proc-watch.mjs";
 import { median } from "./lib/report.mjs";
 import { scratchDir } from "./lib/scratch.mjs";
 import { seedSource } from "./lib/seed.mjs";
@@ -245,6 +246,7 @@ async function measure(ctx, m, round) {
   try {
     const c = { out, url: proxy.url };
     const { cmd, argv, env } = m.command(c);
+    const w = watch({ everyMs: 1000, pids: { hub: ctx.hub.pid, shaper: proxy.pid } });
     const r = await timed(
       cmd,
       argv,
@@ -256,6 +258,7 @@ async function measure(ctx, m, round) {
       },
       { timeoutMs: 120_000 + (opts.size / 2e6) * 1000 },
     );
+    const usage = w.stop();
     link = await proxy.stop();
     if (r.code !== 0) return { failed: `exit ${r.code}: ${whyFailed(r)}` };
     let path;
@@ -278,6 +281,9 @@ async function measure(ctx, m, round) {
       rssMiB: r.rssMiB,
       diskWritesBytes: r.diskWritesBytes,
       cpuSeconds: r.cpuSeconds,
+      hubCpu: usage.cpu.hub,
+      shaperCpu: usage.cpu.shaper,
+      busy: usage.cpuBusy,
       connections: link?.connections ?? NaN,
       down: link?.down ?? NaN,
     };
@@ -305,6 +311,9 @@ function summarise(ctx, list) {
       rssMiB: med((r) => r.rssMiB),
       diskWritesBytes: med((r) => r.diskWritesBytes),
       cpuSeconds: med((r) => r.cpuSeconds),
+      hubCpu: med((r) => r.hubCpu),
+      shaperCpu: med((r) => r.shaperCpu),
+      busy: med((r) => r.busy),
       connections: med((r) => r.connections),
       down: med((r) => r.down),
     };
@@ -341,17 +350,17 @@ function render(ctx, rows) {
     `- Hub: \`hubferry serve\` on this machine, the file seeded as LFS in \`hf:${REPO}\` (public); every download goes through bench/shaper.mjs (${shaping}), a fresh proxy per method and round (the connections are counted alone). The shaper, the hub and the client share the machine's CPUs.`,
     `- Rounds: ${opts.rounds}; the methods run one after the other within a round, in a rotated order each round. Each run: a fresh empty output folder, HOME and caches; the file's sha256 checked against the seed; then the folder deleted.`,
     "",
-    "| method | wall s (median) | min–max | MB/s | × aria2c | × hf download | peak RSS | disk writes | CPU s | connections |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| method | wall s (median) | min–max | MB/s | × aria2c | × hf download | peak RSS | disk writes | CPU s: client / hub / shaper | machine busy | connections |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const r of rows) {
     if (!r.ok.length) {
       const why = r.m.skipped ?? `FAILED: ${r.runs.find((x) => x.failed)?.failed.split("\n")[0] ?? "?"}`;
-      out.push(`| ${r.m.label} | ${why.replaceAll("|", "\\|")} | | | | | | | | |`);
+      out.push(`| ${r.m.label} | ${why.replaceAll("|", "\\|")} | | | | | | | | | |`);
       continue;
     }
     out.push(
-      `| ${r.m.label} | ${fix(r.wall, 2)} | ${fix(r.min, 2)}–${fix(r.max, 2)} | ${fix(r.mbps, 0)} | ${ratio(r.vsAria)} | ${ratio(r.vsHf)} | ${fix(r.rssMiB, 0)} MiB | ${formatBytes(r.diskWritesBytes)} | ${fix(r.cpuSeconds, 1)} | ${fix(r.connections, 0)} |`,
+      `| ${r.m.label} | ${fix(r.wall, 2)} | ${fix(r.min, 2)}–${fix(r.max, 2)} | ${fix(r.mbps, 0)} | ${ratio(r.vsAria)} | ${ratio(r.vsHf)} | ${fix(r.rssMiB, 0)} MiB | ${formatBytes(r.diskWritesBytes)} | ${fix(r.cpuSeconds, 1)} / ${fix(r.hubCpu, 1)} / ${fix(r.shaperCpu, 1)} | ${fix(r.busy * 100, 0)}% | ${fix(r.connections, 0)} |`,
     );
   }
   const failedRuns = rows.flatMap((r) =>
@@ -359,7 +368,7 @@ function render(ctx, rows) {
   );
   out.push(
     "",
-    "Wall: the whole process under `/usr/bin/time -v` (start-up and metadata requests included); MB/s = file size (10^6 bytes) / median wall. Ratios: the other method's median wall over this one's (higher is faster). Peak RSS: the largest single process; disk writes: bytes the process tree wrote to the filesystem (`File system outputs` × 512). Connections: TCP connections the method opened through its proxy, metadata included.",
+    "Wall: the whole process under `/usr/bin/time -v` (start-up and metadata requests included); MB/s = file size (10^6 bytes) / median wall. Ratios: the other method's median wall over this one's (higher is faster). Peak RSS: the largest single process; disk writes: bytes the process tree wrote to the filesystem (`File system outputs` × 512). CPU s: the client's process tree, the hub's and the shaper's CPU seconds over the run (the three share the machine's cores); machine busy: the share of all cores busy over the run, whoever used them. Connections: TCP connections the method opened through its proxy, metadata included.",
     "",
     "## Goals",
     "",
@@ -371,7 +380,7 @@ function render(ctx, rows) {
     "## Notes",
     "",
     `- hf_transfer: huggingface_hub >= 1.0 ignores \`HF_HUB_ENABLE_HF_TRANSFER\` (its constants.py: "hf_transfer is not used anymore"); the peer runs the last 0.x client from \`.venv/hfpeers\` (test/interop/python/requirements-hfpeers.txt). With the variable set, ${t.v0 ? `huggingface_hub ${t.v0.hub} reports HF_HUB_ENABLE_HF_TRANSFER=${t.v0.enabled} and hf_transfer ${t.v0.transfer ?? "not importable"}` : "the 0.x client is not installed"}${t.v2 ? `; huggingface_hub ${t.v2.hub} reports ${t.v2.enabled}` : ""}. The 0.x client hands a file over 5 × 10 MiB to hf_transfer (up to 100 ranged connections of 10 MiB chunks); the connection count above is the evidence it did.`,
-    `- hubferry runs with its default range settings (HUBFERRY_RANGE_STREAMS unset: ${ctx.defaultStreams} streams per large file)${opts.streams.length ? `; the extra rows set HUBFERRY_RANGE_STREAMS and are not judged against the goals` : ""}.`,
+    `- hubferry runs with its default range settings (HUBFERRY_RANGE_STREAMS unset: ${ctx.defaultStreams} streams per large file): under a per-connection cap that bounds it at ${ctx.defaultStreams} × ${opts.perConnection} = ${fix((ctx.defaultStreams * parseRate(opts.perConnection)) / 1e6, 0)} MB/s, ${ctx.defaultStreams}× one connection, whatever else it does${opts.streams.length ? `; the extra rows set HUBFERRY_RANGE_STREAMS and are not judged against the goals` : ""}.`,
     "- `hf download` (2.4.0) reads the file over one connection: at a per-connection cap its throughput is that cap, so `× hf download` measures how many connections' worth a method gets.",
   );
   for (const w of ctx.warnings) out.push(`- Warning: ${w}`);
@@ -407,10 +416,14 @@ try {
     usersFile,
     `users:\n  - name: bench\n    admin: true\n    tokens:\n      - { value: ${TOKENS.hf} }\n      - { value: ${TOKENS.ms} }\n`,
   );
+  const others = await idleLoad(3000);
   const machine = describeMachine(tmpdir()).map((l) =>
     l.startsWith("Software:")
       ? `${l.replace(/; official clients: .*/, "")}; peers: ${versionOf(join(dirname(HF.v2), "python"), ["-c", "import huggingface_hub as m; print('huggingface_hub ' + m.__version__)"])}, ${versionOf(join(dirname(HF.v0), "python"), ["-c", "import huggingface_hub as m, hf_transfer as t; print(f'huggingface_hub {m.__version__} + hf_transfer {t.__version__}')"])}, ${versionOf(ARIA2C, ["--version"]).split("\n")[0]}`
       : l,
+  );
+  machine.push(
+    `Others' load: ${(others * 100).toFixed(0)}% of all cores busy over 3 s before the bench started (the machine is shared)`,
   );
   const { DEFAULT_STREAMS } = await import(join(root, "dist/transfer/range-settings.js"));
   log(`seeding hf:${REPO} with one ${formatBytes(opts.size)} file...`);

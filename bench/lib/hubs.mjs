@@ -50,12 +50,14 @@ function shaperCounts(stderr) {
 
 /**
  * A shaping proxy alone in front of `hubUrl` (a fresh one counts the connections of one
- * measurement). `stop()` ends it and returns what crossed it ({ down, up, connections }).
+ * measurement). `stop()` ends it and returns what crossed it ({ down, up, connections }); `pid` is
+ * the proxy's process.
  */
 export async function startShaper(hubUrl, link) {
   const proxy = await startProxy(hubUrl, link);
   return {
     url: proxy.url,
+    pid: proxy.child.pid,
     async stop() {
       await stopChild(proxy.child);
       return shaperCounts(proxy.stderr());
