@@ -93,6 +93,13 @@ function shapedPipe(from, to, own, link, delayMs, onDestinationGone) {
         if (!ok && !to.destroyed) await Promise.race([once(to, "drain"), once(to, "close")]);
       }
       if (ended && queue.length === 0 && !dead) to.end();
+    } catch {
+      // `once` rejects when the destination errs while we wait for it to drain (EPIPE: a client
+      // that closed a connection mid-response, as aria2c does when its segment is done): that
+      // destination is gone, not the proxy.
+      dead = true;
+      queue.length = 0;
+      to.destroy();
     } finally {
       pumping = false;
     }

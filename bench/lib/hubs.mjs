@@ -42,6 +42,29 @@ function shaperFlags(link) {
   return flags;
 }
 
+/** What crossed a stopped shaper ({ down, up, connections }, from its last line), or undefined. */
+function shaperCounts(stderr) {
+  const m = /"event":"stopped","down":(\d+),"up":(\d+),"connections":(\d+)/.exec(stderr);
+  return m ? { down: Number(m[1]), up: Number(m[2]), connections: Number(m[3]) } : undefined;
+}
+
+/**
+ * A shaping proxy alone in front of `hubUrl` (a fresh one counts the connections of one
+ * measurement). `stop()` ends it and returns what crossed it ({ down, up, connections }); `pid` is
+ * the proxy's process.
+ */
+export async function startShaper(hubUrl, link) {
+  const proxy = await startProxy(hubUrl, link);
+  return {
+    url: proxy.url,
+    pid: proxy.child.pid,
+    async stop() {
+      await stopChild(proxy.child);
+      return shaperCounts(proxy.stderr());
+    },
+  };
+}
+
 function startProxy(hubUrl, link) {
   return startListening(
     [
@@ -102,12 +125,12 @@ export async function startHub(storeRoot, usersFile, shaping) {
       let link;
       for (const proxy of new Set(Object.values(proxies))) {
         await stopChild(proxy.child);
-        const m = /"event":"stopped","down":(\d+),"up":(\d+),"connections":(\d+)/.exec(proxy.stderr());
-        if (!m) continue;
+        const counts = shaperCounts(proxy.stderr());
+        if (!counts) continue;
         link ??= { down: 0, up: 0, connections: 0 };
-        link.down += Number(m[1]);
-        link.up += Number(m[2]);
-        link.connections += Number(m[3]);
+        link.down += counts.down;
+        link.up += counts.up;
+        link.connections += counts.connections;
       }
       await stopChild(hub.child);
       if (remove) await rm(storeRoot, { recursive: true, force: true });

@@ -10,8 +10,11 @@ const block = (() => {
   return Buffer.concat([c.update(Buffer.alloc(BLOCK)), c.final()]);
 })();
 
-/** Bytes of a large (LFS) bench file, in 4 MiB chunks: only the chunk in hand is in memory. */
-export async function* largeContent(size, salt) {
+/**
+ * Bytes of a large (LFS) bench file, in 4 MiB chunks: only the chunk in hand is in memory. `head`
+ * (a Buffer shorter than a chunk), when given, replaces the file's first bytes.
+ */
+export async function* largeContent(size, salt, head) {
   let left = size;
   let i = 0;
   while (left > 0) {
@@ -21,6 +24,7 @@ export async function* largeContent(size, salt) {
       chunk.writeUInt32LE(salt, 0);
       chunk.writeUInt32LE(i, 4);
     }
+    if (i === 0 && head) head.copy(chunk, 0, 0, Math.min(head.length, n));
     i++;
     yield chunk;
     left -= n;
@@ -48,6 +52,22 @@ export function largeRange(size, salt, start, end) {
   return out;
 }
 
+/**
+ * The first bytes of a `size`-byte .safetensors file whose data is one U8 tensor (so that a
+ * client that checks the header, as hubferry pull does, takes the rest as its bytes).
+ */
+export function safetensorsHead(size) {
+  let json = "";
+  for (let pass = 0; pass < 2; pass++) {
+    const n = size - 8 - json.length;
+    json = JSON.stringify({ weight: { dtype: "U8", shape: [n], data_offsets: [0, n] } });
+    json = json.padEnd(Math.ceil(json.length / 8) * 8, " ");
+  }
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([len, Buffer.from(json)]);
+}
+
 /** A small text file (the hubs keep it in git, not LFS): base64 of the block, deterministic. */
 export function textContent(size, salt) {
   const head = `{"file": ${salt}, "pad": "`;
@@ -61,7 +81,7 @@ export function textContent(size, salt) {
 
 /** A small file's bytes (in memory), or a large file's as a stream of chunks. */
 export function contentOf(file) {
-  if (file.kind === "large") return largeContent(file.size, file.salt);
+  if (file.kind === "large") return largeContent(file.size, file.salt, file.head);
   return file.literal !== undefined ? Buffer.from(file.literal) : textContent(file.size, file.salt);
 }
 

@@ -10,12 +10,23 @@ export const HAVE_TIME = existsSync("/usr/bin/time");
 export function timed(cmd, argv, env, { timeoutMs = 6 * 3600_000 } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = track(
-      spawn(HAVE_TIME ? "/usr/bin/time" : cmd, HAVE_TIME ? ["-v", cmd, ...argv] : argv, {
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-      }),
-    );
+    // In a process group of its own, ended as a group: /usr/bin/time does not pass a SIGTERM on to
+    // the program it runs, so stopping `time` alone would leave the program running.
+    const spawned = spawn(HAVE_TIME ? "/usr/bin/time" : cmd, HAVE_TIME ? ["-v", cmd, ...argv] : argv, {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    const killOne = spawned.kill.bind(spawned);
+    spawned.kill = (signal = "SIGTERM") => {
+      try {
+        process.kill(-spawned.pid, signal);
+        return true;
+      } catch {
+        return killOne(signal);
+      }
+    };
+    const child = track(spawned);
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => {

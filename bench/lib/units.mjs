@@ -41,3 +41,13 @@ export function formatBytes(n) {
 }
 
 export const formatRate = (bytesPerSecond) => `${(bytesPerSecond / 1e6).toFixed(0)} MB/s`;
+
+const SIZE_UNITS = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** "1GiB" / "64MiB" / "500MB" / "1048576" -> bytes (a whole number). */
+export function parseSize(text) {
+  const m = /^\s*([\d.]+)\s*([kmg]?i?b)?\s*$/i.exec(String(text));
+  const n = m ? Number(m[1]) * SIZE_UNITS[(m[2] ?? "b").toLowerCase()] : NaN;
+  if (!(n >= 1) || !Number.isFinite(n)) throw new Error(`not a size: "${text}" (e.g. 1GiB, 64MiB, 500MB)`);
+  return Math.round(n);
+}
