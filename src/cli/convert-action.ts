@@ -5,7 +5,7 @@ import { folderSource } from "../convert/checkpoint/folder-source.js";
 import type { CheckpointSource } from "../convert/checkpoint/source.js";
 import { transferCheckpointSource } from "../convert/checkpoint/transfer-source-adapter.js";
 import { convertToGguf } from "../convert/convert-to-gguf.js";
-import type { ConvertType } from "../convert/type-policy.js";
+import type { OutputType } from "../convert/type-policy.js";
 import { HubferryError } from "../core/errors.js";
 import { formatRef, parseRepoRef } from "../core/repo-ref.js";
 import type { ConvertFlags } from "./convert-command.js";
@@ -59,7 +59,7 @@ export async function convertAction(arg: string, flags: ConvertFlags): Promise<v
       );
       const { source, label } = await openSource(arg, flags.revision);
       await convertToGguf(source, {
-        type: flags.type as ConvertType,
+        type: flags.type as OutputType,
         output,
         label,
         name: flags.name,

@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { OUTPUT_TYPES } from "../convert/type-policy.js";
 
 export interface ConvertFlags {
   to: string;
@@ -19,9 +20,12 @@ export function convertCommand(): Command {
     .argument("<source>", "a checkpoint folder, or a repo as hf:owner/name or ms:owner/name")
     .addOption(new Option("--to <format>", "the output format").choices(["gguf"]).makeOptionMandatory())
     .addOption(
-      new Option("--type <type>", "the GGUF tensor type")
-        .choices(["f32", "f16", "bf16", "q8_0"])
-        .default("f16"),
+      new Option(
+        "--type <type>",
+        "the GGUF type: f32, f16, bf16 and q8_0 as llama.cpp's converter writes them, the others as llama-quantize mixes them",
+      )
+        .choices([...OUTPUT_TYPES])
+        .default("q4_k_m"),
     )
     .option("--output <file>", "where the GGUF goes (written under a temporary name, renamed when complete)")
     .option("--revision <rev>", "a repo source: branch, tag or commit (default: the default branch)")

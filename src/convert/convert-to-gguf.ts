@@ -5,7 +5,7 @@ import type { CheckpointSource } from "./checkpoint/source.js";
 import { type FileOutput, fileOutput } from "./file-sink.js";
 import { layOutGguf } from "./gguf/write-header.js";
 import { planGguf } from "./gguf-plan.js";
-import type { ConvertType } from "./type-policy.js";
+import type { OutputType } from "./type-policy.js";
 import { writeGguf } from "./write-gguf.js";
 
 /**
@@ -14,7 +14,7 @@ import { writeGguf } from "./write-gguf.js";
  * and the result are the same events every command emits.
  */
 export interface ConvertToGgufOptions {
-  type: ConvertType;
+  type: OutputType;
   output: string;
   /** How the source is named in the plan (hf:org/name@rev, or the folder). */
   label: string;

@@ -9,9 +9,16 @@ import type { GgmlType } from "./ggml/types.js";
 import type { GgufMetadata } from "./gguf/gguf-value.js";
 import { gguf } from "./gguf/gguf-value.js";
 import { MetadataBuilder } from "./gguf/metadata-builder.js";
+import {
+  type ModelShape,
+  QUANTIZE_FTYPE,
+  type QuantizeType,
+  quantizeOrder,
+  quantizeTypes,
+} from "./quantize-policy.js";
 import { sizeLabel } from "./size-label.js";
 import { writeVocab } from "./tokenizer/vocab-kv.js";
-import { type ConvertType, FILE_TYPE, tensorType } from "./type-policy.js";
+import { type ConvertType, FILE_TYPE, isConvertType, type OutputType, tensorType } from "./type-policy.js";
 
 /**
  * A conversion decided before any weight is read: every metadata key, and every output tensor with
@@ -37,7 +44,8 @@ export interface GgufPlan {
 }
 
 export interface PlanOptions {
-  type: ConvertType;
+  /** convert_hf_to_gguf's types, or llama-quantize's mixes (applied to the model at F32). */
+  type: OutputType;
   /** `general.name`: the source's name unless given. */
   name?: string;
   /** The BPE pre-tokenizer, when the tokenizer's is not one llama.cpp knows. */
@@ -98,11 +106,33 @@ function plannedTensors(
   return out;
 }
 
+/** llama-quantize on the F32 model: its tensor order, and its type for each tensor. */
+function applyMix(tensors: PlannedTensor[], mix: QuantizeType, shape: ModelShape): PlannedTensor[] {
+  const ordered = [...tensors].sort(quantizeOrder);
+  const types = quantizeTypes(ordered, mix, shape);
+  return ordered.map((t, i) => ({ ...t, type: types[i] as GgmlType }));
+}
+
+/** gguf_set_val removes a key and appends it: llama-quantize's two keys end the metadata. */
+function mixKeys(meta: MetadataBuilder, mix: QuantizeType): void {
+  meta.remove("general.quantization_version").set("general.quantization_version", gguf.u32(2));
+  meta.remove("general.file_type").set("general.file_type", gguf.u32(QUANTIZE_FTYPE[mix].ftype));
+}
+
+function modelShape(arch: Architecture, hp: HParams, layers: number): ModelShape {
+  const heads = Number(hp.require(["num_attention_heads", "n_head", "n_heads"]));
+  const kvHeads = Number(hp.find(["num_key_value_heads", "n_kv_heads"]) ?? heads);
+  // llama.cpp calls an 80-layer llama with grouped KV heads, or an 80-layer qwen2, a 70B.
+  const is70B = layers === 80 && (arch.gguf === "qwen2" || (arch.gguf === "llama" && heads !== kvHeads));
+  return { layers, heads, kvHeads, is70B };
+}
+
 export async function planGguf(checkpoint: Checkpoint, options: PlanOptions): Promise<GgufPlan> {
   const { hfName, arch } = architectureOf(checkpoint.config);
   const hp = new HParams(checkpoint.config as JsonObject);
   const blockCount = Number(hp.require(["n_layers", "num_hidden_layers", "n_layer", "num_layers"]));
-  const tensors = plannedTensors(checkpoint, arch, hp, options.type);
+  const baseType: ConvertType = isConvertType(options.type) ? options.type : "f32";
+  let tensors = plannedTensors(checkpoint, arch, hp, baseType);
   const warnings: string[] = [];
   const params = tensors.reduce((sum, t) => sum + t.dims.reduce((a, b) => a * b, 1), 0);
   const meta = new MetadataBuilder()
@@ -110,9 +140,13 @@ export async function planGguf(checkpoint: Checkpoint, options: PlanOptions): Pr
     .set("general.type", gguf.str("model"))
     .set("general.name", gguf.str(options.name ?? checkpoint.source.name))
     .set("general.size_label", gguf.str(sizeLabel(params)))
-    .setAll(textModelKv(arch.gguf, hp, blockCount, FILE_TYPE[options.type], warnings))
+    .setAll(textModelKv(arch.gguf, hp, blockCount, FILE_TYPE[baseType], warnings))
     .setAll(arch.extraKv(hp))
     .set("general.quantization_version", gguf.u32(2));
   await writeVocab(checkpoint, arch, meta, { pre: options.pre });
+  if (!isConvertType(options.type)) {
+    tensors = applyMix(tensors, options.type, modelShape(arch, hp, blockCount));
+    mixKeys(meta, options.type);
+  }
   return { hfArchitecture: hfName, architecture: arch.gguf, metadata: meta.build(), tensors, warnings };
 }

@@ -6,7 +6,21 @@ import { GGML_TYPES, type GgmlType } from "./ggml/types.js";
  * per-layer "more bits" rules of the _M mixes, and the fallbacks for rows that are not whole
  * blocks. Its input is the model at F32, so the values quantized are the source's own.
  */
-export const QUANTIZE_TYPES = ["q4_0", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k_s", "q3_k_m", "q3_k_l", "q4_k_s", "q4_k_m", "q5_k_s", "q5_k_m", "q6_k"] as const;
+export const QUANTIZE_TYPES = [
+  "q4_0",
+  "q4_1",
+  "q5_0",
+  "q5_1",
+  "q2_k",
+  "q3_k_s",
+  "q3_k_m",
+  "q3_k_l",
+  "q4_k_s",
+  "q4_k_m",
+  "q5_k_s",
+  "q5_k_m",
+  "q6_k",
+] as const;
 export type QuantizeType = (typeof QUANTIZE_TYPES)[number];
 
 /** llama.h `llama_ftype`, and the mix's default tensor type. */
@@ -55,15 +69,33 @@ export function allowsQuantization(t: PolicyTensor): boolean {
   if (t.dims.length < 2) return false;
   const n = t.name;
   if (!n.endsWith("weight") || n.includes("_norm.weight") || n.includes("ffn_gate_inp.weight")) return false;
-  return !["altup", "laurel", "per_layer_model_proj", "ssm_conv1d", "attn_rel_b.weight", ".position_embd"].some((s) => n.includes(s));
+  return ![
+    "altup",
+    "laurel",
+    "per_layer_model_proj",
+    "ssm_conv1d",
+    "attn_rel_b.weight",
+    ".position_embd",
+  ].some((s) => n.includes(s));
 }
 
-type Category = "output" | "token_embd" | "attn_v" | "attn_k" | "attn_q" | "attn_output" | "ffn_up" | "ffn_gate" | "ffn_down" | "other";
+type Category =
+  | "output"
+  | "token_embd"
+  | "attn_v"
+  | "attn_k"
+  | "attn_q"
+  | "attn_output"
+  | "ffn_up"
+  | "ffn_gate"
+  | "ffn_down"
+  | "other";
 
 function categoryOf(name: string): Category {
   if (name === "output.weight") return "output";
   if (name === "token_embd.weight") return "token_embd";
-  if (name.includes("attn_qkv.weight") || name.includes("attn_kv_b.weight") || name.includes("attn_v.weight")) return "attn_v";
+  if (name.includes("attn_qkv.weight") || name.includes("attn_kv_b.weight") || name.includes("attn_v.weight"))
+    return "attn_v";
   if (name.includes("attn_k.weight")) return "attn_k";
   if (name.includes("attn_q.weight")) return "attn_q";
   if (name.includes("attn_output.weight")) return "attn_output";
@@ -73,19 +105,30 @@ function categoryOf(name: string): Category {
   return "other";
 }
 
-const moreBits = (i: number, n: number) => i < Math.trunc(n / 8) || i >= Math.trunc((7 * n) / 8) || (i - Math.trunc(n / 8)) % 3 === 2;
+const moreBits = (i: number, n: number) =>
+  i < Math.trunc(n / 8) || i >= Math.trunc((7 * n) / 8) || (i - Math.trunc(n / 8)) % 3 === 2;
 
 /** A row length that is not whole blocks of the type: the type llama-quantize falls back to. */
 function fallback(type: GgmlType, rowLength: number): GgmlType {
   const block = GGML_TYPES[type].blockSize;
   if (rowLength % block === 0) return type;
-  const next: Partial<Record<GgmlType, GgmlType>> = { Q2_K: "Q4_0", Q3_K: "Q4_0", Q4_K: "Q5_0", Q5_K: "Q5_1", Q6_K: "Q8_0" };
+  const next: Partial<Record<GgmlType, GgmlType>> = {
+    Q2_K: "Q4_0",
+    Q3_K: "Q4_0",
+    Q4_K: "Q5_0",
+    Q5_K: "Q5_1",
+    Q6_K: "Q8_0",
+  };
   const to = next[type] ?? type;
   return rowLength % GGML_TYPES[to].blockSize === 0 ? to : "F16";
 }
 
 /** The type of every tensor, given in llama-quantize's order (the layer counters depend on it). */
-export function quantizeTypes(tensors: readonly PolicyTensor[], mix: QuantizeType, shape: ModelShape): GgmlType[] {
+export function quantizeTypes(
+  tensors: readonly PolicyTensor[],
+  mix: QuantizeType,
+  shape: ModelShape,
+): GgmlType[] {
   const base = QUANTIZE_FTYPE[mix].base;
   const tied = !tensors.some((t) => t.name === "output.weight");
   const nAttnV = tensors.filter((t) => categoryOf(t.name) === "attn_v").length;
@@ -107,7 +150,9 @@ export function quantizeTypes(tensors: readonly PolicyTensor[], mix: QuantizeTyp
       type = ffnDownType(mix, base, counters.ffnDown, shape.layers);
       counters.ffnDown++;
     } else if (category === "attn_output") {
-      type = ({ q2_k: "Q3_K", q3_k_m: "Q4_K", q3_k_l: "Q5_K" } as Partial<Record<QuantizeType, GgmlType>>)[mix] ?? base;
+      type =
+        ({ q2_k: "Q3_K", q3_k_m: "Q4_K", q3_k_l: "Q5_K" } as Partial<Record<QuantizeType, GgmlType>>)[mix] ??
+        base;
     }
     return fallback(type, rowLength);
   });

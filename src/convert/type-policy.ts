@@ -1,4 +1,5 @@
 import type { GgmlType } from "./ggml/types.js";
+import { QUANTIZE_TYPES, type QuantizeType } from "./quantize-policy.js";
 
 /**
  * Which ggml type each tensor gets, as convert_hf_to_gguf.py decides for its output types: 1-D
@@ -19,4 +20,12 @@ export function tensorType(ggufName: string, dims: readonly number[], out: Conve
   const type = TARGET[out];
   if (type === "Q8_0" && (dims[0] as number) % 32 !== 0) return "F16";
   return type;
+}
+
+/** Every output type `convert --type` takes: the converter's own, then llama-quantize's mixes. */
+export const OUTPUT_TYPES = [...CONVERT_TYPES, ...QUANTIZE_TYPES] as const;
+export type OutputType = ConvertType | QuantizeType;
+
+export function isConvertType(type: OutputType): type is ConvertType {
+  return (CONVERT_TYPES as readonly string[]).includes(type);
 }

@@ -1,7 +1,18 @@
 import { decodeBF16, decodeF16, decodeF32, encodeBF16, encodeF16, encodeF32 } from "./float-codecs.js";
+import {
+  decodeQ2K,
+  decodeQ3K,
+  decodeQ4K,
+  decodeQ5K,
+  decodeQ6K,
+  encodeQ2K,
+  encodeQ3K,
+  encodeQ4K,
+  encodeQ5K,
+  encodeQ6K,
+} from "./k-quants/index.js";
 import { decodeQ4_0, decodeQ4_1, decodeQ5_0, decodeQ5_1, decodeQ8_0 } from "./legacy-quants-decode.js";
 import { encodeQ4_0, encodeQ4_1, encodeQ5_0, encodeQ5_1, encodeQ8_0 } from "./legacy-quants-encode.js";
-import { decodeQ2K, decodeQ3K, decodeQ4K, decodeQ5K, decodeQ6K, encodeQ2K, encodeQ3K, encodeQ4K, encodeQ5K, encodeQ6K } from "./k-quants/index.js";
 import type { Decoder, Encoder, GgmlType } from "./types.js";
 
 /** Every codec the converter has, by type; a type without an encoder can be read, not written. */

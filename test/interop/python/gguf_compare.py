@@ -65,6 +65,10 @@ def main():
             info.append(f"{name}: offset {int(x.data_offset)} not aligned")
         if hashlib.sha256(np.ascontiguousarray(x.data).tobytes()).digest() != hashlib.sha256(np.ascontiguousarray(y.data).tobytes()).digest():
             data.append(name)
+    names_a = [t.name for t in ours.tensors]
+    names_b = [t.name for t in ref.tensors]
+    if names_a != names_b:
+        info.append(f"tensor order differs: {names_a} vs {names_b}")
     print(json.dumps({"kv": kv, "tensorInfo": info, "tensorData": data, "tensors": len(ta), "keys": len(a)}))
 
 
