@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Builds the judge for the K-quant encoders: ggml-base (ggml's reference quantizers and
-// dequantizers) from the llama.cpp tree vendored in the llama-cpp-python sdist, as a shared
-// library that test/interop/python/ggml_ref.py loads through ctypes. Into .venv/ggml/, once per
-// recipe (a stamp holds the recipe's digest); re-running is a no-op when nothing changed.
+// Builds the converter's judges from the llama.cpp tree vendored in the llama-cpp-python sdist:
+// ggml-base (ggml's reference quantizers and dequantizers), a shared library that
+// test/interop/python/ggml_ref.py loads through ctypes; libllama and a small driver of its
+// llama_model_quantize (llama-quantize's mixes); and the tree itself, whose convert_hf_to_gguf.py
+// the conversion tests run. Into .venv/ggml/, once per recipe (a stamp holds the recipe's
+// digest); re-running is a no-op when nothing changed.
 //
 // Why these flags: K-quant bytes depend on how ggml is compiled (-march=native lets the compiler
 // fuse multiply-adds, which changes rounding), so GGML_NATIVE=OFF gives plain SSE2 float32
-// arithmetic, the reproducible reference. Only the ggml-base target is built (~15 s).
+// arithmetic, the reproducible reference. Only ggml-base (~15 s) and libllama (~75 s) are built.
 // It needs the gguf venv (its pip downloads the sdist), so it runs after setup-clients.mjs.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -32,7 +34,14 @@ const CONFIGURE = [
 ];
 const lib = join(dir, "build", "bin", "libggml-base.so");
 const stamp = join(dir, ".hubferry-stamp");
-const digest = createHash("sha256").update(JSON.stringify({ SDIST, CONFIGURE })).digest("hex");
+// The quantization-mix judge: a few lines of C calling libllama's llama_model_quantize, the
+// function the llama-quantize tool calls (building the tool itself also builds llama.cpp's
+// "common" library, twice the time, for argument parsing the tests do not need).
+const driverSource = join(root, "test", "interop", "c", "llama_quantize_ref.c");
+const driver = join(dir, "bin", "llama_quantize_ref");
+const digest = createHash("sha256")
+  .update(JSON.stringify({ SDIST, CONFIGURE, driver: readFileSync(driverSource, "utf8") }))
+  .digest("hex");
 
 function run(cmd, args, cwd) {
   const r = spawnSync(cmd, args, { cwd, stdio: ["ignore", "inherit", "inherit"] });
@@ -62,7 +71,26 @@ if (!(existsSync(stamp) && readFileSync(stamp, "utf8") === digest && existsSync(
   );
   run("cmake", ["--build", join(dir, "build"), "--target", "ggml-base", "-j2"], dir);
   if (!existsSync(lib)) throw new Error(`the build did not produce ${lib}`);
+  run("cmake", ["--build", join(dir, "build"), "--target", "llama", "-j2"], dir);
+  mkdirSync(join(dir, "bin"), { recursive: true });
+  const libs = join(dir, "build", "bin");
+  run(
+    "cc",
+    [
+      "-O1",
+      "-o",
+      driver,
+      driverSource,
+      "-I",
+      join(tree, "include"),
+      "-I",
+      join(tree, "ggml", "include"),
+    ].concat(["-L", libs, "-lllama", "-lggml", "-lggml-base", `-Wl,-rpath,${libs}`]),
+    dir,
+  );
   rmSync(join(dir, tarball), { force: true });
   writeFileSync(stamp, digest);
-  console.log(`ggml-base built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `ggml-base, libllama and the quantize driver built in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }

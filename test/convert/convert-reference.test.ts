@@ -10,6 +10,7 @@ import {
   compareGguf,
   inParallel,
   makeTinyModel,
+  quantizedReference,
   referenceGguf,
   type TinyModel,
 } from "./tiny-models.js";
@@ -69,7 +70,17 @@ const CASES: Array<[keyof typeof MODELS, string]> = [
   ["llama", "f32"],
   ["llama", "q8_0"],
   ["qwen2", "f16"],
+  ["qwen2", "f32"],
   ["qwen3", "bf16"],
+];
+/**
+ * llama-quantize's mixes, judged by llama.cpp's llama_model_quantize on convert's F32 GGUF (the
+ * same values): 2 layers (llama) and 4 (qwen2) exercise the "more bits" layer rule both ways.
+ */
+const MIXES: Array<[keyof typeof MODELS, string, number]> = [
+  ["llama", "q4_k_m", 15],
+  ["qwen2", "q5_k_m", 17],
+  ["llama", "q4_0", 2],
 ];
 
 describe("convert --to gguf: the same file llama.cpp's converter writes", () => {
@@ -98,7 +109,14 @@ describe("convert --to gguf: the same file llama.cpp's converter writes", () => 
       ),
     );
     await inParallel(
-      CASES.map(([name, type]) => async () => {
+      MIXES.map(
+        ([name, mix, ftype]) =>
+          () =>
+            quantizedReference(ref(name, "f32"), ref(name, mix), ftype),
+      ),
+    );
+    await inParallel(
+      [...CASES, ...MIXES].map(([name, type]) => async () => {
         const args = [
           "convert",
           model(name),
@@ -121,7 +139,7 @@ describe("convert --to gguf: the same file llama.cpp's converter writes", () => 
   });
   after(() => cleanup());
 
-  for (const [name, type] of CASES) {
+  for (const [name, type] of [...CASES, ...MIXES]) {
     test(`${name} to ${type}: keys, tensor infos and tensor bytes identical`, async () => {
       const { run, diff } = results.get(`${name}-${type}`) as { run: CliRun; diff: Comparison };
       const done = eventsOf(run, "file_done")[0];

@@ -96,3 +96,10 @@ export async function inParallel<T>(jobs: Array<() => Promise<T>>, limit = 2): P
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
   return out;
 }
+
+/** llama.cpp's llama_model_quantize (what llama-quantize runs) on an F32 GGUF, to a llama_ftype. */
+export async function quantizedReference(f32: string, outfile: string, ftype: number): Promise<void> {
+  const driver = join(PROJECT_ROOT, ".venv", "ggml", "bin", "llama_quantize_ref");
+  const r = await run(driver, [f32, outfile, String(ftype)], {}, { timeoutMs: 300_000 });
+  assert.equal(r.code, 0, r.stderr.slice(-3000));
+}
