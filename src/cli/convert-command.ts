@@ -4,6 +4,8 @@ import { OUTPUT_TYPES } from "../convert/type-policy.js";
 export interface ConvertFlags {
   to: string;
   type: string;
+  dtype: string;
+  quantization?: string;
   output?: string;
   revision?: string;
   name?: string;
@@ -15,10 +17,15 @@ export interface ConvertFlags {
 export function convertCommand(): Command {
   return new Command("convert")
     .description(
-      "convert a Hugging Face checkpoint (safetensors) to GGUF, streamed: from a folder or straight from a hub repo by range, nothing staged on disk but the output",
+      "convert a Hugging Face checkpoint (safetensors) to GGUF, or a GGUF back to safetensors, streamed: from local files or straight from a hub repo by range, nothing staged on disk but the output",
     )
-    .argument("<source>", "a checkpoint folder, or a repo as hf:owner/name or ms:owner/name")
-    .addOption(new Option("--to <format>", "the output format").choices(["gguf"]).makeOptionMandatory())
+    .argument(
+      "<source>",
+      "--to gguf: a checkpoint folder; --to safetensors: a .gguf file; or a repo as hf:owner/name or ms:owner/name",
+    )
+    .addOption(
+      new Option("--to <format>", "the output format").choices(["gguf", "safetensors"]).makeOptionMandatory(),
+    )
     .addOption(
       new Option(
         "--type <type>",
@@ -27,7 +34,16 @@ export function convertCommand(): Command {
         .choices([...OUTPUT_TYPES])
         .default("q4_k_m"),
     )
-    .option("--output <file>", "where the GGUF goes (written under a temporary name, renamed when complete)")
+    .addOption(
+      new Option("--dtype <dtype>", "--to safetensors: the tensors' dtype")
+        .choices(["f32", "f16", "bf16"])
+        .default("f32"),
+    )
+    .option("--quantization <q>", "--to safetensors from a repo: which of its GGUF files (e.g. Q4_K_M)")
+    .option(
+      "--output <path>",
+      "the GGUF file, or the safetensors folder; where the output goes (written under a temporary name, renamed when complete)",
+    )
     .option("--revision <rev>", "a repo source: branch, tag or commit (default: the default branch)")
     .option("--name <name>", "general.name in the GGUF (default: the source's name)")
     .option(

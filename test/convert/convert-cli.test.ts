@@ -124,7 +124,7 @@ describe("hubferry convert: sources, refusals and interruptions", () => {
         /does not support GPT2LMHeadModel yet[\s\S]*hint: supported: LlamaForCausalLM/,
       ],
       [[sentencepiece, "--output", out], /SentencePiece tokenizer \(tokenizer\.model\)[\s\S]*hint:/],
-      [[model], /convert needs --output FILE[\s\S]*hint:/],
+      [[model], /convert needs --output[\s\S]*hint: say where the GGUF goes/],
       [[join(dir, "no-such-folder"), "--output", out], /is not a folder[\s\S]*hint:/],
       [[model, "--output", out, "--type", "q9_9"], /argument 'q9_9' is invalid/],
     ];

@@ -3,7 +3,14 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { folderSource } from "../../src/convert/checkpoint/folder-source.js";
+import {
+  type Checkpoint,
+  readCheckpoint,
+  type SourceTensor,
+} from "../../src/convert/checkpoint/read-checkpoint.js";
 import { type CliRun, eventsOf, runCli } from "../helpers/cli.js";
+import { PY_DIR, run, venvBin } from "../helpers/python.js";
 import { tempDir } from "../helpers/tmp.js";
 import {
   type Comparison,
@@ -186,4 +193,74 @@ describe("convert --to gguf: the same file llama.cpp's converter writes", () => 
     assert.match(human.stdout, /blk\.1\.attn_q\.bias\s+F32\s+\[256\]/);
     assert.match(human.stdout, /dry run: nothing was read past the headers and nothing was written/);
   });
+});
+
+describe("convert --to safetensors: what transformers' GGUF loader reads, and the round trip", () => {
+  let dir = "";
+  let cleanup = async () => {};
+  const model = (name: string) => join(dir, name);
+
+  before(async () => {
+    ({ path: dir, cleanup } = await tempDir("convert-back"));
+    await inParallel([
+      () => makeTinyModel(model("llama"), MODELS.llama as TinyModel),
+      () => makeTinyModel(model("qwen2"), MODELS.qwen2 as TinyModel),
+    ]);
+  });
+  after(() => cleanup());
+
+  async function toGguf(name: string, type: string): Promise<string> {
+    const out = join(dir, "gguf", `${name}-${type}.gguf`);
+    const r = await runCli(["convert", model(name), "--to", "gguf", "--type", type, "--output", out], {});
+    assert.equal(r.code, 0, r.stderr);
+    return out;
+  }
+
+  async function toSafetensors(gguf: string, dtype: string, out: string): Promise<CliRun> {
+    const r = await runCli(
+      ["convert", gguf, "--to", "safetensors", "--dtype", dtype, "--output", out, "--json"],
+      {},
+    );
+    assert.equal(r.code, 0, r.stderr);
+    return r;
+  }
+
+  test("a Q4_K_M llama back to safetensors: every tensor's name, shape and float32 bits as transformers loads them, and its config", async () => {
+    const gguf = await toGguf("llama", "q4_k_m");
+    const out = join(dir, "llama-from-q4km");
+    await toSafetensors(gguf, "f32", out);
+    const r = await run(
+      venvBin("convert", "python"),
+      [join(PY_DIR, "hf_from_gguf.py"), join(dir, "gguf"), "llama-q4_k_m.gguf", out],
+      {},
+      { timeoutMs: 300_000 },
+    );
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    const result = JSON.parse(r.stdout.trim().split("\n").pop() as string) as {
+      diffs: string[];
+      tensors: number;
+    };
+    assert.deepEqual(result.diffs, []);
+    assert.equal(result.tensors, 20, "every tensor of a tied 2-layer llama");
+  });
+
+  for (const name of ["llama", "qwen2"] as const) {
+    test(`${name}: safetensors (bf16) -> GGUF f32 -> safetensors bf16 gives the source's tensors back, bit for bit`, async () => {
+      const gguf = await toGguf(name, "f32");
+      const out = join(dir, `${name}-round-trip`);
+      await toSafetensors(gguf, "bf16", out);
+      const source = await readCheckpoint(await folderSource(model(name)));
+      const back = await readCheckpoint(await folderSource(out));
+      const bytes = async (c: Checkpoint, t: SourceTensor) =>
+        Buffer.from(await c.source.readRange(t.file, t.offset, t.byteLength));
+      const byName = new Map(back.tensors.map((t) => [t.name, t]));
+      assert.deepEqual([...byName.keys()].sort(), source.tensors.map((t) => t.name).sort());
+      for (const t of source.tensors) {
+        const other = byName.get(t.name) as SourceTensor;
+        assert.deepEqual([other.dtype, other.shape], [t.dtype, t.shape], t.name);
+        assert.ok((await bytes(source, t)).equals(await bytes(back, other)), `${t.name}: bytes differ`);
+      }
+      assert.equal(back.config.num_key_value_heads, source.config.num_key_value_heads);
+    });
+  }
 });

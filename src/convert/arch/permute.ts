@@ -23,3 +23,16 @@ export function permuteRows(values: Float32Array, rows: number, heads: number): 
   }
   return out;
 }
+
+/** The inverse of permuteRows: llama.cpp's rotary layout back to Hugging Face's rotate-half. */
+export function unpermuteRows(values: Float32Array, rows: number, heads: number): Float32Array {
+  if (rows % (heads * 2) !== 0)
+    throw new RangeError(`${rows} rows do not split into ${heads} heads of two halves`);
+  const rowLength = values.length / rows;
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++) {
+    const to = permutedRow(r, rows, heads) * rowLength;
+    out.set(values.subarray(r * rowLength, (r + 1) * rowLength), to);
+  }
+  return out;
+}

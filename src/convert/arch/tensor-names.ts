@@ -3,13 +3,13 @@
  * (gguf-py's `tensor_mapping.py`, the entries these architectures use). A name that maps to nothing
  * is an error upstream too ("Can not map tensor"), not something to drop quietly.
  */
-const GLOBAL: Record<string, string> = {
+export const GLOBAL: Record<string, string> = {
   "model.embed_tokens": "token_embd",
   "model.norm": "output_norm",
   lm_head: "output",
 };
 
-const PER_BLOCK: Record<string, string> = {
+export const PER_BLOCK: Record<string, string> = {
   input_layernorm: "attn_norm",
   "self_attn.q_proj": "attn_q",
   "self_attn.k_proj": "attn_k",
@@ -54,4 +54,19 @@ export function ggufTensorName(hfName: string, allowed: ReadonlySet<string>): st
 export function blockOf(name: string): number | undefined {
   for (const part of name.split(".")) if (/^\d+$/.test(part)) return Number(part);
   return undefined;
+}
+
+const HF_GLOBAL = Object.fromEntries(Object.entries(GLOBAL).map(([hf, g]) => [g, hf]));
+const HF_PER_BLOCK = Object.fromEntries(Object.entries(PER_BLOCK).map(([hf, g]) => [g, hf]));
+
+/** The Hugging Face name of a GGUF tensor (the reverse of ggufTensorName), or undefined. */
+export function hfTensorName(ggufName: string): string | undefined {
+  const m = /^(.+?)\.(weight|bias)$/.exec(ggufName);
+  if (!m) return undefined;
+  const [, base, suffix] = m as unknown as [string, string, string];
+  const global = HF_GLOBAL[base];
+  if (global) return `${global}.${suffix}`;
+  const block = /^blk\.(\d+)\.(.+)$/.exec(base);
+  const hf = block ? HF_PER_BLOCK[block[2] as string] : undefined;
+  return block && hf ? `model.layers.${block[1]}.${hf}.${suffix}` : undefined;
 }
