@@ -61,6 +61,21 @@ export function pullAction(kindArg: string, id: string, paths: string[], flags: 
       // A pull asks which commit a branch is at (unless --max-age says otherwise); what it learns
       // at that commit (the listing) is kept for good.
       const { hub } = await cachedToolboxHub(ref.hub, flags, { events, defaultMaxAgeMs: 0 });
+      if (flags.format === "gguf") {
+        if (filesMode || ref.type !== "model")
+          throw new HubferryError(
+            "BAD_INPUT",
+            "--format gguf is for a model pull",
+            "hubferry pull model ID --format gguf --output DIR",
+          );
+        const { pullConverting, wantedGguf } = await import("./pull-convert.js");
+        const converted = await pullConverting(hub, ref, flags, { events, signal });
+        if (converted) {
+          if (!flags.json) process.stdout.write(`${converted}\n`);
+          return;
+        }
+        flags.quantization = wantedGguf(flags);
+      }
       const result = await pull({
         hub,
         ref,

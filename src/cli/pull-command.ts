@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { PATTERN_FORMS } from "../core/path-filter.js";
 import { hubOption } from "./hub-option.js";
 
@@ -12,6 +12,7 @@ export interface PullFlags {
   exclude: string[];
   allowUnsafe: boolean;
   quantization?: string;
+  format?: string;
   split?: string;
   offline: boolean;
   maxAge?: string;
@@ -42,6 +43,12 @@ export function pullCommand(): Command {
       false,
     )
     .option("--quantization <q>", "GGUF repos: the quantisation to fetch, e.g. Q4_K_M")
+    .addOption(
+      new Option(
+        "--format <format>",
+        "gguf: the repo's GGUF of --quantization (default Q4_K_M) if it has one, else its safetensors converted to it while downloading (needs --output DIR)",
+      ).choices(["gguf"]),
+    )
     .option("--split <split>", "datasets: only this split's data files, e.g. train")
     .option("--offline", "serve from the cache only (also: HF_HUB_OFFLINE=1 for hf)", false)
     .option(

@@ -97,6 +97,57 @@ describe("hubferry convert: sources, refusals and interruptions", () => {
     assert.doesNotMatch(r.stdout + r.stderr, new RegExp(USERS.alice.token));
   });
 
+  test("pull --format gguf: a repo without that GGUF is converted while it downloads; one with it is pulled as is", async () => {
+    const env = { HF_ENDPOINT: hub.url, HF_TOKEN: USERS.alice.token };
+    const outDir = join(dir, "pulled");
+    const r = await runCli(
+      [
+        "pull",
+        "model",
+        `hf:${ORG}/tiny-qwen3`,
+        "--format",
+        "gguf",
+        "--quantization",
+        "F16",
+        "--output",
+        outDir,
+      ],
+      env,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), join(outDir, "tiny-qwen3-F16.gguf"));
+    assert.equal(sha256(join(outDir, "tiny-qwen3-F16.gguf")), sha256(local));
+    assert.deepEqual(readdirSync(outDir), ["tiny-qwen3-F16.gguf"]);
+    await seedHf(
+      hub.url,
+      USERS.alice.token,
+      { type: "model", name: `${ORG}/tiny-qwen3-gguf` },
+      { "tiny-qwen3-F16.gguf": readFileSync(local), "README.md": Buffer.from("# gguf\n") },
+    );
+    const asIs = join(dir, "pulled-as-is");
+    const p = await runCli(
+      [
+        "pull",
+        "model",
+        `hf:${ORG}/tiny-qwen3-gguf`,
+        "--format",
+        "gguf",
+        "--quantization",
+        "f16",
+        "--output",
+        asIs,
+        "--json",
+      ],
+      env,
+    );
+    assert.equal(p.code, 0, p.stderr);
+    assert.equal(eventsOf(p, "convert_plan").length, 0, "nothing was converted");
+    assert.equal(sha256(join(asIs, "tiny-qwen3-F16.gguf")), sha256(local));
+    const noOutput = await runCli(["pull", "model", `hf:${ORG}/tiny-qwen3`, "--format", "gguf"], env);
+    assert.equal(noOutput.code, 2, noOutput.stderr);
+    assert.match(noOutput.stderr, /has no Q4_K_M GGUF; converting it needs --output DIR/);
+  });
+
   test("a private repo without a token is refused as not found, exit 4, nothing written", async () => {
     const out = join(dir, "denied", "model.gguf");
     const r = await runCli(["convert", `hf:${ORG}/tiny-qwen3`, "--to", "gguf", "--output", out], {
