@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { EventSink } from "../transfer/events.js";
 import { readCheckpoint } from "./checkpoint/read-checkpoint.js";
 import type { CheckpointSource } from "./checkpoint/source.js";
+import { emitConverted } from "./convert-events.js";
 import { type FileOutput, fileOutput } from "./file-sink.js";
 import { layOutGguf } from "./gguf/write-header.js";
 import { planGguf } from "./gguf-plan.js";
@@ -84,20 +85,13 @@ export async function convertToGguf(
     );
     await out.commit();
     const sha256 = hash.digest("hex");
-    opts.events({ event: "file_done", path: opts.output, size: written, sha256, method: "single" });
-    const seconds = (Date.now() - started) / 1000;
-    opts.events({
-      event: "summary",
-      files: 1,
+    emitConverted(opts.events, {
+      path: opts.output,
+      output: opts.output,
       bytes: written,
-      stored: 0,
-      storedBytes: 0,
-      skipped: 0,
-      deleted: 0,
-      seconds,
-      bytesPerSecond: seconds > 0 ? written / seconds : 0,
-      destinationUrl: opts.output,
-      commits: [],
+      sha256,
+      files: 1,
+      started,
     });
     return { bytes: written, sha256 };
   } catch (err) {

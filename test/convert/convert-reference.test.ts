@@ -28,7 +28,8 @@ import {
  * heuristics), every tensor info and every tensor's bytes identical, read back by gguf-py.
  */
 const MODELS: Record<string, TinyModel> = {
-  // Llama 3's real BPE tokenizer; tied embeddings; grouped-query attention (K rows permuted by 2 heads).
+  // Llama 3's real BPE tokenizer and rope scaling (the rope_freqs tensor); tied embeddings;
+  // grouped-query attention (K rows permuted by 2 heads).
   llama: {
     arch: "llama",
     tokenizer: "llama3",
@@ -41,6 +42,13 @@ const MODELS: Record<string, TinyModel> = {
     dtype: "bfloat16",
     tie: true,
     seed: 1,
+    ropeScaling: {
+      rope_type: "llama3",
+      factor: 8,
+      low_freq_factor: 1,
+      high_freq_factor: 4,
+      original_max_position_embeddings: 8192,
+    },
   },
   // Qwen's tokenizer with the vocabulary padded past the tokenizer ([PAD] tokens), q/k/v biases, an untied head.
   qwen2: {

@@ -18,6 +18,7 @@ import {
 import { nearestInt } from "../../src/convert/ggml/k-quants/rounding.js";
 import { type Decoder, type Encoder, GGML_TYPES } from "../../src/convert/ggml/types.js";
 import { PROJECT_ROOT } from "../helpers/local-hub.js";
+import { mulberry32 as rng } from "../helpers/prng.js";
 import { runPython } from "../helpers/python.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -45,18 +46,6 @@ const DECODERS: Record<KType, Decoder> = {
   Q6_K: decodeQ6K,
 };
 const TYPES = Object.keys(DECODERS) as KType[];
-
-/** mulberry32: a small deterministic generator, so every run judges the same inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

@@ -32,6 +32,7 @@ export interface TinyModel {
   tie: boolean;
   seed: number;
   shardBytes?: string;
+  ropeScaling?: Record<string, number | string>;
 }
 
 export async function makeTinyModel(dir: string, model: TinyModel): Promise<void> {

@@ -1,19 +1,10 @@
+import { mulberry32 } from "../helpers/prng.js";
+
 /**
  * Deterministic inputs for the codec tests: the shapes real weights have, and the corners where a
  * quantizer's arithmetic shows (zero and constant blocks, one outlier, subnormals, overflow, ties).
  * Each case is a few rows of `row` float32 values.
  */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function normal(random: () => number): number {
   const u = Math.max(random(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());

@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pseudoRandom, sha256 } from "../helpers/fixtures.js";
 import { startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
+import { mulberry32 as prng } from "../helpers/prng.js";
 import { sendAborted, sendRaw, statusOf } from "../helpers/raw-http.js";
 import { paramNames, parsePattern, renderPattern } from "../helpers/route-paths.js";
 
@@ -19,16 +20,6 @@ import { paramNames, parsePattern, renderPattern } from "../helpers/route-paths.
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const RANDOM_COUNT = 1200;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 

@@ -17,7 +17,8 @@ export function llama3RopeFactors(rope: JsonObject, headDim: number): Float32Arr
   const out = new Float32Array(headDim / 2);
   for (let k = 0; k < headDim / 2; k++) {
     const freq = fr(1 / fr(base ** fr((2 * k) / headDim)));
-    const wavelen = fr((2 * Math.PI) / freq);
+    // torch casts the Python scalar 2π to float32 before it divides.
+    const wavelen = fr(fr(2 * Math.PI) / freq);
     if (wavelen < highWavelen) out[k] = 1;
     else if (wavelen > lowWavelen) out[k] = factor;
     else {

@@ -5,6 +5,7 @@ import { HubferryError } from "../../core/errors.js";
 import { NeedMoreBytes } from "../../formats/range-reader.js";
 import type { EventSink } from "../../transfer/events.js";
 import type { CheckpointSource } from "../checkpoint/source.js";
+import { emitConverted } from "../convert-events.js";
 import { fileOutput } from "../file-sink.js";
 import { type GgufHeader, parseGguf } from "../gguf/read-header.js";
 import { planSafetensors, type SafetensorsDtype } from "./safetensors-plan.js";
@@ -119,26 +120,13 @@ export async function convertToSafetensors(
     await writeFile(join(tmp, "config.json"), `${JSON.stringify(plan.config, null, 2)}\n`);
     await rmdir(opts.output).catch(() => {});
     await rename(tmp, opts.output);
-    opts.events({
-      event: "file_done",
+    emitConverted(opts.events, {
       path: shown,
-      size: written,
-      sha256: hash.digest("hex"),
-      method: "single",
-    });
-    const seconds = (Date.now() - started) / 1000;
-    opts.events({
-      event: "summary",
-      files: 2,
+      output: opts.output,
       bytes: written,
-      stored: 0,
-      storedBytes: 0,
-      skipped: 0,
-      deleted: 0,
-      seconds,
-      bytesPerSecond: seconds > 0 ? written / seconds : 0,
-      destinationUrl: opts.output,
-      commits: [],
+      sha256: hash.digest("hex"),
+      files: 2,
+      started,
     });
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
