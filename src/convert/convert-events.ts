@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import type { EventSink } from "../transfer/events.js";
+import type { WriteProgress } from "./write-gguf.js";
 
 /**
  * The events every conversion ends with, the same the other commands emit: the output's
@@ -23,4 +25,39 @@ export function emitConverted(
     destinationUrl: done.output,
     commits: [],
   });
+}
+
+const PROGRESS_EVERY = 16 * 1024 * 1024;
+
+/**
+ * A conversion's output as the writers see it: every byte hashed on its way to the file, and
+ * progress said as file_start, then file_progress every 16 MiB (and at the end), under `shown`.
+ */
+export function reportingSink(
+  events: EventSink,
+  out: { write(bytes: Uint8Array): Promise<void> },
+  shown: string,
+  size: number,
+  signal?: AbortSignal,
+): { sink: { write(bytes: Uint8Array): Promise<void> }; progress: WriteProgress; sha256(): string } {
+  const hash = createHash("sha256");
+  let reported = 0;
+  events({ event: "file_start", path: shown, size });
+  return {
+    sink: {
+      write: async (bytes) => {
+        hash.update(bytes);
+        await out.write(bytes);
+      },
+    },
+    progress: {
+      signal,
+      onBytes: (done, total) => {
+        if (done - reported < PROGRESS_EVERY && done < total) return;
+        reported = done;
+        events({ event: "file_progress", path: shown, bytes: done, size: total });
+      },
+    },
+    sha256: () => hash.digest("hex"),
+  };
 }

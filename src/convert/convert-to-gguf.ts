@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import type { EventSink } from "../transfer/events.js";
 import { readCheckpoint } from "./checkpoint/read-checkpoint.js";
 import type { CheckpointSource } from "./checkpoint/source.js";
-import { emitConverted } from "./convert-events.js";
+import { emitConverted, reportingSink } from "./convert-events.js";
 import { type FileOutput, fileOutput } from "./file-sink.js";
 import { layOutGguf } from "./gguf/write-header.js";
 import { planGguf } from "./gguf-plan.js";
@@ -30,8 +29,6 @@ export interface ConvertResult {
   bytes: number;
   sha256?: string;
 }
-
-const PROGRESS_EVERY = 16 * 1024 * 1024;
 
 export async function convertToGguf(
   source: CheckpointSource,
@@ -61,30 +58,15 @@ export async function convertToGguf(
   });
   if (opts.dryRun) return { bytes: layout.fileSize };
   const out: FileOutput = await fileOutput(opts.output);
-  const hash = createHash("sha256");
-  let lastReported = 0;
-  opts.events({ event: "file_start", path: opts.output, size: layout.fileSize });
+  const {
+    sink,
+    progress,
+    sha256: digest,
+  } = reportingSink(opts.events, out, opts.output, layout.fileSize, opts.signal);
   try {
-    const written = await writeGguf(
-      plan,
-      source,
-      {
-        write: async (bytes) => {
-          hash.update(bytes);
-          await out.write(bytes);
-        },
-      },
-      {
-        signal: opts.signal,
-        onBytes: (done, total) => {
-          if (done - lastReported < PROGRESS_EVERY && done < total) return;
-          lastReported = done;
-          opts.events({ event: "file_progress", path: opts.output, bytes: done, size: total });
-        },
-      },
-    );
+    const written = await writeGguf(plan, layout, source, sink, progress);
     await out.commit();
-    const sha256 = hash.digest("hex");
+    const sha256 = digest();
     emitConverted(opts.events, {
       path: opts.output,
       output: opts.output,

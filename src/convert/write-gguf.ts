@@ -2,7 +2,7 @@ import { permuteRows } from "./arch/permute.js";
 import type { SourceTensor } from "./checkpoint/read-checkpoint.js";
 import type { CheckpointSource } from "./checkpoint/source.js";
 import { decoderFor, encoderFor } from "./ggml/codecs.js";
-import { layOutGguf } from "./gguf/write-header.js";
+import type { GgufLayout } from "./gguf/write-header.js";
 import type { GgufPlan, PlannedTensor } from "./gguf-plan.js";
 
 /**
@@ -63,13 +63,14 @@ async function* encodedChunks(source: CheckpointSource, tensor: PlannedTensor): 
   }
 }
 
+/** `layout` is the plan's, laid out once by the caller (the header holds the whole vocabulary). */
 export async function writeGguf(
   plan: GgufPlan,
+  layout: GgufLayout,
   source: CheckpointSource,
   sink: GgufSink,
   progress: WriteProgress = {},
 ): Promise<number> {
-  const layout = layOutGguf(plan.metadata, plan.tensors);
   await sink.write(layout.header);
   let written = layout.header.length;
   for (const [i, tensor] of plan.tensors.entries()) {

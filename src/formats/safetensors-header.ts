@@ -12,10 +12,11 @@ export interface TensorFileFacts {
   headerBytes: number;
 }
 
-const TensorSchema = z.object({
+/** One tensor's entry in a safetensors header. */
+export const SafetensorsTensorSchema = z.object({
   dtype: z.string(),
   shape: z.array(z.number().int().min(0)),
-  data_offsets: z.tuple([z.number(), z.number()]),
+  data_offsets: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
 });
 
 /** The 8-byte length, the JSON header, and what it says (https://github.com/huggingface/safetensors). */
@@ -47,7 +48,7 @@ export function parseSafetensorsHeader(head: Buffer, fileSize: number): TensorFi
       facts.metadata = (value ?? {}) as Record<string, unknown>;
       continue;
     }
-    const t = TensorSchema.safeParse(value);
+    const t = SafetensorsTensorSchema.safeParse(value);
     if (!t.success) throw new Error(`not a safetensors file: tensor "${name}" is malformed`);
     facts.tensors++;
     facts.parameters += t.data.shape.reduce((a, b) => a * b, 1);

@@ -1,5 +1,5 @@
-import { z } from "zod";
 import { HubferryError } from "../../core/errors.js";
+import { SafetensorsTensorSchema } from "../../formats/safetensors-header.js";
 import type { JsonObject } from "../arch/hparams.js";
 import type { CheckpointSource } from "./source.js";
 
@@ -26,11 +26,6 @@ export interface Checkpoint {
   files: string[];
 }
 
-const HeaderEntry = z.object({
-  dtype: z.string(),
-  shape: z.array(z.number().int().nonnegative()),
-  data_offsets: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
-});
 const MAX_HEADER = 100 * 1024 * 1024;
 
 async function readJson(source: CheckpointSource, path: string): Promise<JsonObject | undefined> {
@@ -95,7 +90,7 @@ async function partTensors(source: CheckpointSource, file: string): Promise<Sour
   const out: SourceTensor[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === "__metadata__") continue;
-    const entry = HeaderEntry.safeParse(raw);
+    const entry = SafetensorsTensorSchema.safeParse(raw);
     if (!entry.success)
       throw new HubferryError("BAD_INPUT", `${file}: tensor ${name} is malformed`, "re-download it");
     const {

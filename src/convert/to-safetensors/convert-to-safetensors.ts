@@ -1,11 +1,11 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { HubferryError } from "../../core/errors.js";
 import { NeedMoreBytes } from "../../formats/range-reader.js";
 import type { EventSink } from "../../transfer/events.js";
 import type { CheckpointSource } from "../checkpoint/source.js";
-import { emitConverted } from "../convert-events.js";
+import { emitConverted, reportingSink } from "../convert-events.js";
 import { fileOutput } from "../file-sink.js";
 import { type GgufHeader, parseGguf } from "../gguf/read-header.js";
 import { planSafetensors, type SafetensorsDtype } from "./safetensors-plan.js";
@@ -90,29 +90,9 @@ export async function convertToSafetensors(
   try {
     const file = join(tmp, "model.safetensors");
     const out = await fileOutput(file);
-    const hash = createHash("sha256");
     const shown = join(opts.output, "model.safetensors");
-    opts.events({ event: "file_start", path: shown, size: plan.fileSize });
-    let last = 0;
-    const written = await writeSafetensors(
-      plan,
-      source,
-      path,
-      {
-        write: async (b) => {
-          hash.update(b);
-          await out.write(b);
-        },
-      },
-      {
-        signal: opts.signal,
-        onBytes: (done, total) => {
-          if (done - last < 16 * 1024 * 1024 && done < total) return;
-          last = done;
-          opts.events({ event: "file_progress", path: shown, bytes: done, size: total });
-        },
-      },
-    ).catch(async (err) => {
+    const { sink, progress, sha256 } = reportingSink(opts.events, out, shown, plan.fileSize, opts.signal);
+    const written = await writeSafetensors(plan, source, path, sink, progress).catch(async (err) => {
       await out.abort();
       throw err;
     });
@@ -124,7 +104,7 @@ export async function convertToSafetensors(
       path: shown,
       output: opts.output,
       bytes: written,
-      sha256: hash.digest("hex"),
+      sha256: sha256(),
       files: 2,
       started,
     });
