@@ -10,10 +10,13 @@ import { convertToSafetensors } from "../convert/to-safetensors/convert-to-safet
 import type { SafetensorsDtype } from "../convert/to-safetensors/safetensors-plan.js";
 import type { OutputType } from "../convert/type-policy.js";
 import { HubferryError } from "../core/errors.js";
-import { formatRef, parseRepoRef } from "../core/repo-ref.js";
+import { formatRef, parseRepoRef, type RepoRef } from "../core/repo-ref.js";
+import { convertFolderToRepo } from "../migrate/convert-to-repo.js";
+import { migrate } from "../migrate/migrate.js";
 import type { EventSink } from "../transfer/events.js";
 import type { ConvertFlags } from "./convert-command.js";
 import { toolboxHub } from "./toolbox-common.js";
+import { transferSettings } from "./transfer-settings.js";
 import { withEvents } from "./with-events.js";
 
 const REPO = /^(hf|ms):|^https?:\/\//;
@@ -38,6 +41,10 @@ async function toGguf(
   signal: AbortSignal,
 ): Promise<void> {
   let opened: { source: CheckpointSource; label: string };
+  if (REPO.test(arg) && flags.repo) {
+    await repoToRepo(arg, flags, events, signal);
+    return;
+  }
   if (REPO.test(arg)) opened = await openRepo(arg, flags.revision);
   else {
     if (!(await stat(arg).catch(() => undefined))?.isDirectory())
@@ -55,6 +62,20 @@ async function toGguf(
     opened = { source: await folderSource(arg), label: resolve(arg) };
   }
   const { source, label } = opened;
+  if (flags.repo) {
+    await convertFolderToRepo({
+      checkpoint: source,
+      sourceLabel: label,
+      destination: destinationRef(flags.repo),
+      spec: { type: flags.type as OutputType, name: flags.name, pre: flags.pre },
+      settings: transferSettings(flags),
+      public: flags.public,
+      dryRun: flags.dryRun,
+      events,
+      signal,
+    });
+    return;
+  }
   await convertToGguf(source, {
     type: flags.type as OutputType,
     output,
@@ -64,6 +85,32 @@ async function toGguf(
     dryRun: flags.dryRun,
     events,
     signal,
+  });
+}
+
+function destinationRef(arg: string): RepoRef {
+  const ref = parseRepoRef(arg);
+  if (ref.type !== "model")
+    throw new HubferryError("BAD_INPUT", `--repo ${arg} is a ${ref.type}: a GGUF goes to a model repo`);
+  return ref;
+}
+
+/**
+ * A hub repo into a hub repo: a migration whose source is seen through its conversion, so it
+ * reads each source byte by range, plans against what the destination has, and verifies.
+ */
+async function repoToRepo(arg: string, flags: ConvertFlags, events: EventSink, signal: AbortSignal) {
+  const settings = transferSettings(flags);
+  await migrate({
+    source: parseRepoRef(arg, { defaultHub: "hf", type: "model" }),
+    destination: destinationRef(flags.repo as string),
+    revision: flags.revision,
+    dryRun: flags.dryRun,
+    runnerNote: "converts in this process: the GGUF is made as it is uploaded, never written to disk",
+    settings,
+    events,
+    signal,
+    convert: { type: flags.type as OutputType, name: flags.name, pre: flags.pre },
   });
 }
 
@@ -118,7 +165,19 @@ export async function convertAction(arg: string, flags: ConvertFlags): Promise<v
     flags.json,
     "convert cancelled: nothing was written under the output's name",
     async ({ events, signal }) => {
-      if (!flags.output && !flags.dryRun)
+      if (flags.repo && flags.output)
+        throw new HubferryError(
+          "BAD_INPUT",
+          "--output and --repo both say where the output goes",
+          "keep one: --output for a file, --repo for a hub repo",
+        );
+      if (flags.repo && flags.to !== "gguf")
+        throw new HubferryError(
+          "BAD_INPUT",
+          "--repo uploads a GGUF; --to safetensors writes a folder",
+          "use --output DIR, then hubferry push DIR to upload it",
+        );
+      if (!flags.output && !flags.repo && !flags.dryRun)
         throw new HubferryError(
           "BAD_INPUT",
           "convert needs --output",

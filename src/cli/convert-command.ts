@@ -7,6 +7,9 @@ export interface ConvertFlags {
   dtype: string;
   quantization?: string;
   output?: string;
+  repo?: string;
+  public: boolean;
+  destEndpoint?: string;
   revision?: string;
   name?: string;
   pre?: string;
@@ -43,6 +46,15 @@ export function convertCommand(): Command {
     .option(
       "--output <path>",
       "the GGUF file, or the safetensors folder; where the output goes (written under a temporary name, renamed when complete)",
+    )
+    .option(
+      "--repo <dest>",
+      "--to gguf: upload to this hub repo instead (hf:owner/name or ms:owner/name), with the source's config and tokenizer files and a card; the GGUF is made as it is uploaded, never on disk",
+    )
+    .option("--public", "--repo: a repo that has to be created is public (default: private)", false)
+    .option(
+      "--dest-endpoint <url>",
+      "--repo: the destination's own server (a mirror, a self-hosted hub); it gets only HUBFERRY_DEST_TOKEN",
     )
     .option("--revision <rev>", "a repo source: branch, tag or commit (default: the default branch)")
     .option("--name <name>", "general.name in the GGUF (default: the source's name)")

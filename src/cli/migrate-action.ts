@@ -3,6 +3,7 @@
 import { HubferryError } from "../core/errors.js";
 import { migrate } from "../migrate/migrate.js";
 import { confirmPlan } from "./confirm-plan.js";
+import { parseConvertSpec } from "./convert-spec.js";
 import { namesFolder, runFolderTransfer } from "./folder-transfer.js";
 import { batchFrom, runBatch } from "./migrate-batch.js";
 import type { BatchFlags, CommandSpec } from "./migrate-command.js";
@@ -25,7 +26,14 @@ export function transferAction(
     "cancelled: nothing half-committed; re-run to finish (files already committed are kept)",
     async (eventRun) => {
       const { events, human, signal } = eventRun;
+      const convert = parseConvertSpec(flags.convert);
       if (namesFolder(sourceArg, destArg, flags)) {
+        if (convert)
+          throw new HubferryError(
+            "BAD_INPUT",
+            "--convert reads a hub repo and writes a hub repo",
+            "for a folder, use hubferry convert SOURCE --to gguf --output FILE (or --repo DEST)",
+          );
         await runFolderTransfer(
           { verb: spec.sync ? "Sync" : "Migrate", sync: spec.sync },
           sourceArg,
@@ -87,6 +95,12 @@ export function transferAction(
       const { source, destination } = resolveRefs(sourceArg, destArg, flags, settings);
       useUrlLocation(source, flags);
       const runner = await chooseRunner(flags.runner);
+      if (convert && sandboxes > 1)
+        throw new HubferryError(
+          "BAD_INPUT",
+          "--convert makes one GGUF in one place: it cannot be split over --sandboxes",
+          "drop --sandboxes (a --runner sandbox still converts there, one per repo)",
+        );
       if (sandboxes > 1 && runner === "local")
         throw new HubferryError(
           "BAD_INPUT",
@@ -134,6 +148,7 @@ export function transferAction(
         concurrency: optionalWholeNumber("--concurrency", flags.concurrency, 1, 64),
         batchFiles: optionalWholeNumber("--batch-files", flags.batchFiles, 1),
         confirm: yes ? undefined : confirmPlan(human),
+        convert,
       });
       // A run with nothing to do is said by the renderer, in one line.
       if (flags.dryRun && !flags.json) process.stderr.write("dry run: nothing was written\n");

@@ -5,6 +5,7 @@ import { type HubName, parseRepoRef, type RepoRef, wholeRepo } from "../core/rep
 import { isRepoType, type RepoType } from "../core/repo-type.js";
 import { type BatchOptions, migrateBatch } from "../migrate/batch.js";
 import { destinationElsewhere, hubFor } from "../migrate/hubs-from-settings.js";
+import { parseConvertSpec } from "./convert-spec.js";
 import { ExitCode } from "./exit-code.js";
 import type { BatchFlags } from "./migrate-command.js";
 import { extraText, formatBytes } from "./render/format.js";
@@ -55,7 +56,15 @@ export async function batchFrom(
       `--repo-type must be model, dataset or space, not "${flags.repoType}"`,
     );
   const settings = transferSettings(flags);
-  const types: RepoType[] = flags.repoType ? [flags.repoType as RepoType] : ["model", "dataset", "space"];
+  const convert = parseConvertSpec(flags.convert);
+  if (convert && flags.repoType && flags.repoType !== "model")
+    throw new HubferryError("BAD_INPUT", "--convert makes GGUFs of models", "drop --repo-type or use model");
+  // A converting batch takes the owner's models only: datasets and spaces have no weights to convert.
+  const types: RepoType[] = flags.repoType
+    ? [flags.repoType as RepoType]
+    : convert
+      ? ["model"]
+      : ["model", "dataset", "space"];
   let source: BatchOptions["source"];
   let srcHub: HubName;
   if (flags.list) {
@@ -130,6 +139,7 @@ export async function batchFrom(
     settings,
     dryRun: flags.dryRun,
     events: () => {},
+    convert,
   };
 }
 

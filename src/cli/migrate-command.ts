@@ -17,6 +17,7 @@ export interface MigrateFlags {
   concurrency?: string;
   batchFiles?: string;
   destEndpoint?: string;
+  convert?: string;
 }
 
 export type RunnerFlags = {
@@ -64,7 +65,13 @@ function transferCommand(spec: CommandSpec): Command {
     cmd.option("--delete", "also delete destination files the source does not have", false);
     // Scripts that call migrate pass --yes; sync never asks, so it takes --yes and changes nothing.
     cmd.option("-y, --yes", "accepted for scripts written for migrate: sync never asks", false);
-  } else cmd.option("-y, --yes", "do not ask for confirmation before writing", false);
+  } else
+    cmd
+      .option("-y, --yes", "do not ask for confirmation before writing", false)
+      .option(
+        "--convert <gguf:TYPE>",
+        "a model: the destination gets a GGUF of TYPE (default q4_k_m) made on the fly, with the config, tokenizer files and a card, instead of the weights",
+      );
   cmd
     .option(
       "--runner <where>",

@@ -41,6 +41,7 @@ function workerArgs(
   if (spec.sync && flags.delete) args.push("--delete");
   if (flags.concurrency) args.push("--concurrency", flags.concurrency);
   if (flags.batchFiles) args.push("--batch-files", flags.batchFiles);
+  if (flags.convert) args.push("--convert", flags.convert);
   return args;
 }
 

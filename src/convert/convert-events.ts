@@ -1,6 +1,34 @@
 import { createHash } from "node:crypto";
-import type { EventSink } from "../transfer/events.js";
+import type { EventSink, TransferEvent } from "../transfer/events.js";
+import type { GgufLayout } from "./gguf/write-header.js";
+import type { GgufPlan } from "./gguf-plan.js";
 import type { WriteProgress } from "./write-gguf.js";
+
+/** What a safetensors -> GGUF conversion will write, said before a weight is read. */
+export function convertPlanEvent(
+  plan: GgufPlan,
+  layout: GgufLayout,
+  at: { source: string; output: string; type: string; dryRun: boolean },
+): Extract<TransferEvent, { event: "convert_plan" }> {
+  return {
+    event: "convert_plan",
+    source: at.source,
+    output: at.output,
+    hfArchitecture: plan.hfArchitecture,
+    architecture: plan.architecture,
+    type: at.type,
+    tensors: plan.tensors.map((t, i) => ({
+      name: t.name,
+      shape: t.dims,
+      type: t.type,
+      bytes: layout.tensors[i]?.byteSize ?? 0,
+    })),
+    keys: plan.metadata.length,
+    bytes: layout.fileSize,
+    warnings: plan.warnings,
+    dryRun: at.dryRun,
+  };
+}
 
 /**
  * The events every conversion ends with, the same the other commands emit: the output's

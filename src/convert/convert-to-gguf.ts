@@ -1,7 +1,7 @@
 import type { EventSink } from "../transfer/events.js";
 import { readCheckpoint } from "./checkpoint/read-checkpoint.js";
 import type { CheckpointSource } from "./checkpoint/source.js";
-import { emitConverted, reportingSink } from "./convert-events.js";
+import { convertPlanEvent, emitConverted, reportingSink } from "./convert-events.js";
 import { type FileOutput, fileOutput } from "./file-sink.js";
 import { layOutGguf } from "./gguf/write-header.js";
 import { planGguf } from "./gguf-plan.js";
@@ -38,24 +38,7 @@ export async function convertToGguf(
   const checkpoint = await readCheckpoint(source);
   const plan = await planGguf(checkpoint, { type: opts.type, name: opts.name, pre: opts.pre });
   const layout = layOutGguf(plan.metadata, plan.tensors);
-  opts.events({
-    event: "convert_plan",
-    source: opts.label,
-    output: opts.output,
-    hfArchitecture: plan.hfArchitecture,
-    architecture: plan.architecture,
-    type: opts.type,
-    tensors: plan.tensors.map((t, i) => ({
-      name: t.name,
-      shape: t.dims,
-      type: t.type,
-      bytes: layout.tensors[i]?.byteSize ?? 0,
-    })),
-    keys: plan.metadata.length,
-    bytes: layout.fileSize,
-    warnings: plan.warnings,
-    dryRun: opts.dryRun,
-  });
+  opts.events(convertPlanEvent(plan, layout, { ...opts, source: opts.label }));
   if (opts.dryRun) return { bytes: layout.fileSize };
   const out: FileOutput = await fileOutput(opts.output);
   const {

@@ -41,7 +41,17 @@ async function readFloats(
   return decoderFor(tensor.dtype)(bytes);
 }
 
-async function* encodedChunks(source: CheckpointSource, tensor: PlannedTensor): AsyncGenerator<Uint8Array> {
+/**
+ * A tensor's encoded bytes in chunks of whole rows, rows `firstRow` up to `endRow` (a ranged read
+ * starts and ends mid-tensor; rows encode independently). Q/K tensors and generated values come
+ * whole whatever is asked.
+ */
+export async function* encodedChunks(
+  source: CheckpointSource,
+  tensor: PlannedTensor,
+  firstRow = 0,
+  endRow = Number.POSITIVE_INFINITY,
+): AsyncGenerator<Uint8Array> {
   const encode = encoderFor(tensor.type);
   if ("values" in tensor.from) {
     yield encode(tensor.from.values);
@@ -57,8 +67,9 @@ async function* encodedChunks(source: CheckpointSource, tensor: PlannedTensor): 
     return;
   }
   const step = Math.max(1, Math.floor(CHUNK_VALUES / rowLength));
-  for (let row = 0; row < rows; row += step) {
-    const n = Math.min(step, rows - row);
+  const last = Math.min(rows, endRow);
+  for (let row = firstRow; row < last; row += step) {
+    const n = Math.min(step, last - row);
     yield encode(await readFloats(source, src, row, n, rowLength));
   }
 }

@@ -5,6 +5,7 @@ import { compilePattern } from "../core/path-filter.js";
 import { formatRef, type HubName, type RepoRef } from "../core/repo-ref.js";
 import type { RepoType } from "../core/repo-type.js";
 import type { TransferEvent } from "../transfer/events.js";
+import type { ConvertSpec } from "./converted-source.js";
 import { destinationElsewhere, hubFor } from "./hubs-from-settings.js";
 import { migrate } from "./migrate.js";
 
@@ -40,6 +41,8 @@ export interface BatchOptions {
    * run's summary (or, for a dry run, nothing) and throws the run's error.
    */
   runRepo?: (source: RepoRef, destination: RepoRef, events: (e: TransferEvent) => void) => Promise<void>;
+  /** --convert gguf:TYPE: each model arrives as a GGUF. */
+  convert?: ConvertSpec;
 }
 
 /** The repos a batch covers, filtered by name. */
@@ -91,6 +94,7 @@ export async function migrateBatch(opts: BatchOptions): Promise<BatchRow[]> {
         verb: opts.verb,
         signal: opts.signal,
         events,
+        convert: opts.convert,
       }).then(() => undefined));
   return Promise.all(
     refs.map((source) =>

@@ -3,6 +3,7 @@ import type { RepoRef } from "../core/repo-ref.js";
 import type { EventSink } from "../transfer/events.js";
 import type { ExecuteResult } from "../transfer/execute.js";
 import type { Plan } from "../transfer/plan.js";
+import { type ConvertSpec, convertingRepoSource } from "./converted-source.js";
 import { destinationHubFor, httpEventsFor, hubFor } from "./hubs-from-settings.js";
 import { type WorkOrder, workOrderFor } from "./work-order.js";
 import { checkWriter, prepareDestination, writeRepo } from "./write-repo.js";
@@ -38,6 +39,8 @@ export interface MigrateOptions {
   license?: string;
   /** --sandboxes N: the files are dealt to `count` workers, which upload; this process commits. */
   workers?: { count: number; start: StartWorker };
+  /** --convert gguf:TYPE: the destination gets the GGUF (config, tokenizer, a card), made on the fly. */
+  convert?: ConvertSpec;
 }
 
 export interface MigrateResult {
@@ -64,11 +67,21 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
 
   const source = { ...opts.source };
   if (!source.typeKnown) source.type = await srcHub.detectType(source);
-  const src = await srcHub.source(source, opts.revision);
+  const pinned = await srcHub.source(source, opts.revision);
   const destination = {
     ...opts.destination,
     type: opts.destination.typeKnown ? opts.destination.type : source.type,
   };
+  const src = opts.convert
+    ? await convertingRepoSource(pinned, {
+        spec: opts.convert,
+        repoId: destination.id,
+        baseModel: source.hub === "hf" ? source.id : undefined,
+        dryRun: !!opts.dryRun,
+        events: opts.events,
+        signal: opts.signal,
+      })
+    : pinned;
   if (destination.hub === "ms" && destination.type === "space") {
     destination.type = "model";
     notes.push("a space goes to ModelScope as a model repo (ModelScope studios have no file API)");
@@ -91,7 +104,8 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
     !opts.exclude?.length &&
     !opts.revision &&
     destination.type === source.type &&
-    !opts.workers;
+    !opts.workers &&
+    !opts.convert;
   if (onHub) {
     // The runner's own note would say the bytes stream through here: only if the hub refuses.
     const local = notes.findIndex((n) => n.startsWith("runs locally"));
@@ -106,7 +120,8 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
     ...opts,
     notes,
     // Otherwise, on one hub, stored objects may still be copied by the hub rather than sent.
-    copyFrom: sameHub && !opts.workers ? { ref: source, files: () => src.list() } : undefined,
+    copyFrom:
+      sameHub && !opts.workers && !opts.convert ? { ref: source, files: () => src.list() } : undefined,
     serverCopy: onHub
       ? (signal) => destHub.duplicateRepo!(source, destination, { private: src.info.private }, signal)
       : undefined,
@@ -128,6 +143,6 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
     sdk: src.info.sdk,
     license: opts.license ?? src.info.license,
     commitMessage: (i, n) =>
-      `${opts.verb ?? "Migrate"} from ${src.label.split("@")[0]} at ${src.revision.slice(0, 12)} with hubferry${n > 1 ? ` (batch ${i}/${n})` : ""}`,
+      `${opts.convert ? `Convert to GGUF ${opts.convert.type.toUpperCase()}` : (opts.verb ?? "Migrate")} from ${src.label.split("@")[0]} at ${src.revision.slice(0, 12)} with hubferry${n > 1 ? ` (batch ${i}/${n})` : ""}`,
   });
 }
