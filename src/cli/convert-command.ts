@@ -49,7 +49,7 @@ export function convertCommand(): Command {
     )
     .option(
       "--repo <dest>",
-      "--to gguf: upload to this hub repo instead (hf:owner/name or ms:owner/name), with the source's config and tokenizer files and a card; the GGUF is made as it is uploaded, never on disk",
+      "upload to this hub repo instead of --output (hf:owner/name or ms:owner/name): the GGUF with the source's config and tokenizer files, or model.safetensors with config.json, and a card; made as it is uploaded, never on disk",
     )
     .option("--public", "--repo: a repo that has to be created is public (default: private)", false)
     .option(

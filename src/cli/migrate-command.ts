@@ -69,8 +69,8 @@ function transferCommand(spec: CommandSpec): Command {
     cmd
       .option("-y, --yes", "do not ask for confirmation before writing", false)
       .option(
-        "--convert <gguf:TYPE>",
-        "a model: the destination gets a GGUF of TYPE (default q4_k_m) made on the fly, with the config, tokenizer files and a card, instead of the weights",
+        "--convert <format:type>",
+        "a model: the destination gets a conversion made on the fly instead of the weights: gguf:TYPE (default q4_k_m; with the config, tokenizer files and a card) or, from a GGUF repo, safetensors:DTYPE (f32, f16, bf16; with config.json)",
       );
   cmd
     .option(

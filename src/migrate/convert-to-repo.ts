@@ -2,12 +2,12 @@ import type { CheckpointSource } from "../convert/checkpoint/source.js";
 import type { HubSettings } from "../core/config.js";
 import type { RepoRef } from "../core/repo-ref.js";
 import type { EventSink } from "../transfer/events.js";
-import { type ConvertSpec, convertingSource } from "./converted-source.js";
+import { type ConvertSpec, convertedAs, convertingSource } from "./converted-source.js";
 import { destinationHubFor, httpEventsFor } from "./hubs-from-settings.js";
 import { checkWriter, prepareDestination, type WriteRepoResult, writeRepo } from "./write-repo.js";
 
 export interface ConvertToRepoOptions {
-  /** A local checkpoint folder (a hub repo source goes through `migrate` with `convert`). */
+  /** A local checkpoint folder or GGUF file (a hub repo source goes through `migrate` with `convert`). */
   checkpoint: CheckpointSource;
   sourceLabel: string;
   destination: RepoRef;
@@ -28,7 +28,7 @@ export interface ConvertToRepoOptions {
 export async function convertFolderToRepo(opts: ConvertToRepoOptions): Promise<WriteRepoResult> {
   const destHub = destinationHubFor(opts.destination.hub, opts.settings, httpEventsFor(opts.events));
   const me = await checkWriter(destHub);
-  const notes = ["converts in this process: the GGUF is made as it is uploaded, never written to disk"];
+  const notes = ["converts in this process: the output is made as it is uploaded, never written to disk"];
   const visibility = opts.public ? "public" : "private";
   const exists = await prepareDestination(
     destHub,
@@ -54,6 +54,6 @@ export async function convertFolderToRepo(opts: ConvertToRepoOptions): Promise<W
     events: opts.events,
     signal: opts.signal,
     commitMessage: (i, n) =>
-      `Convert ${opts.checkpoint.name} to GGUF ${opts.spec.type.toUpperCase()} with hubferry${n > 1 ? ` (batch ${i}/${n})` : ""}`,
+      `Convert ${opts.checkpoint.name} to ${convertedAs(opts.spec)} with hubferry${n > 1 ? ` (batch ${i}/${n})` : ""}`,
   });
 }

@@ -1,18 +1,31 @@
 import type { CheckpointSource } from "../convert/checkpoint/source.js";
 import { transferCheckpointSource } from "../convert/checkpoint/transfer-source-adapter.js";
-import { convertPlanEvent } from "../convert/convert-events.js";
+import { convertPlanEvent, safetensorsPlanEvent } from "../convert/convert-events.js";
 import { convertedRepo } from "../convert/to-repo/converted-repo.js";
+import { convertedSafetensorsRepo } from "../convert/to-repo/converted-safetensors-repo.js";
+import { pickGguf } from "../convert/to-repo/pick-gguf.js";
+import type { SafetensorsDtype } from "../convert/to-safetensors/safetensors-plan.js";
 import type { OutputType } from "../convert/type-policy.js";
 import { hubferryVersion } from "../core/version.js";
 import type { RepoDetails } from "../hubs/hub.js";
 import type { EventSink } from "../transfer/events.js";
 import type { SourceFile, TransferSource } from "../transfer/types.js";
 
-/** `--convert gguf:TYPE`: what the destination receives instead of the source's weights. */
-export interface ConvertSpec {
-  type: OutputType;
-  name?: string;
-  pre?: string;
+/** `--convert gguf:TYPE` / `safetensors:DTYPE`: what the destination receives instead of the source's weights. */
+export type ConvertSpec =
+  | { to: "gguf"; type: OutputType; name?: string; pre?: string }
+  | {
+      to: "safetensors";
+      dtype: SafetensorsDtype;
+      /** Which of the source's GGUF files (it may hold several). */
+      quantization?: string;
+      /** A single GGUF file as the source: its path in the checkpoint. */
+      file?: string;
+    };
+
+/** How a commit message names the conversion: "GGUF Q4_K_M", "safetensors BF16". */
+export function convertedAs(spec: ConvertSpec): string {
+  return spec.to === "gguf" ? `GGUF ${spec.type.toUpperCase()}` : `safetensors ${spec.dtype}`;
 }
 
 export interface ConvertingOptions {
@@ -30,44 +43,73 @@ export interface ConvertingOptions {
   signal?: AbortSignal;
 }
 
+/** Reports the hashing pass in tenths: on a large model it takes minutes before the first byte goes up. */
+function hashingNotes(events: EventSink, file: () => string): (done: number, total: number) => void {
+  let said = 0;
+  return (done, total) => {
+    const tenth = Math.floor((done / total) * 10);
+    if (tenth <= said && done < total) return;
+    said = tenth;
+    events({
+      event: "note",
+      message: `${file()}: first pass, hashing (the hub needs the sha256 before the bytes): ${Math.round((done / total) * 100)}%`,
+    });
+  };
+}
+
 /**
- * A checkpoint seen through its conversion, as the source a migration copies from: the plan is
- * said first (the `convert_plan` event), then the hashing pass is reported in tenths, since on a
- * large model it takes minutes before the first byte goes up.
+ * A checkpoint (or a GGUF) seen through its conversion, as the source a migration copies from:
+ * the plan is said first (the `convert_plan` event), then the hashing pass as notes.
  */
 export async function convertingSource(
   checkpoint: CheckpointSource,
   opts: ConvertingOptions,
 ): Promise<TransferSource> {
-  let fileName = "";
-  let said = 0;
-  const converted = await convertedRepo(checkpoint, {
-    ...opts.spec,
+  const common = {
     repoId: opts.repoId,
     sourceLabel: opts.sourceLabel,
-    baseModel: opts.baseModel,
     license: opts.license,
     revision: opts.revision,
     listing: opts.listing,
     dryRun: opts.dryRun,
     version: hubferryVersion(),
     signal: opts.signal,
-    onHashing: (done, total) => {
-      const tenth = Math.floor((done / total) * 10);
-      if (tenth <= said && done < total) return;
-      said = tenth;
-      opts.events({
-        event: "note",
-        message: `${fileName}: first pass, hashing (the hub needs the sha256 before the bytes): ${Math.round((done / total) * 100)}%`,
-      });
-    },
+  };
+  const { spec } = opts;
+  if (spec.to === "safetensors") {
+    const file = spec.file ?? pickGguf(await checkpoint.list(), spec.quantization);
+    const sourceLabel = spec.file ? opts.sourceLabel : `${opts.sourceLabel}/${file}`;
+    const converted = await convertedSafetensorsRepo(checkpoint, {
+      ...common,
+      sourceLabel,
+      file,
+      dtype: spec.dtype,
+      onHashing: hashingNotes(opts.events, () => "model.safetensors"),
+    });
+    opts.events(
+      safetensorsPlanEvent(converted.plan, converted.keys, {
+        source: sourceLabel,
+        output: `${opts.repoId}/model.safetensors`,
+        dryRun: opts.dryRun,
+      }),
+    );
+    return converted.source;
+  }
+  let fileName = "";
+  const converted = await convertedRepo(checkpoint, {
+    ...common,
+    type: spec.type,
+    name: spec.name,
+    pre: spec.pre,
+    baseModel: opts.baseModel,
+    onHashing: hashingNotes(opts.events, () => fileName),
   });
   fileName = converted.fileName;
   opts.events(
     convertPlanEvent(converted.plan, converted.layout, {
       source: opts.sourceLabel,
       output: `${opts.repoId}/${fileName}`,
-      type: opts.spec.type,
+      type: spec.type,
       dryRun: opts.dryRun,
     }),
   );

@@ -3,7 +3,7 @@ import type { RepoRef } from "../core/repo-ref.js";
 import type { EventSink } from "../transfer/events.js";
 import type { ExecuteResult } from "../transfer/execute.js";
 import type { Plan } from "../transfer/plan.js";
-import { type ConvertSpec, convertingRepoSource } from "./converted-source.js";
+import { type ConvertSpec, convertedAs, convertingRepoSource } from "./converted-source.js";
 import { destinationHubFor, httpEventsFor, hubFor } from "./hubs-from-settings.js";
 import { type WorkOrder, workOrderFor } from "./work-order.js";
 import { checkWriter, prepareDestination, writeRepo } from "./write-repo.js";
@@ -39,7 +39,7 @@ export interface MigrateOptions {
   license?: string;
   /** --sandboxes N: the files are dealt to `count` workers, which upload; this process commits. */
   workers?: { count: number; start: StartWorker };
-  /** --convert gguf:TYPE: the destination gets the GGUF (config, tokenizer, a card), made on the fly. */
+  /** --convert: the destination gets the conversion (GGUF or safetensors, with a card), made on the fly. */
   convert?: ConvertSpec;
 }
 
@@ -143,6 +143,6 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
     sdk: src.info.sdk,
     license: opts.license ?? src.info.license,
     commitMessage: (i, n) =>
-      `${opts.convert ? `Convert to GGUF ${opts.convert.type.toUpperCase()}` : (opts.verb ?? "Migrate")} from ${src.label.split("@")[0]} at ${src.revision.slice(0, 12)} with hubferry${n > 1 ? ` (batch ${i}/${n})` : ""}`,
+      `${opts.convert ? `Convert to ${convertedAs(opts.convert)}` : (opts.verb ?? "Migrate")} from ${src.label.split("@")[0]} at ${src.revision.slice(0, 12)} with hubferry${n > 1 ? ` (batch ${i}/${n})` : ""}`,
   });
 }

@@ -186,11 +186,38 @@ describe("convert to a hub repo: --repo and migrate --convert", () => {
     assert.equal(existsSync(join(model, "tiny-qwen3-Q8_0.gguf")), false, "nothing written beside the source");
   });
 
+  test("back to safetensors in a repo: a local GGUF with --repo, a GGUF repo with migrate --convert safetensors:f32; the bytes --output writes", async () => {
+    const gguf = join(hubs.work.path, "local-q8_0.gguf");
+    const outDir = join(hubs.work.path, "back-local");
+    const r0 = await runCli(["convert", gguf, "--to", "safetensors", "--output", outDir], {});
+    assert.equal(r0.code, 0, r0.stderr);
+    const weights = readFileSync(join(outDir, "model.safetensors"));
+    const config = readFileSync(join(outDir, "config.json"));
+
+    const r1 = await runCli(["convert", gguf, "--to", "safetensors", "--repo", `hf:${ORG}/back`], hubs.env());
+    assert.equal(r1.code, 0, r1.stderr);
+    assert.equal(sha256(await hfFile(hubs.hf.url, `${ORG}/back`, "model.safetensors")), sha256(weights));
+    assert.ok((await hfFile(hubs.hf.url, `${ORG}/back`, "config.json")).equals(config));
+    const card = (await hfFile(hubs.hf.url, `${ORG}/back`, "README.md")).toString();
+    assert.match(card, /library_name: transformers/);
+    assert.match(card, /dequantized values, with its quantization error/);
+
+    const r2 = await runCli(
+      ["migrate", `hf:${ORG}/tiny-qwen3-gguf`, `ms:${ORG}/back`, "--convert", "safetensors:f32", "--yes"],
+      hubs.env(),
+    );
+    assert.equal(r2.code, 0, r2.stderr);
+    const listed = await msFiles(hubs.ms.url, `${ORG}/back`);
+    assert.equal(listed.get("model.safetensors")?.sha256, sha256(weights));
+    assert.equal(listed.get("config.json")?.sha256, sha256(config));
+    assert.ok(![...listed.keys()].some((p) => p.endsWith(".gguf")), "the GGUF stays behind");
+  });
+
   test("refusals: a bad --convert, --convert with --sandboxes or a folder, --repo with --output or --to safetensors", async () => {
     const cases: Array<[string[], RegExp]> = [
       [
         ["migrate", `hf:${ORG}/tiny-qwen3`, `ms:${ORG}/x`, "--convert", "gguf:q9", "--yes"],
-        /--convert must be gguf:TYPE, not "gguf:q9"[\s\S]*hint: TYPE is one of f32/,
+        /--convert must be gguf:TYPE or safetensors:DTYPE, not "gguf:q9"[\s\S]*hint: TYPE is one of f32/,
       ],
       [
         ["migrate", `hf:${ORG}/tiny-qwen3`, `ms:${ORG}/x`, "--convert", "onnx", "--yes"],
@@ -219,8 +246,8 @@ describe("convert to a hub repo: --repo and migrate --convert", () => {
         ["convert", model, "--to", "gguf", "--repo", `hf:${ORG}/x`, "--output", "x.gguf"],
         /--output and --repo both say where/,
       ],
-      [["convert", model, "--to", "safetensors", "--repo", `hf:${ORG}/x`], /--repo uploads a GGUF/],
-      [["convert", model, "--to", "gguf", "--repo", `hf:datasets/${ORG}/x`], /a GGUF goes to a model repo/],
+      [["convert", model, "--to", "safetensors", "--repo", `hf:${ORG}/x`], /is not a file[\s\S]*hint: give a \.gguf file/],
+      [["convert", model, "--to", "gguf", "--repo", `hf:datasets/${ORG}/x`], /is a dataset: a GGUF goes to a model repo/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args, hubs.env());

@@ -24,3 +24,8 @@ export function isCompanionFile(path: string): boolean {
   if (path.includes("/")) return false;
   return COMPANIONS.has(path) || NOTICES.test(path);
 }
+
+/** The licence and notices alone (a GGUF's repo: its other files describe the GGUF, not safetensors). */
+export function isNoticeFile(path: string): boolean {
+  return !path.includes("/") && NOTICES.test(path);
+}

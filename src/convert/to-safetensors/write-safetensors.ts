@@ -12,11 +12,14 @@ import type { SafetensorsPlan, SafetensorsTensor } from "./safetensors-plan.js";
  */
 const CHUNK_VALUES = 8 * 1024 * 1024;
 
-async function* tensorChunks(
+/** A tensor's output bytes, rows `firstRow` up to `endRow` (Q/K tensors whole whatever is asked). */
+export async function* tensorChunks(
   source: CheckpointSource,
   path: string,
   t: SafetensorsTensor,
   plan: SafetensorsPlan,
+  firstRow = 0,
+  endRow = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<Uint8Array> {
   const { from } = t;
   const decode = decoderFor(from.type);
@@ -31,8 +34,9 @@ async function* tensorChunks(
     return;
   }
   const step = Math.max(1, Math.floor(CHUNK_VALUES / rowLength));
-  for (let row = 0; row < rows; row += step) {
-    const n = Math.min(step, rows - row);
+  const last = Math.min(rows, endRow);
+  for (let row = firstRow; row < last; row += step) {
+    const n = Math.min(step, last - row);
     yield encode(decode(await source.readRange(path, from.offset + row * rowBytes, n * rowBytes)));
   }
 }
