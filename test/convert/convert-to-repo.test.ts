@@ -246,8 +246,14 @@ describe("convert to a hub repo: --repo and migrate --convert", () => {
         ["convert", model, "--to", "gguf", "--repo", `hf:${ORG}/x`, "--output", "x.gguf"],
         /--output and --repo both say where/,
       ],
-      [["convert", model, "--to", "safetensors", "--repo", `hf:${ORG}/x`], /is not a file[\s\S]*hint: give a \.gguf file/],
-      [["convert", model, "--to", "gguf", "--repo", `hf:datasets/${ORG}/x`], /is a dataset: a GGUF goes to a model repo/],
+      [
+        ["convert", model, "--to", "safetensors", "--repo", `hf:${ORG}/x`],
+        /is not a file[\s\S]*hint: give a \.gguf file/,
+      ],
+      [
+        ["convert", model, "--to", "gguf", "--repo", `hf:datasets/${ORG}/x`],
+        /is a dataset: a GGUF goes to a model repo/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args, hubs.env());
