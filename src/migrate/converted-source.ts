@@ -91,6 +91,7 @@ export async function convertingSource(
         source: sourceLabel,
         output: `${opts.repoId}/model.safetensors`,
         dryRun: opts.dryRun,
+        warnings: converted.warnings,
       }),
     );
     return converted.source;

@@ -211,6 +211,12 @@ describe("convert to a hub repo: --repo and migrate --convert", () => {
     assert.equal(listed.get("model.safetensors")?.sha256, sha256(weights));
     assert.equal(listed.get("config.json")?.sha256, sha256(config));
     assert.ok(![...listed.keys()].some((p) => p.endsWith(".gguf")), "the GGUF stays behind");
+    for (const f of ["tokenizer.json", "tokenizer_config.json"])
+      assert.equal(
+        listed.get(f)?.sha256,
+        sha256(readFileSync(join(outDir, f))),
+        `${f} rebuilt as --output writes it`,
+      );
   });
 
   test("refusals: a bad --convert, --convert with --sandboxes or a folder, --repo with --output or --to safetensors", async () => {

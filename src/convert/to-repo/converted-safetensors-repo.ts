@@ -7,13 +7,15 @@ import {
   type SafetensorsPlan,
 } from "../to-safetensors/safetensors-plan.js";
 import { safetensorsRange } from "../to-safetensors/safetensors-range.js";
+import { tokenizerOutput } from "../to-safetensors/tokenizer/rebuild-tokenizer.js";
 import { isNoticeFile } from "./companion-files.js";
 import { type MadeFile, madeFromBytes, madeRepo } from "./made-repo.js";
 import { safetensorsCard } from "./safetensors-card.js";
 
 /**
  * A GGUF as the repo its conversion to safetensors would be: `model.safetensors` (dequantized by
- * range as it is read, see made-repo.ts), `config.json` rebuilt from the GGUF's metadata, the
+ * range as it is read, see made-repo.ts), `config.json` and (where the vocabulary allows) the
+ * tokenizer rebuilt from the GGUF's metadata, the
  * source's licence files, and a card that names the source.
  */
 export interface ConvertedSafetensorsOptions {
@@ -34,7 +36,7 @@ export interface ConvertedSafetensorsOptions {
 export async function convertedSafetensorsRepo(
   source: CheckpointSource,
   opts: ConvertedSafetensorsOptions,
-): Promise<{ source: TransferSource; plan: SafetensorsPlan; keys: number }> {
+): Promise<{ source: TransferSource; plan: SafetensorsPlan; keys: number; warnings: string[] }> {
   const header = await readGgufHeader(source, opts.file);
   const plan = planSafetensors(header, opts.dtype);
   const encoder = new TextEncoder();
@@ -54,9 +56,11 @@ export async function convertedSafetensorsRepo(
     large: true,
     read: (start, end, signal) => safetensorsRange(plan, source, opts.file, start, end, signal),
   };
+  const tokenizer = tokenizerOutput(header.metadata);
   const made = [
     madeFromBytes("README.md", encoder.encode(card)),
     madeFromBytes("config.json", encoder.encode(`${JSON.stringify(plan.config, null, 2)}\n`)),
+    ...Object.entries(tokenizer.files).map(([name, text]) => madeFromBytes(name, encoder.encode(text))),
     weights,
   ];
   const repo = madeRepo({
@@ -70,5 +74,10 @@ export async function convertedSafetensorsRepo(
     onHashing: (_path, done, total) => opts.onHashing?.(done, total),
     signal: opts.signal,
   });
-  return { source: repo, plan, keys: header.metadata.size };
+  return {
+    source: repo,
+    plan,
+    keys: header.metadata.size,
+    warnings: tokenizer.warning ? [tokenizer.warning] : [],
+  };
 }

@@ -9,11 +9,12 @@ import { emitConverted, reportingSink, safetensorsPlanEvent } from "../convert-e
 import { fileOutput } from "../file-sink.js";
 import { type GgufHeader, parseGguf } from "../gguf/read-header.js";
 import { planSafetensors, type SafetensorsDtype } from "./safetensors-plan.js";
+import { tokenizerOutput } from "./tokenizer/rebuild-tokenizer.js";
 import { writeSafetensors } from "./write-safetensors.js";
 
 /**
- * GGUF -> safetensors, from a local file or a hub repo's GGUF to a folder: model.safetensors and
- * config.json, written into a temporary folder beside the output and renamed into place when
+ * GGUF -> safetensors, from a local file or a hub repo's GGUF to a folder: model.safetensors,
+ * config.json and (where the vocabulary allows) the tokenizer, written into a temporary folder beside the output and renamed into place when
  * complete, so an interrupted conversion leaves no half folder.
  */
 export interface ConvertToSafetensorsOptions {
@@ -70,11 +71,13 @@ export async function convertToSafetensors(
   const started = Date.now();
   const header = await readGgufHeader(source, path);
   const plan = planSafetensors(header, opts.dtype);
+  const tokenizer = tokenizerOutput(header.metadata);
   opts.events(
     safetensorsPlanEvent(plan, header.metadata.size, {
       source: opts.label,
       output: opts.output,
       dryRun: opts.dryRun,
+      warnings: tokenizer.warning ? [tokenizer.warning] : [],
     }),
   );
   if (opts.dryRun) return;
@@ -90,6 +93,7 @@ export async function convertToSafetensors(
     });
     await out.commit();
     await writeFile(join(tmp, "config.json"), `${JSON.stringify(plan.config, null, 2)}\n`);
+    for (const [name, text] of Object.entries(tokenizer.files)) await writeFile(join(tmp, name), text);
     await rmdir(opts.output).catch(() => {});
     await rename(tmp, opts.output);
     emitConverted(opts.events, {
@@ -97,7 +101,7 @@ export async function convertToSafetensors(
       output: opts.output,
       bytes: written,
       sha256: sha256(),
-      files: 2,
+      files: 2 + Object.keys(tokenizer.files).length,
       started,
     });
   } catch (err) {
