@@ -17,8 +17,9 @@ export interface MadeFile {
   path: string;
   size: number;
   read(start: number, end: number, signal?: AbortSignal): AsyncIterable<Uint8Array>;
-  /** Large: hashed by a full pass when listed. Small ones (a card) the engine hashes itself. */
+  /** Large: hashed by a full pass when listed (unless `sha256` is known, as for bytes in memory). */
   large: boolean;
+  sha256?: string;
 }
 
 export interface MadeRepoOptions {
@@ -85,7 +86,7 @@ export function madeRepo(opts: MadeRepoOptions): TransferSource {
   const list = async (): Promise<SourceFile[]> => {
     const files = await passedThrough(opts, new Set(made.keys()));
     for (const f of opts.made) {
-      const sha256 = f.large && !opts.dryRun ? await hashMade(f, opts) : undefined;
+      const sha256 = f.sha256 ?? (f.large && !opts.dryRun ? await hashMade(f, opts) : undefined);
       files.push({ path: f.path, size: f.size, sha256, lfs: f.large || undefined });
     }
     return files;
@@ -115,6 +116,8 @@ export function madeFromBytes(path: string, bytes: Uint8Array): MadeFile {
     path,
     size: bytes.length,
     large: false,
+    // Known at once: a rebuilt tokenizer.json is larger than what the engine hashes in memory itself.
+    sha256: createHash("sha256").update(bytes).digest("hex"),
     read: (start, end) => once(bytes.subarray(start, end + 1)),
   };
 }
