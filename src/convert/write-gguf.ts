@@ -1,7 +1,8 @@
 import { permuteRows } from "./arch/permute.js";
 import type { SourceTensor } from "./checkpoint/read-checkpoint.js";
 import type { CheckpointSource } from "./checkpoint/source.js";
-import { decoderFor, encoderFor } from "./ggml/codecs.js";
+import { decoderFor } from "./ggml/codecs.js";
+import { encoding } from "./ggml/encode-pool.js";
 import type { GgufLayout } from "./gguf/write-header.js";
 import type { GgufPlan, PlannedTensor } from "./gguf-plan.js";
 
@@ -22,8 +23,8 @@ export interface WriteProgress {
   signal?: AbortSignal;
 }
 
-/** About 8 Mi values (32 MiB as float32) per chunk. */
-const CHUNK_VALUES = 8 * 1024 * 1024;
+/** About 4 Mi values (16 MiB as float32) per chunk: a few in flight at once, one per encoding thread. */
+const CHUNK_VALUES = 4 * 1024 * 1024;
 
 async function readFloats(
   source: CheckpointSource,
@@ -44,7 +45,8 @@ async function readFloats(
 /**
  * A tensor's encoded bytes in chunks of whole rows, rows `firstRow` up to `endRow` (a ranged read
  * starts and ends mid-tensor; rows encode independently). Q/K tensors and generated values come
- * whole whatever is asked.
+ * whole whatever is asked. Chunks are encoded on the pool's threads while the next ones are read,
+ * and given back in order.
  */
 export async function* encodedChunks(
   source: CheckpointSource,
@@ -52,9 +54,9 @@ export async function* encodedChunks(
   firstRow = 0,
   endRow = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<Uint8Array> {
-  const encode = encoderFor(tensor.type);
+  const pool = encoding();
   if ("values" in tensor.from) {
-    yield encode(tensor.from.values);
+    yield await pool.encode(tensor.type, tensor.from.values.slice());
     return;
   }
   const src = tensor.from.source;
@@ -63,15 +65,21 @@ export async function* encodedChunks(
   const rows = count / rowLength;
   if (tensor.permuteHeads) {
     const values = await readFloats(source, src, 0, rows, rowLength);
-    yield encode(permuteRows(values, rows, tensor.permuteHeads));
+    yield await pool.encode(tensor.type, permuteRows(values, rows, tensor.permuteHeads));
     return;
   }
   const step = Math.max(1, Math.floor(CHUNK_VALUES / rowLength));
   const last = Math.min(rows, endRow);
+  const inFlight: Promise<Uint8Array>[] = [];
   for (let row = firstRow; row < last; row += step) {
     const n = Math.min(step, last - row);
-    yield encode(await readFloats(source, src, row, n, rowLength));
+    const encoded = pool.encode(tensor.type, await readFloats(source, src, row, n, rowLength));
+    // Awaited in its turn below; until then a failure must not count as unhandled.
+    encoded.catch(() => {});
+    inFlight.push(encoded);
+    if (inFlight.length > pool.width) yield await (inFlight.shift() as Promise<Uint8Array>);
   }
+  while (inFlight.length) yield await (inFlight.shift() as Promise<Uint8Array>);
 }
 
 /** `layout` is the plan's, laid out once by the caller (the header holds the whole vocabulary). */
