@@ -83,7 +83,8 @@ const bad = (detail: string) =>
 
 /**
  * Parses and checks the model as sentencepiece's loader does where a bad file would otherwise
- * give a wrong vocabulary: pieces present, non-empty and distinct, and exactly one unknown piece.
+ * give a wrong vocabulary: pieces present, non-empty and distinct, and exactly one unknown piece;
+ * and a normalizer spec, which every trainer writes, as a check against truncation.
  */
 export function parseSentencePieceModel(bytes: Uint8Array): SentencePieceModel {
   if (bytes.length > MAX_TOKENIZER_MODEL_BYTES)
@@ -96,7 +97,7 @@ export function parseSentencePieceModel(bytes: Uint8Array): SentencePieceModel {
   try {
     raw = ModelProto.toObject(ModelProto.decode(bytes), { defaults: false });
   } catch (err) {
-    throw bad((err as Error).message);
+    throw bad(`it does not decode as protobuf (${(err as Error).message})`);
   }
   const parsed = Decoded.safeParse(raw);
   if (!parsed.success)
@@ -120,10 +121,13 @@ export function parseSentencePieceModel(bytes: Uint8Array): SentencePieceModel {
   });
   if (!pieces.length) throw bad("it has no pieces");
   if (unknowns !== 1) throw bad(`it has ${unknowns} unknown pieces, not one`);
+  // sentencepiece writes the normalizer spec after the pieces: a file cut between two pieces
+  // still decodes, and only its missing spec gives it away.
   const spec = parsed.data.normalizer_spec;
+  if (!spec) throw bad("it has no normalizer spec (is it truncated?)");
   return {
     pieces,
-    addDummyPrefix: spec?.add_dummy_prefix ?? true,
-    removeExtraWhitespaces: spec?.remove_extra_whitespaces ?? true,
+    addDummyPrefix: spec.add_dummy_prefix ?? true,
+    removeExtraWhitespaces: spec.remove_extra_whitespaces ?? true,
   };
 }
