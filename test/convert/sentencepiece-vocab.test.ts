@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import protobuf from "protobufjs/light.js";
+import type { Json } from "../../src/convert/arch/hparams.js";
 import { llamaHfVocab } from "../../src/convert/tokenizer/llama-hf-vocab.js";
 import {
   MAX_TOKENIZER_MODEL_BYTES,
@@ -167,7 +168,7 @@ describe("sentencePieceVocab", () => {
   });
 
   test("an added_tokens_decoder that is not ids to tokens is refused", () => {
-    for (const decoder of [{ "-1": { content: "x" } }, { 3: { special: true } }, ["x"]])
+    for (const decoder of [{ "-1": { content: "x" } }, { 3: { special: true } }, ["x"]] as Json[])
       assert.throws(
         () => sentencePieceVocab(model, 10, undefined, { added_tokens_decoder: decoder }),
         badInput(/added_tokens_decoder is not a map of ids to tokens/),
