@@ -206,6 +206,11 @@ describe("llamaHfVocab", () => {
     assert.deepEqual(v.types, [1, 1, 3, 6, 4, 4]);
   });
 
+  test("extra_special_tokens are special tokens too", () => {
+    const v = llamaHfVocab(files({ extra_special_tokens: { image_token: "<|im_end|>" } }, VOCAB), undefined);
+    assert.deepEqual(v.types.slice(4), [4, 3]);
+  });
+
   test("an unknown tokenizer class, a special token not in the vocabulary and a hole in the ids are refused", () => {
     assert.throws(
       () => llamaHfVocab(files({ tokenizer_class: "GemmaTokenizer" }, VOCAB), undefined),

@@ -14,7 +14,8 @@ import type { TokenizerFiles } from "./tokenizer-files.js";
  *   else user-defined, all packed after the base (the model's vocab_size is not consulted);
  * - every score is -1000.
  * The special tokens are the tokenizer's bos/eos/unk/sep/pad/cls/mask and additional special
- * tokens: LlamaTokenizerFast's defaults, then tokenizer_config.json's, then special_tokens_map.json's.
+ * tokens: LlamaTokenizerFast's defaults, then tokenizer_config.json's, then special_tokens_map.json's;
+ * and tokenizer_config.json's extra_special_tokens.
  */
 const SPECIAL_KEYS = ["bos", "eos", "unk", "sep", "pad", "cls", "mask"].map((k) => `${k}_token`);
 /** The classes AutoTokenizer would build here whose defaults are known (absent: config.json's llama). */
@@ -50,8 +51,14 @@ function specialTokens(config: JsonObject | undefined, map: JsonObject | undefin
     for (const key of SPECIAL_KEYS) if (key in source) values.set(key, contentOf(source[key]));
     addAll(source.additional_special_tokens);
   }
+  // transformers (4.57) makes each of tokenizer_config.json's extra_special_tokens a special token too.
+  const extra = isObject(config?.extra_special_tokens) ? Object.values(config.extra_special_tokens) : [];
   const all: string[] = [];
-  for (const t of [...SPECIAL_KEYS.map((k) => values.get(k)), ...additional])
+  for (const t of [
+    ...SPECIAL_KEYS.map((k) => values.get(k)),
+    ...extra.filter((v) => typeof v === "string"),
+    ...additional,
+  ])
     if (t !== undefined && !all.includes(t)) all.push(t);
   return all;
 }
