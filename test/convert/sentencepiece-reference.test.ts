@@ -27,6 +27,7 @@ interface SpModel {
   jinja?: boolean;
   addPrefixSpace?: boolean;
   dropDecoder?: boolean;
+  vocab?: number;
   seed: number;
   outtype: string;
   /** Token types the reference must hold, so that each case exercises what it is for. */
@@ -65,6 +66,19 @@ const MODELS: Record<string, SpModel> = {
     seed: 2,
     outtype: "f32",
     types: [TYPE.NORMAL, TYPE.UNKNOWN, TYPE.CONTROL, TYPE.USER_DEFINED],
+  },
+  // CodeLlama's vocab_size (32016, mostly [PAD<i>] here): upstream adds EOT (32010) from a second
+  // special vocabulary.
+  "llama-codellama": {
+    arch: "llama",
+    spm: "bpe",
+    spmVocab: 400,
+    byteFallback: true,
+    fast: true,
+    vocab: 32016,
+    seed: 4,
+    outtype: "f16",
+    types: [TYPE.NORMAL, TYPE.CONTROL, TYPE.USER_DEFINED, TYPE.UNUSED, TYPE.BYTE],
   },
   // No tokenizer.model: the byte-fallback BPE tokenizer.json read as Llama HF.
   "llama-hf-bpe": {
@@ -151,6 +165,8 @@ describe("convert --to gguf, SentencePiece and Llama HF vocabularies: the file l
       assert.ok(meta.has("tokenizer.chat_template"), "the chat template is carried");
       assert.ok(meta.has("tokenizer.ggml.scores"), "scores are written");
       assert.equal(meta.has("tokenizer.ggml.add_space_prefix"), m.addPrefixSpace !== undefined);
+      if (m.vocab === 32016)
+        assert.deepEqual(meta.get("tokenizer.ggml.eot_token_id"), { type: "uint32", value: 32010 });
     });
   }
 

@@ -9,7 +9,20 @@ import type { TokenizerFiles } from "./tokenizer-files.js";
  * as gguf-py's `SpecialVocab` finds them (tokenizer.json's post-processor and added tokens,
  * tokenizer_config.json, then config.json's `*_token_id`), and written in its order.
  */
-export type Kind = "bos" | "eos" | "unk" | "sep" | "pad" | "cls" | "mask" | "eot" | "eom";
+export type Kind =
+  | "bos"
+  | "eos"
+  | "unk"
+  | "sep"
+  | "pad"
+  | "cls"
+  | "mask"
+  | "eot"
+  | "eom"
+  // CodeLlama's infill tokens: gguf-py's writer has no key for them, so they are never written.
+  | "prefix"
+  | "suffix"
+  | "middle";
 
 const ID_KEYS: Partial<Record<Kind, string>> = {
   bos: "tokenizer.ggml.bos_token_id",
@@ -41,6 +54,8 @@ export interface SpecialVocabOptions {
   nVocab?: number;
   /** The chat template files beside the tokenizer (chat_template.jinja / .json), if any. */
   chatTemplateFile?: Json;
+  /** The special token kinds looked for (upstream's `special_token_types`); the usual seven by default. */
+  kinds?: Kind[];
 }
 
 export class SpecialVocab {
@@ -50,18 +65,20 @@ export class SpecialVocab {
   chatTemplate: Json | undefined;
   lowercase: boolean | undefined;
   stripAccents: boolean | undefined;
-  private kinds: Kind[] = ["bos", "eos", "unk", "sep", "pad", "cls", "mask"];
+  private kinds: Kind[];
 
   constructor(
     files: SpecialVocabFiles | undefined,
     modelConfig: JsonObject,
     private readonly options: SpecialVocabOptions,
   ) {
+    this.kinds = options.kinds ? [...options.kinds] : ["bos", "eos", "unk", "sep", "pad", "cls", "mask"];
     if (files) this.fromTokenizer(files);
     this.fromModelConfig(modelConfig);
   }
 
-  private setId(kind: Kind, id: Json | undefined): void {
+  /** A special token's id, unless one is set already or it is out of range (`_set_special_token`). */
+  setId(kind: Kind, id: Json | undefined): void {
     if (typeof id !== "number" || !Number.isInteger(id)) return;
     if (id < 0) throw new Error(`invalid value for special token type ${kind}: ${id}`);
     if (this.options.nVocab !== undefined && id >= this.options.nVocab) return;

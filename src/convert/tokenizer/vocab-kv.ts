@@ -112,6 +112,21 @@ export async function writeVocab(
       chatTemplateFile: await chatTemplateFile(checkpoint),
     }).writeTo(meta);
   }
+  // CodeLlama (a vocab_size of 32016): upstream reads the special vocabulary again for its infill
+  // tokens and EOT, ids fixed. gguf-py's writer has keys for none but EOT, so only it is added,
+  // along with whatever the re-read sets again (the add-BOS/EOS flags, the chat template).
+  if (arch.vocab === "llama" && checkpoint.config.vocab_size === 32016) {
+    const infill = new SpecialVocab({ ...files, config }, checkpoint.config, {
+      loadMerges: false,
+      kinds: ["prefix", "suffix", "middle", "eot"],
+      chatTemplateFile: await chatTemplateFile(checkpoint),
+    });
+    infill.setId("prefix", 32007);
+    infill.setId("suffix", 32008);
+    infill.setId("middle", 32009);
+    infill.setId("eot", 32010);
+    infill.writeTo(meta);
+  }
   // Upstream's fix for IBM Granite's small models, which LlamaModel applies by vocabulary size.
   if (arch.vocab === "llama" && (checkpoint.config.vocab_size ?? 32000) === 49152)
     meta.set("tokenizer.ggml.add_bos_token", gguf.bool(false));

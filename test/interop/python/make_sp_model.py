@@ -7,7 +7,8 @@ the slow LlamaTokenizer: tokenizer.model, added_tokens.json), "dropModel": bool 
 tokenizer.model afterwards, leaving a byte-fallback BPE tokenizer.json), "extraVocab": N (ids past
 the tokenizer, so the converter pads; negative: fewer ids than tokens), "jinja": bool (the chat
 template in chat_template.jinja), "addPrefixSpace": bool (set in tokenizer_config.json), "dropDecoder": bool (no
-added_tokens_decoder in tokenizer_config.json), "seed": N}. The corpus is inline and training runs on one
+added_tokens_decoder in tokenizer_config.json), "vocab": N (config.json's vocab_size, over
+extraVocab), "seed": N}. The corpus is inline and training runs on one
 thread with no sampling, so the same job gives the same tokenizer.model.
 """
 import io
@@ -101,7 +102,7 @@ def main():
         # As tokenizers saved before transformers 4.34 are: added tokens in added_tokens.json only.
         del config["added_tokens_decoder"]
     (out / "tokenizer_config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
-    vocab = len(tok) + job.get("extraVocab", 0)
+    vocab = job.get("vocab") or len(tok) + job.get("extraVocab", 0)
     hidden = 64
     config, cls = config_for(
         {
