@@ -28,6 +28,9 @@ interface SpModel {
   addPrefixSpace?: boolean;
   dropDecoder?: boolean;
   vocab?: number;
+  dropConfigKeys?: string[];
+  setConfig?: Record<string, unknown>;
+  dropSpecialMap?: boolean;
   seed: number;
   outtype: string;
   /** Token types the reference must hold, so that each case exercises what it is for. */
@@ -90,6 +93,25 @@ const MODELS: Record<string, SpModel> = {
     dropModel: true,
     extraVocab: 3,
     seed: 3,
+    outtype: "f32",
+    types: [TYPE.NORMAL, TYPE.CONTROL, TYPE.USER_DEFINED, TYPE.BYTE],
+  },
+  // Llama HF as a plain PreTrainedTokenizerFast (no default special tokens; no unk, so <unk> is
+  // normal), an extra special token, no special_tokens_map.json.
+  "llama-hf-plain": {
+    arch: "llama",
+    spm: "bpe",
+    spmVocab: 400,
+    byteFallback: true,
+    fast: true,
+    dropModel: true,
+    dropConfigKeys: ["unk_token", "additional_special_tokens"],
+    setConfig: {
+      tokenizer_class: "PreTrainedTokenizerFast",
+      extra_special_tokens: { tool_token: "<|tool|>" },
+    },
+    dropSpecialMap: true,
+    seed: 5,
     outtype: "f32",
     types: [TYPE.NORMAL, TYPE.CONTROL, TYPE.USER_DEFINED, TYPE.BYTE],
   },

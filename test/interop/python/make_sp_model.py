@@ -8,7 +8,8 @@ tokenizer.model afterwards, leaving a byte-fallback BPE tokenizer.json), "extraV
 the tokenizer, so the converter pads; negative: fewer ids than tokens), "jinja": bool (the chat
 template in chat_template.jinja), "addPrefixSpace": bool (set in tokenizer_config.json), "dropDecoder": bool (no
 added_tokens_decoder in tokenizer_config.json), "vocab": N (config.json's vocab_size, over
-extraVocab), "seed": N}. The corpus is inline and training runs on one
+extraVocab), "dropConfigKeys": [KEY] and "setConfig": {KEY: VALUE} (tokenizer_config.json edits),
+"dropSpecialMap": bool (no special_tokens_map.json), "seed": N}. The corpus is inline and training runs on one
 thread with no sampling, so the same job gives the same tokenizer.model.
 """
 import io
@@ -101,6 +102,11 @@ def main():
     if job.get("dropDecoder"):
         # As tokenizers saved before transformers 4.34 are: added tokens in added_tokens.json only.
         del config["added_tokens_decoder"]
+    for key in job.get("dropConfigKeys", []):
+        config.pop(key, None)
+    config.update(job.get("setConfig", {}))
+    if job.get("dropSpecialMap"):
+        (out / "special_tokens_map.json").unlink()
     (out / "tokenizer_config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
     vocab = job.get("vocab") or len(tok) + job.get("extraVocab", 0)
     hidden = 64
