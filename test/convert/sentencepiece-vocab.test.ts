@@ -2,13 +2,18 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import protobuf from "protobufjs/light.js";
 import type { Json } from "../../src/convert/arch/hparams.js";
+import type { CheckpointSource } from "../../src/convert/checkpoint/source.js";
 import { llamaHfVocab } from "../../src/convert/tokenizer/llama-hf-vocab.js";
 import {
   MAX_TOKENIZER_MODEL_BYTES,
   parseSentencePieceModel,
 } from "../../src/convert/tokenizer/sentencepiece-model.js";
 import { sentencePieceVocab } from "../../src/convert/tokenizer/sentencepiece-vocab.js";
-import type { TokenizerFiles } from "../../src/convert/tokenizer/tokenizer-files.js";
+import {
+  readAddedTokens,
+  readTokenizerModel,
+  type TokenizerFiles,
+} from "../../src/convert/tokenizer/tokenizer-files.js";
 import { HubferryError } from "../../src/core/errors.js";
 
 /**
@@ -224,5 +229,34 @@ describe("llamaHfVocab", () => {
       () => llamaHfVocab(files({}, { "<unk>": 0, "<s>": 1, "</s>": 2, x: 7 }), undefined),
       badInput(/no token with id 3/),
     );
+  });
+});
+
+describe("reading tokenizer.model and added_tokens.json from a source", () => {
+  const source = (files: Record<string, string>, size = 0): CheckpointSource => ({
+    name: "fake",
+    list: async () => Object.keys(files),
+    readText: async (path) => files[path],
+    readRange: async () => {
+      throw new Error("nothing past the size check may be read");
+    },
+    size: async () => size,
+  });
+
+  test("a tokenizer.model over the limit is refused from its size, before any byte is read", async () => {
+    await assert.rejects(
+      readTokenizerModel(source({}, MAX_TOKENIZER_MODEL_BYTES + 1)),
+      badInput(/tokenizer\.model in fake is 67108865 bytes, over the 67108864-byte limit/),
+    );
+  });
+
+  test("an added_tokens.json that does not map tokens to ids is refused", async () => {
+    for (const text of ['{"<x>": "3"}', '{"<x>": -1}', '{"<x>": 1.5}'])
+      await assert.rejects(
+        readAddedTokens(source({ "added_tokens.json": text })),
+        badInput(/added_tokens\.json in fake does not map tokens to ids/),
+      );
+    assert.equal(await readAddedTokens(source({})), undefined);
+    assert.deepEqual(await readAddedTokens(source({ "added_tokens.json": '{"<x>": 3}' })), { "<x>": 3 });
   });
 });
