@@ -1,16 +1,19 @@
 """Makes a tiny random checkpoint whose tokenizer is a SentencePiece model trained here, for the
 converter's SentencePiece and Llama HF (byte-fallback BPE) tests.
 
-argv[1] is a JSON job: {"arch": "llama" | "qwen2", "out": DIR, "spm": "bpe" | "unigram",
-"spmVocab": N, "byteFallback": bool, "fast": bool (LlamaTokenizerFast: tokenizer.json too; else
-the slow LlamaTokenizer: tokenizer.model, added_tokens.json), "dropModel": bool (delete
-tokenizer.model afterwards, leaving a byte-fallback BPE tokenizer.json), "extraVocab": N (ids past
-the tokenizer, so the converter pads; negative: fewer ids than tokens), "jinja": bool (the chat
-template in chat_template.jinja), "addPrefixSpace": bool (set in tokenizer_config.json), "dropDecoder": bool (no
-added_tokens_decoder in tokenizer_config.json), "vocab": N (config.json's vocab_size, over
-extraVocab), "dropConfigKeys": [KEY] and "setConfig": {KEY: VALUE} (tokenizer_config.json edits),
-"dropSpecialMap": bool (no special_tokens_map.json), "seed": N}. The corpus is inline and training runs on one
-thread with no sampling, so the same job gives the same tokenizer.model.
+argv[1] is a JSON job:
+- "arch": "llama" | "qwen2"; "out": DIR; "seed": N;
+- "spm": "bpe" | "unigram", "spmVocab": N, "byteFallback": bool: the SentencePiece training;
+- "fast": bool: LlamaTokenizerFast (tokenizer.json too), else the slow LlamaTokenizer's files;
+- "dropModel": bool: delete tokenizer.model, leaving a byte-fallback BPE tokenizer.json;
+- "vocab": N, or "extraVocab": N: config.json's vocab_size, or that many ids past the tokenizer's
+  (the converter pads; negative: fewer ids than tokens);
+- "jinja": bool: the chat template in chat_template.jinja rather than tokenizer_config.json;
+- tokenizer_config.json edits: "addPrefixSpace": bool, "dropDecoder": bool (no
+  added_tokens_decoder), "dropConfigKeys": [KEY], "setConfig": {KEY: VALUE};
+- "dropSpecialMap": bool: no special_tokens_map.json.
+The corpus is inline and training runs on one thread with no sampling, so the same job gives the
+same tokenizer.model.
 """
 import io
 import json
@@ -96,24 +99,23 @@ def main():
     (out / "sp.model").unlink()
     if job.get("dropModel"):
         (out / "tokenizer.model").unlink()
-    config = json.loads((out / "tokenizer_config.json").read_text(encoding="utf-8"))
+    tok_config = json.loads((out / "tokenizer_config.json").read_text(encoding="utf-8"))
     if "addPrefixSpace" in job:
-        config["add_prefix_space"] = job["addPrefixSpace"]
+        tok_config["add_prefix_space"] = job["addPrefixSpace"]
     if job.get("dropDecoder"):
         # As tokenizers saved before transformers 4.34 are: added tokens in added_tokens.json only.
-        del config["added_tokens_decoder"]
+        del tok_config["added_tokens_decoder"]
     for key in job.get("dropConfigKeys", []):
-        config.pop(key, None)
-    config.update(job.get("setConfig", {}))
+        tok_config.pop(key, None)
+    tok_config.update(job.get("setConfig", {}))
+    (out / "tokenizer_config.json").write_text(json.dumps(tok_config, indent=2), encoding="utf-8")
     if job.get("dropSpecialMap"):
         (out / "special_tokens_map.json").unlink()
-    (out / "tokenizer_config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
     vocab = job.get("vocab") or len(tok) + job.get("extraVocab", 0)
-    hidden = 64
     config, cls = config_for(
         {
             "arch": job["arch"],
-            "hidden": hidden,
+            "hidden": 64,
             "ff": 128,
             "layers": 1,
             "heads": 2,
