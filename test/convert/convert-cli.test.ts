@@ -174,7 +174,10 @@ describe("hubferry convert: sources, refusals and interruptions", () => {
         [gpt2, "--output", out],
         /does not support GPT2LMHeadModel yet[\s\S]*hint: supported: LlamaForCausalLM/,
       ],
-      [[sentencepiece, "--output", out], /SentencePiece tokenizer \(tokenizer\.model\)[\s\S]*hint:/],
+      [
+        [sentencepiece, "--output", out],
+        /tokenizer\.model is not a SentencePiece model the converter can read[\s\S]*hint: re-download/,
+      ],
       [[model], /convert needs --output[\s\S]*hint: say where the GGUF goes/],
       [[join(dir, "no-such-folder"), "--output", out], /is not a folder[\s\S]*hint:/],
       [[model, "--output", out, "--type", "q9_9"], /argument 'q9_9' is invalid/],

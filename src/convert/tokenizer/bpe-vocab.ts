@@ -42,8 +42,8 @@ export function bpeVocab(files: TokenizerFiles, vocabSize: number | undefined): 
   if (!vocab || Array.isArray(vocab))
     throw new HubferryError(
       "BAD_INPUT",
-      "tokenizer.json has no BPE vocabulary (model.vocab)",
-      "convert a model whose tokenizer is BPE, or one llama.cpp reads",
+      `tokenizer.json's model is ${files.json.model.type ?? "untyped"} with no BPE vocabulary (model.vocab), and there is no tokenizer.model`,
+      "the converter reads SentencePiece tokenizer.model, Llama byte-fallback BPE and GPT-2 style BPE tokenizer.json; for others use llama.cpp's convert_hf_to_gguf.py",
     );
   const reverse = new Map<number, string>();
   for (const [token, id] of Object.entries(vocab)) reverse.set(id, token);

@@ -9,7 +9,20 @@ import type { TokenizerFiles } from "./tokenizer-files.js";
  * as gguf-py's `SpecialVocab` finds them (tokenizer.json's post-processor and added tokens,
  * tokenizer_config.json, then config.json's `*_token_id`), and written in its order.
  */
-export type Kind = "bos" | "eos" | "unk" | "sep" | "pad" | "cls" | "mask" | "eot" | "eom";
+export type Kind =
+  | "bos"
+  | "eos"
+  | "unk"
+  | "sep"
+  | "pad"
+  | "cls"
+  | "mask"
+  | "eot"
+  | "eom"
+  // CodeLlama's infill tokens: gguf-py's writer has no key for them, so they are never written.
+  | "prefix"
+  | "suffix"
+  | "middle";
 
 const ID_KEYS: Partial<Record<Kind, string>> = {
   bos: "tokenizer.ggml.bos_token_id",
@@ -30,12 +43,19 @@ const ADD_KEYS: Record<string, string> = {
 const isObject = (v: Json | undefined): v is JsonObject => !!v && typeof v === "object" && !Array.isArray(v);
 const str = (v: Json | undefined): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
+/** tokenizer.json (absent beside a SentencePiece tokenizer.model) and tokenizer_config.json. */
+export type SpecialVocabFiles = Partial<Pick<TokenizerFiles, "json" | "rawJson">> & {
+  config: JsonObject | undefined;
+};
+
 export interface SpecialVocabOptions {
   loadMerges: boolean;
   /** Ids at or above this are skipped (SentencePiece vocabularies pass their size). */
   nVocab?: number;
   /** The chat template files beside the tokenizer (chat_template.jinja / .json), if any. */
   chatTemplateFile?: Json;
+  /** The special token kinds looked for (upstream's `special_token_types`); the usual seven by default. */
+  kinds?: Kind[];
 }
 
 export class SpecialVocab {
@@ -45,30 +65,34 @@ export class SpecialVocab {
   chatTemplate: Json | undefined;
   lowercase: boolean | undefined;
   stripAccents: boolean | undefined;
-  private kinds: Kind[] = ["bos", "eos", "unk", "sep", "pad", "cls", "mask"];
+  private kinds: Kind[];
 
   constructor(
-    files: TokenizerFiles | undefined,
+    files: SpecialVocabFiles | undefined,
     modelConfig: JsonObject,
     private readonly options: SpecialVocabOptions,
   ) {
+    this.kinds = options.kinds ? [...options.kinds] : ["bos", "eos", "unk", "sep", "pad", "cls", "mask"];
     if (files) this.fromTokenizer(files);
     this.fromModelConfig(modelConfig);
   }
 
-  private setId(kind: Kind, id: Json | undefined): void {
+  /** A special token's id, unless one is set already or it is out of range (`_set_special_token`). */
+  setId(kind: Kind, id: Json | undefined): void {
     if (typeof id !== "number" || !Number.isInteger(id)) return;
     if (id < 0) throw new Error(`invalid value for special token type ${kind}: ${id}`);
     if (this.options.nVocab !== undefined && id >= this.options.nVocab) return;
     if (!this.ids.has(kind)) this.ids.set(kind, id);
   }
 
-  private fromTokenizer(files: TokenizerFiles): void {
-    if (this.options.loadMerges) this.merges = mergesOf(files);
-    if (isObject(files.rawJson.normalizer)) this.parseNormalizer(files.rawJson.normalizer);
+  private fromTokenizer(files: SpecialVocabFiles): void {
+    const { json, rawJson } = files;
+    if (json && this.options.loadMerges) this.merges = mergesOf(json);
+    if (isObject(rawJson?.normalizer)) this.parseNormalizer(rawJson.normalizer);
     // An empty tokenizer_config.json counts as none, as an empty dict is falsy upstream.
     const config = files.config && Object.keys(files.config).length ? { ...files.config } : undefined;
-    readPostProcessor(files.rawJson.post_processor, config, this);
+    // Upstream reads the post-processor only from a tokenizer.json that is there and not `{}`.
+    if (rawJson && Object.keys(rawJson).length) readPostProcessor(rawJson.post_processor, config, this);
     if (!config) return;
     const template = "chat_template" in config ? config.chat_template : this.options.chatTemplateFile;
     if (
@@ -84,7 +108,8 @@ export class SpecialVocab {
       const entry = config[`${kind}_token`];
       const content = typeof entry === "string" ? entry : isObject(entry) ? str(entry.content) : undefined;
       if (content === undefined) continue;
-      this.setId(kind, files.json.added_tokens.find((t) => t.content === content)?.id);
+      // Without tokenizer.json there are no added tokens to look up (config.json's ids still count).
+      this.setId(kind, json?.added_tokens.find((t) => t.content === content)?.id);
     }
   }
 
@@ -132,8 +157,8 @@ export class SpecialVocab {
 }
 
 /** Merges as strings; the pair form (transformers >= 4.45) joined with spaces encoded as U+0120. */
-function mergesOf(files: TokenizerFiles): string[] {
-  const merges = files.json.model.merges;
+function mergesOf(json: TokenizerFiles["json"]): string[] {
+  const merges = json.model.merges;
   if (!merges?.length) return [];
   return merges.map((m) =>
     typeof m === "string"

@@ -3,6 +3,8 @@ import { HubferryError } from "../../core/errors.js";
 import type { JsonObject } from "../arch/hparams.js";
 import { readJson } from "../checkpoint/read-checkpoint.js";
 import type { CheckpointSource } from "../checkpoint/source.js";
+import { MAX_TOKENIZER_MODEL_BYTES } from "./sentencepiece-model.js";
+import { AddedTokensJson } from "./sentencepiece-vocab.js";
 
 /** The parts of tokenizer.json and tokenizer_config.json the converter reads, parsed. */
 const AddedToken = z.object({
@@ -50,4 +52,33 @@ export async function readTokenizerFiles(source: CheckpointSource): Promise<Toke
       "re-download the tokenizer files",
     );
   return { json: parsed.data, rawJson, config: await readJson(source, "tokenizer_config.json") };
+}
+
+/**
+ * tokenizer.model's bytes, refused past the size limit before anything is read (a SentencePiece
+ * model is read whole into memory).
+ */
+export async function readTokenizerModel(source: CheckpointSource): Promise<Uint8Array> {
+  const size = await source.size("tokenizer.model");
+  if (size > MAX_TOKENIZER_MODEL_BYTES)
+    throw new HubferryError(
+      "BAD_INPUT",
+      `tokenizer.model in ${source.name} is ${size} bytes, over the ${MAX_TOKENIZER_MODEL_BYTES}-byte limit for a SentencePiece model`,
+      "check that tokenizer.model is a SentencePiece model",
+    );
+  return source.readRange("tokenizer.model", 0, size);
+}
+
+/** added_tokens.json (token text to id), checked; undefined when absent. */
+export async function readAddedTokens(source: CheckpointSource): Promise<Record<string, number> | undefined> {
+  const raw = await readJson(source, "added_tokens.json");
+  if (!raw) return undefined;
+  const parsed = AddedTokensJson.safeParse(raw);
+  if (!parsed.success)
+    throw new HubferryError(
+      "BAD_INPUT",
+      `added_tokens.json in ${source.name} does not map tokens to ids: ${parsed.error.issues[0]?.message}`,
+      "re-download added_tokens.json",
+    );
+  return parsed.data;
 }

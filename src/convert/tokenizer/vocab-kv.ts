@@ -6,14 +6,24 @@ import { readJson } from "../checkpoint/read-checkpoint.js";
 import { gguf } from "../gguf/gguf-value.js";
 import type { MetadataBuilder } from "../gguf/metadata-builder.js";
 import { bpeVocab } from "./bpe-vocab.js";
+import { llamaHfVocab } from "./llama-hf-vocab.js";
 import { preTokenizerName } from "./pre-tokenizer.js";
-import { SpecialVocab } from "./special-vocab.js";
-import { readTokenizerFiles, type TokenizerFiles } from "./tokenizer-files.js";
+import { parseSentencePieceModel } from "./sentencepiece-model.js";
+import { type ScoredVocab, sentencePieceVocab } from "./sentencepiece-vocab.js";
+import { SpecialVocab, type SpecialVocabFiles } from "./special-vocab.js";
+import {
+  readAddedTokens,
+  readTokenizerFiles,
+  readTokenizerModel,
+  type TokenizerFiles,
+} from "./tokenizer-files.js";
 
 /**
- * The tokenizer keys, chosen as upstream chooses the vocabulary reader for each architecture. BPE
- * (GPT-2 style, what Llama 3, Qwen and Mistral's newer tokenizers are) is supported; SentencePiece
- * and Llama's byte-fallback BPE are refused with a clear error for now.
+ * The tokenizer keys, chosen as upstream chooses the vocabulary reader for each architecture:
+ * SentencePiece (tokenizer.model), Llama's byte-fallback BPE (gguf-py's LlamaHfVocab) and GPT-2
+ * style BPE (what Llama 3, Qwen and Mistral's newer tokenizers are).
+ * A tokenizer.json upstream reads as Llama HF: BPE with byte fallback and a Sequence decoder,
+ * and not Llama 3's (ignore_merges without byte fallback).
  */
 function isLlamaHfTokenizer(files: TokenizerFiles): boolean {
   const model = files.json.model;
@@ -42,41 +52,82 @@ async function chatTemplateFile(checkpoint: Checkpoint): Promise<Json | undefine
   return (await readJson(source, "chat_template.json"))?.chat_template ?? undefined;
 }
 
+/** The `llama` tokenizer model's keys (SentencePiece and Llama HF), then the special vocabulary. */
+async function writeScoredVocab(
+  checkpoint: Checkpoint,
+  meta: MetadataBuilder,
+  vocab: ScoredVocab,
+  files: SpecialVocabFiles,
+): Promise<void> {
+  meta.set("tokenizer.ggml.model", gguf.str("llama"));
+  meta.set("tokenizer.ggml.pre", gguf.str("default"));
+  meta.set("tokenizer.ggml.tokens", gguf.strings(vocab.tokens));
+  meta.set("tokenizer.ggml.scores", gguf.f32s(vocab.scores));
+  meta.set("tokenizer.ggml.token_type", gguf.i32s(vocab.types));
+  new SpecialVocab(files, checkpoint.config, {
+    loadMerges: false,
+    nVocab: vocab.tokens.length,
+    chatTemplateFile: await chatTemplateFile(checkpoint),
+  }).writeTo(meta);
+}
+
+/**
+ * Upstream's order: a SentencePiece tokenizer.model wins wherever it is (llama and qwen alike);
+ * else, for llama, a byte-fallback BPE tokenizer.json is read as Llama HF; else GPT-2 style BPE.
+ */
 export async function writeVocab(
   checkpoint: Checkpoint,
   arch: Architecture,
   meta: MetadataBuilder,
   options: { pre?: string },
 ): Promise<void> {
-  const files = await readTokenizerFiles(checkpoint.source);
-  if (arch.vocab === "llama" && files?.config && typeof files.config.add_prefix_space === "boolean")
-    meta.set("tokenizer.ggml.add_space_prefix", gguf.bool(files.config.add_prefix_space));
-  if (checkpoint.files.includes("tokenizer.model"))
+  const { source } = checkpoint;
+  const files = await readTokenizerFiles(source);
+  const config = files ? files.config : await readJson(source, "tokenizer_config.json");
+  if (arch.vocab === "llama" && config && typeof config.add_prefix_space === "boolean")
+    meta.set("tokenizer.ggml.add_space_prefix", gguf.bool(config.add_prefix_space));
+  const vocabSize =
+    typeof checkpoint.config.vocab_size === "number" ? checkpoint.config.vocab_size : undefined;
+  if (checkpoint.files.includes("tokenizer.model")) {
+    const model = parseSentencePieceModel(await readTokenizerModel(source));
+    const vocab = sentencePieceVocab(model, vocabSize, await readAddedTokens(source), config);
+    await writeScoredVocab(checkpoint, meta, vocab, { ...files, config });
+  } else if (!files)
     throw new HubferryError(
       "BAD_INPUT",
-      `${checkpoint.source.name} has a SentencePiece tokenizer (tokenizer.model), which the converter does not read yet`,
-      "use llama.cpp's convert_hf_to_gguf.py for this model for now",
+      `${source.name} has no tokenizer (neither tokenizer.model nor tokenizer.json)`,
+      "convert a checkpoint that ships its tokenizer files: a SentencePiece tokenizer.model, or a BPE tokenizer.json",
     );
-  if (!files)
-    throw new HubferryError(
-      "BAD_INPUT",
-      `${checkpoint.source.name} has no tokenizer.json`,
-      "convert a checkpoint that ships its tokenizer files",
-    );
-  if (arch.vocab === "llama" && isLlamaHfTokenizer(files))
-    throw new HubferryError(
-      "BAD_INPUT",
-      `${checkpoint.source.name} has a Llama byte-fallback BPE tokenizer, which the converter does not read yet`,
-      "use llama.cpp's convert_hf_to_gguf.py for this model for now",
-    );
-  const vocabSize = checkpoint.config.vocab_size;
-  const { tokens, types } = bpeVocab(files, typeof vocabSize === "number" ? vocabSize : undefined);
-  meta.set("tokenizer.ggml.model", gguf.str("gpt2"));
-  meta.set("tokenizer.ggml.pre", gguf.str(preTokenizerName(files, options.pre)));
-  meta.set("tokenizer.ggml.tokens", gguf.strings(tokens));
-  meta.set("tokenizer.ggml.token_type", gguf.i32s(types));
-  new SpecialVocab(files, checkpoint.config, {
-    loadMerges: true,
-    chatTemplateFile: await chatTemplateFile(checkpoint),
-  }).writeTo(meta);
+  else if (arch.vocab === "llama" && isLlamaHfTokenizer(files)) {
+    const vocab = llamaHfVocab(files, await readJson(source, "special_tokens_map.json"));
+    await writeScoredVocab(checkpoint, meta, vocab, files);
+  } else {
+    const { tokens, types } = bpeVocab(files, vocabSize);
+    meta.set("tokenizer.ggml.model", gguf.str("gpt2"));
+    meta.set("tokenizer.ggml.pre", gguf.str(preTokenizerName(files, options.pre)));
+    meta.set("tokenizer.ggml.tokens", gguf.strings(tokens));
+    meta.set("tokenizer.ggml.token_type", gguf.i32s(types));
+    new SpecialVocab(files, checkpoint.config, {
+      loadMerges: true,
+      chatTemplateFile: await chatTemplateFile(checkpoint),
+    }).writeTo(meta);
+  }
+  // CodeLlama (a vocab_size of 32016): upstream reads the special vocabulary again for its infill
+  // tokens and EOT, ids fixed. gguf-py's writer has keys for none but EOT, so only it is added,
+  // along with whatever the re-read sets again (the add-BOS/EOS flags, the chat template).
+  if (arch.vocab === "llama" && checkpoint.config.vocab_size === 32016) {
+    const infill = new SpecialVocab({ ...files, config }, checkpoint.config, {
+      loadMerges: false,
+      kinds: ["prefix", "suffix", "middle", "eot"],
+      chatTemplateFile: await chatTemplateFile(checkpoint),
+    });
+    infill.setId("prefix", 32007);
+    infill.setId("suffix", 32008);
+    infill.setId("middle", 32009);
+    infill.setId("eot", 32010);
+    infill.writeTo(meta);
+  }
+  // Upstream's fix for IBM Granite's small models, which LlamaModel applies by vocabulary size.
+  if (arch.vocab === "llama" && (checkpoint.config.vocab_size ?? 32000) === 49152)
+    meta.set("tokenizer.ggml.add_bos_token", gguf.bool(false));
 }
