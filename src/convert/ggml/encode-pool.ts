@@ -23,12 +23,10 @@ export interface Encoding {
 
 function workerFile(): string | undefined {
   if (typeof __HUBFERRY_BUNDLE__ !== "undefined") return undefined;
-  // From dist the worker is its .js; under tsx (the tests) the .ts beside this file.
-  for (const name of ["./encode-worker.js", "./encode-worker.ts"]) {
-    const path = fileURLToPath(new URL(name, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  return undefined;
+  // Built (dist/) the worker is the .js beside this file. Run from the sources through tsx (unit
+  // tests) there is none, since a worker thread does not inherit tsx's loader: one thread then.
+  const path = fileURLToPath(new URL("./encode-worker.js", import.meta.url));
+  return existsSync(path) ? path : undefined;
 }
 
 function threadCount(): number {
