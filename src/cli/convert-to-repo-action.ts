@@ -1,5 +1,5 @@
 // `convert SOURCE --repo DEST`: the conversion uploaded to a hub repo instead of written to disk.
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { singleFileSource } from "../convert/checkpoint/single-file-source.js";
 import type { SafetensorsDtype } from "../convert/to-safetensors/safetensors-plan.js";
 import type { OutputType } from "../convert/type-policy.js";
@@ -73,7 +73,8 @@ export async function convertToRepoAction(
   }
   await convertFolderToRepo({
     checkpoint: local.source,
-    sourceLabel: local.label,
+    // The card is public: it names the folder or file, never where it sits on this machine.
+    sourceLabel: basename(local.label),
     destination,
     spec,
     settings,

@@ -3,13 +3,14 @@ import { transferCheckpointSource } from "../convert/checkpoint/transfer-source-
 import { convertPlanEvent, safetensorsPlanEvent } from "../convert/convert-events.js";
 import { convertedRepo } from "../convert/to-repo/converted-repo.js";
 import { convertedSafetensorsRepo } from "../convert/to-repo/converted-safetensors-repo.js";
+import type { ConvertedRepoCommon } from "../convert/to-repo/made-repo.js";
 import { pickGguf } from "../convert/to-repo/pick-gguf.js";
 import type { SafetensorsDtype } from "../convert/to-safetensors/safetensors-plan.js";
 import type { OutputType } from "../convert/type-policy.js";
 import { hubferryVersion } from "../core/version.js";
 import type { RepoDetails } from "../hubs/hub.js";
 import type { EventSink } from "../transfer/events.js";
-import type { SourceFile, TransferSource } from "../transfer/types.js";
+import type { TransferSource } from "../transfer/types.js";
 
 /** `--convert gguf:TYPE` / `safetensors:DTYPE`: what the destination receives instead of the source's weights. */
 export type ConvertSpec =
@@ -28,19 +29,11 @@ export function convertedAs(spec: ConvertSpec): string {
   return spec.to === "gguf" ? `GGUF ${spec.type.toUpperCase()}` : `safetensors ${spec.dtype}`;
 }
 
-export interface ConvertingOptions {
+export interface ConvertingOptions extends Omit<ConvertedRepoCommon, "version" | "onHashing"> {
   spec: ConvertSpec;
-  /** The destination repo's id (the card's title). */
-  repoId: string;
-  /** The source as the card names it, its Hub id for `base_model` (Hugging Face sources only), licence. */
-  sourceLabel: string;
+  /** The source's Hub id for the card's `base_model` (Hugging Face sources only). */
   baseModel?: string;
-  license?: string;
-  revision: string;
-  listing?: SourceFile[];
-  dryRun: boolean;
   events: EventSink;
-  signal?: AbortSignal;
 }
 
 /** Reports the hashing pass in tenths: on a large model it takes minutes before the first byte goes up. */

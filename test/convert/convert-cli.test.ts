@@ -16,7 +16,7 @@ import { ORG, startTestHub, type TestHub, USERS } from "../helpers/local-hub.js"
 import { run, venvBin } from "../helpers/python.js";
 import { seedHf } from "../helpers/seed.js";
 import { tempDir } from "../helpers/tmp.js";
-import { makeTinyModel } from "./tiny-models.js";
+import { makeTinyModel, tinyModel } from "./tiny-models.js";
 
 /**
  * `hubferry convert` as a user meets it: straight from a hub repo by range (a reset mid-tensor
@@ -45,20 +45,7 @@ describe("hubferry convert: sources, refusals and interruptions", () => {
   before(async () => {
     ({ path: dir, cleanup } = await tempDir("convert-cli"));
     model = join(dir, "tiny-qwen3");
-    await makeTinyModel(model, {
-      arch: "qwen3",
-      tokenizer: "qwen3",
-      hidden: 256,
-      layers: 2,
-      heads: 4,
-      kvHeads: 2,
-      ff: 512,
-      vocab: null,
-      dtype: "bfloat16",
-      tie: true,
-      seed: 7,
-      shardBytes: "30MB",
-    });
+    await makeTinyModel(model, tinyModel("qwen3", { seed: 7, shardBytes: "30MB" }));
     local = join(dir, "local.gguf");
     const r = await runCli(["convert", model, "--to", "gguf", "--type", "f16", "--output", local], {});
     assert.equal(r.code, 0, r.stderr);

@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { eventsOf, runCli } from "../helpers/cli.js";
 import { type HubPair, ORG, startHubPair, USERS } from "../helpers/local-hub.js";
 import { seedHf } from "../helpers/seed.js";
-import { makeTinyModel } from "./tiny-models.js";
+import { makeTinyModel, tinyModel } from "./tiny-models.js";
 
 /**
  * A conversion whose output goes to a hub repo (`convert --repo`, `migrate --convert`): the GGUF
@@ -54,20 +54,7 @@ describe("convert to a hub repo: --repo and migrate --convert", () => {
   before(async () => {
     hubs = await startHubPair("convert-repo");
     model = join(hubs.work.path, "tiny-qwen3");
-    await makeTinyModel(model, {
-      arch: "qwen3",
-      tokenizer: "qwen3",
-      hidden: 256,
-      layers: 2,
-      heads: 4,
-      kvHeads: 2,
-      ff: 512,
-      vocab: null,
-      dtype: "bfloat16",
-      tie: true,
-      seed: 11,
-      shardBytes: "30MB",
-    });
+    await makeTinyModel(model, tinyModel("qwen3", { seed: 11, shardBytes: "30MB" }));
     for (const type of ["f16", "q8_0"]) {
       const out = join(hubs.work.path, `local-${type}.gguf`);
       const r = await runCli(["convert", model, "--to", "gguf", "--type", type, "--output", out], {});
@@ -184,6 +171,9 @@ describe("convert to a hub repo: --repo and migrate --convert", () => {
       `private: hidden from anyone without a token (${anonymous.status})`,
     );
     assert.equal(existsSync(join(model, "tiny-qwen3-Q8_0.gguf")), false, "nothing written beside the source");
+    const card = (await hfFile(hubs.hf.url, `${ORG}/from-folder`, "README.md")).toString();
+    assert.match(card, /of `tiny-qwen3` \(Qwen3ForCausalLM\)/);
+    assert.ok(!card.includes(hubs.work.path), "the card does not say where the folder is on this machine");
   });
 
   test("back to safetensors in a repo: a local GGUF with --repo, a GGUF repo with migrate --convert safetensors:f32; the bytes --output writes", async () => {

@@ -11,7 +11,7 @@ import type { OutputType } from "../../src/convert/type-policy.js";
 import { writeGguf } from "../../src/convert/write-gguf.js";
 import { mulberry32 } from "../helpers/prng.js";
 import { tempDir } from "../helpers/tmp.js";
-import { makeTinyModel } from "./tiny-models.js";
+import { makeTinyModel, tinyModel } from "./tiny-models.js";
 
 /**
  * Any byte range of a converted GGUF, made on its own, equals the same bytes of the whole file:
@@ -33,26 +33,21 @@ describe("ggufRange: a converted file's bytes by range", () => {
   before(async () => {
     ({ path: dir, cleanup } = await tempDir("gguf-range"));
     const model = join(dir, "tiny-llama");
-    await makeTinyModel(model, {
-      arch: "llama",
-      tokenizer: "llama3",
-      hidden: 256,
-      layers: 1,
-      heads: 4,
-      kvHeads: 2,
-      ff: 512,
-      vocab: null,
-      dtype: "bfloat16",
-      tie: false,
-      seed: 5,
-      ropeScaling: {
-        rope_type: "llama3",
-        factor: 8,
-        low_freq_factor: 1,
-        high_freq_factor: 4,
-        original_max_position_embeddings: 8192,
-      },
-    });
+    await makeTinyModel(
+      model,
+      tinyModel("llama3", {
+        layers: 1,
+        tie: false,
+        seed: 5,
+        ropeScaling: {
+          rope_type: "llama3",
+          factor: 8,
+          low_freq_factor: 1,
+          high_freq_factor: 4,
+          original_max_position_embeddings: 8192,
+        },
+      }),
+    );
     source = await folderSource(model);
   });
   after(() => cleanup());

@@ -35,6 +35,27 @@ export interface TinyModel {
   ropeScaling?: Record<string, number | string>;
 }
 
+/**
+ * The smallest checkpoint of a real tokenizer the tests convert: hidden 256, 2 layers, 4 heads
+ * (2 KV heads), ff 512, the tokenizer's own vocabulary, bf16, tied; with `overrides` on top.
+ */
+export function tinyModel(tokenizer: "llama3" | "qwen3", overrides: Partial<TinyModel> = {}): TinyModel {
+  return {
+    arch: tokenizer === "llama3" ? "llama" : "qwen3",
+    tokenizer,
+    hidden: 256,
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+    ff: 512,
+    vocab: null,
+    dtype: "bfloat16",
+    tie: true,
+    seed: 1,
+    ...overrides,
+  };
+}
+
 export async function makeTinyModel(dir: string, model: TinyModel): Promise<void> {
   const job = join(dir, "..", `${model.arch}-${model.seed}.json`);
   writeFileSync(

@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import { eventsOf, runCli } from "../helpers/cli.js";
 import { runPython } from "../helpers/python.js";
 import { tempDir } from "../helpers/tmp.js";
-import { inParallel, makeTinyModel, type TinyModel } from "./tiny-models.js";
+import { inParallel, makeTinyModel, type TinyModel, tinyModel } from "./tiny-models.js";
 
 /**
  * GGUF -> safetensors rebuilds the tokenizer from the GGUF's vocabulary. The judge is the source
@@ -28,32 +28,8 @@ const TEXTS = [
 ];
 
 const MODELS: Record<string, TinyModel> = {
-  llama3: {
-    arch: "llama",
-    tokenizer: "llama3",
-    hidden: 256,
-    layers: 1,
-    heads: 4,
-    kvHeads: 2,
-    ff: 512,
-    vocab: null,
-    dtype: "bfloat16",
-    tie: true,
-    seed: 3,
-  },
-  qwen3: {
-    arch: "qwen3",
-    tokenizer: "qwen3",
-    hidden: 256,
-    layers: 1,
-    heads: 4,
-    kvHeads: 2,
-    ff: 512,
-    vocab: null,
-    dtype: "bfloat16",
-    tie: true,
-    seed: 4,
-  },
+  llama3: tinyModel("llama3", { layers: 1, seed: 3 }),
+  qwen3: tinyModel("qwen3", { layers: 1, seed: 4 }),
 };
 
 interface Report {

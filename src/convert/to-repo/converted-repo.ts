@@ -1,4 +1,4 @@
-import type { SourceFile, TransferSource } from "../../transfer/types.js";
+import type { TransferSource } from "../../transfer/types.js";
 import { readCheckpoint } from "../checkpoint/read-checkpoint.js";
 import type { CheckpointSource } from "../checkpoint/source.js";
 import type { GgufLayout } from "../gguf/write-header.js";
@@ -8,34 +8,20 @@ import { ggufRange } from "../gguf-range.js";
 import type { OutputType } from "../type-policy.js";
 import { isCompanionFile } from "./companion-files.js";
 import { ggufCard } from "./gguf-card.js";
-import { type MadeFile, madeFromBytes, madeRepo } from "./made-repo.js";
+import { type ConvertedRepoCommon, type MadeFile, madeFromBytes, madeRepo } from "./made-repo.js";
 
 /**
  * A checkpoint as the repo its conversion to GGUF would be: the GGUF (made by range as it is read,
  * see made-repo.ts), the source's config and tokenizer files, and a card that names the source.
  */
-export interface ConvertedRepoOptions {
+export interface ConvertedRepoOptions extends ConvertedRepoCommon {
   type: OutputType;
   name?: string;
   pre?: string;
-  /** The destination repo's id, for the card's title. */
-  repoId: string;
   /** The GGUF's file name in the repo (default: `<source name>-<TYPE>.gguf`). */
   fileName?: string;
-  /** The source as the card names it (`hf:org/name@commit`, or a folder). */
-  sourceLabel: string;
+  /** The source's Hub id, for the card's `base_model` (only where the id means it: Hugging Face). */
   baseModel?: string;
-  license?: string;
-  /** The pinned commit reads use (a folder has none: "local"). */
-  revision: string;
-  /** The source's own listing, whose hashes the files passed through keep. */
-  listing?: SourceFile[];
-  /** Plan without converting: the listing gives the GGUF no sha256 (it would cost a whole conversion). */
-  dryRun: boolean;
-  version: string;
-  /** Told the bytes hashed so far while the hashing pass runs. */
-  onHashing?(bytes: number, total: number): void;
-  signal?: AbortSignal;
 }
 
 export interface ConvertedRepo {

@@ -1,4 +1,4 @@
-import type { SourceFile, TransferSource } from "../../transfer/types.js";
+import type { TransferSource } from "../../transfer/types.js";
 import type { CheckpointSource } from "../checkpoint/source.js";
 import { readGgufHeader } from "../to-safetensors/convert-to-safetensors.js";
 import {
@@ -9,28 +9,19 @@ import {
 import { safetensorsRange } from "../to-safetensors/safetensors-range.js";
 import { tokenizerOutput } from "../to-safetensors/tokenizer/rebuild-tokenizer.js";
 import { isNoticeFile } from "./companion-files.js";
-import { type MadeFile, madeFromBytes, madeRepo } from "./made-repo.js";
+import { type ConvertedRepoCommon, type MadeFile, madeFromBytes, madeRepo } from "./made-repo.js";
 import { safetensorsCard } from "./safetensors-card.js";
 
 /**
  * A GGUF as the repo its conversion to safetensors would be: `model.safetensors` (dequantized by
  * range as it is read, see made-repo.ts), `config.json` and (where the vocabulary allows) the
- * tokenizer rebuilt from the GGUF's metadata, the
- * source's licence files, and a card that names the source.
+ * tokenizer rebuilt from the GGUF's metadata, the source's licence files, and a card that names
+ * the source.
  */
-export interface ConvertedSafetensorsOptions {
+export interface ConvertedSafetensorsOptions extends ConvertedRepoCommon {
   /** The GGUF file in the source. */
   file: string;
   dtype: SafetensorsDtype;
-  repoId: string;
-  sourceLabel: string;
-  license?: string;
-  revision: string;
-  listing?: SourceFile[];
-  dryRun: boolean;
-  version: string;
-  onHashing?(bytes: number, total: number): void;
-  signal?: AbortSignal;
 }
 
 export async function convertedSafetensorsRepo(

@@ -22,6 +22,27 @@ export interface MadeFile {
   sha256?: string;
 }
 
+/** What every converted repo is told: where it goes, what it came from, and how the run goes. */
+export interface ConvertedRepoCommon {
+  /** The destination repo's id, for the card's title. */
+  repoId: string;
+  /** The source as the card names it (`hf:org/name@commit`, or a folder or file). */
+  sourceLabel: string;
+  /** The source's licence, which the card keeps. */
+  license?: string;
+  /** The pinned commit reads use (a local source has none: "local"). */
+  revision: string;
+  /** The source's own listing, whose hashes the files passed through keep. */
+  listing?: SourceFile[];
+  /** Plan without converting: the listing gives the made file no sha256 (it would cost a whole conversion). */
+  dryRun: boolean;
+  /** hubferry's version, for the card. */
+  version: string;
+  /** Told the bytes hashed so far while the hashing pass runs. */
+  onHashing?(bytes: number, total: number): void;
+  signal?: AbortSignal;
+}
+
 export interface MadeRepoOptions {
   label: string;
   revision: string;
