@@ -15,14 +15,34 @@ const AddedToken = z.object({
 });
 export type AddedToken = z.infer<typeof AddedToken>;
 
+/**
+ * The vocabulary and merges are checked in place rather than parsed into copies: a large
+ * vocabulary (150,000 entries) would otherwise be held twice while the GGUF is planned, which is
+ * most of a conversion's peak memory.
+ */
+const isVocab = (v: unknown): v is Record<string, number> | unknown[] =>
+  Array.isArray(v) ||
+  (typeof v === "object" &&
+    v !== null &&
+    Object.values(v).every((id) => Number.isInteger(id) && (id as number) >= 0));
+const isMerges = (v: unknown): v is Array<string | string[]> =>
+  Array.isArray(v) &&
+  v.every((m) => typeof m === "string" || (Array.isArray(m) && m.every((p) => typeof p === "string")));
+
 const TokenizerJson = z
   .object({
     added_tokens: z.array(AddedToken).default([]),
     model: z
       .object({
         type: z.string().optional(),
-        vocab: z.record(z.string(), z.number().int().nonnegative()).or(z.array(z.unknown())).optional(),
-        merges: z.array(z.string().or(z.array(z.string()))).optional(),
+        vocab: z
+          .custom<Record<string, number> | unknown[]>(isVocab, {
+            message: "model.vocab must map tokens to non-negative whole ids",
+          })
+          .optional(),
+        merges: z
+          .custom<Array<string | string[]>>(isMerges, { message: "model.merges must be a list of merges" })
+          .optional(),
         byte_fallback: z.boolean().optional(),
         ignore_merges: z.boolean().optional(),
       })
