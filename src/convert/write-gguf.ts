@@ -2,6 +2,7 @@ import { permuteRows } from "./arch/permute.js";
 import type { SourceTensor } from "./checkpoint/read-checkpoint.js";
 import type { CheckpointSource } from "./checkpoint/source.js";
 import { decoderFor, encoderFor } from "./ggml/codecs.js";
+import { decodeF16, encodeF16 } from "./ggml/float-codecs.js";
 import type { GgufLayout } from "./gguf/write-header.js";
 import type { GgufPlan, PlannedTensor } from "./gguf-plan.js";
 
@@ -41,6 +42,12 @@ async function readFloats(
   return decoderFor(tensor.dtype)(bytes);
 }
 
+/** gemma's norm offset, rounded as upstream's torch rounds it (see PlannedTensor.addOne). */
+function addOne(values: Float32Array, precision: "F32" | "F16"): Float32Array {
+  for (let i = 0; i < values.length; i++) values[i] = (values[i] as number) + 1;
+  return precision === "F16" ? decodeF16(encodeF16(values)) : values;
+}
+
 async function* encodedChunks(source: CheckpointSource, tensor: PlannedTensor): AsyncGenerator<Uint8Array> {
   const encode = encoderFor(tensor.type);
   if ("values" in tensor.from) {
@@ -59,7 +66,8 @@ async function* encodedChunks(source: CheckpointSource, tensor: PlannedTensor): 
   const step = Math.max(1, Math.floor(CHUNK_VALUES / rowLength));
   for (let row = 0; row < rows; row += step) {
     const n = Math.min(step, rows - row);
-    yield encode(await readFloats(source, src, row, n, rowLength));
+    const values = await readFloats(source, src, row, n, rowLength);
+    yield encode(tensor.addOne ? addOne(values, tensor.addOne) : values);
   }
 }
 

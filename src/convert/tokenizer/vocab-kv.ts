@@ -42,6 +42,21 @@ async function chatTemplateFile(checkpoint: Checkpoint): Promise<Json | undefine
   return (await readJson(source, "chat_template.json"))?.chat_template ?? undefined;
 }
 
+/**
+ * Whether upstream reads this checkpoint's vocabulary with SentencePiece (see VocabKind). When
+ * SentencePiece lands, gemma 1/2 (and gemma3 with a tokenizer.model) also set add_space_prefix =
+ * false after it, and gemma 1 the CodeGemma ids prefix 67, middle 68, suffix 69, fsep 70, eot 107.
+ */
+function readsSentencePiece(
+  arch: Architecture,
+  checkpoint: Checkpoint,
+  files: TokenizerFiles | undefined,
+): boolean {
+  if (arch.vocab === "sentencepiece") return true;
+  if (arch.vocab === "phi3") return files?.config?.tokenizer_class !== "GPT2Tokenizer";
+  return checkpoint.files.includes("tokenizer.model");
+}
+
 export async function writeVocab(
   checkpoint: Checkpoint,
   arch: Architecture,
@@ -51,10 +66,11 @@ export async function writeVocab(
   const files = await readTokenizerFiles(checkpoint.source);
   if (arch.vocab === "llama" && files?.config && typeof files.config.add_prefix_space === "boolean")
     meta.set("tokenizer.ggml.add_space_prefix", gguf.bool(files.config.add_prefix_space));
-  if (checkpoint.files.includes("tokenizer.model"))
+  if (readsSentencePiece(arch, checkpoint, files))
     throw new HubferryError(
       "BAD_INPUT",
-      `${checkpoint.source.name} has a SentencePiece tokenizer (tokenizer.model), which the converter does not read yet`,
+      `${checkpoint.source.name} has a SentencePiece tokenizer (tokenizer.model), which the converter does not read yet` +
+        (arch.vocab === "phi3" ? " (phi3 reads BPE only when tokenizer_config.json says GPT2Tokenizer)" : ""),
       "use llama.cpp's convert_hf_to_gguf.py for this model for now",
     );
   if (!files)

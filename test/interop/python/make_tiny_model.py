@@ -1,7 +1,10 @@
 """Makes a tiny random Hugging Face checkpoint with transformers (CPU torch), for the converter tests.
 
-argv[1] is a JSON job: {"arch": "llama" | "qwen2" | "qwen3", "tokenizer": DIR (tokenizer.json and
-tokenizer_config.json of a real model), "out": DIR, "hidden": N, "layers": N, "heads": N,
+argv[1] is a JSON job: {"arch": "llama" | "qwen2" | "qwen3" | "gemma" | "gemma2" | "gemma3" | "phi3",
+"tokenizer": DIR (tokenizer.json and tokenizer_config.json of a real model) or "spm" (a tiny
+SentencePiece tokenizer.model trained here, for gemma 1/2), "out": DIR, "headDim": N | null,
+"tokenizerClass": NAME | null (rewrites tokenizer_config's tokenizer_class: phi3 reads a BPE
+vocabulary only when it says GPT2Tokenizer), "extra": {...} (more config fields), "hidden": N, "layers": N, "heads": N,
 "kvHeads": N, "ff": N, "vocab": N | null (default: the tokenizer's size), "dtype": "bfloat16" |
 "float16" | "float32", "tie": bool, "seed": N, "ropeScaling": {...} | null, "shardBytes": N | null}.
 Dimensions should be multiples of 256, or K-quants fall back to other types.
@@ -30,6 +33,11 @@ def config_for(job, vocab):
     )
     if job.get("ropeScaling"):
         common["rope_scaling"] = job["ropeScaling"]
+    common.update(job.get("extra") or {})
+    if job["arch"] in ("gemma", "gemma2", "gemma3"):
+        return gemma_config(job, common)
+    if job["arch"] == "phi3":
+        return transformers.Phi3Config(**common), transformers.Phi3ForCausalLM
     if job["arch"] == "llama":
         return transformers.LlamaConfig(rope_theta=500000.0, **common), transformers.LlamaForCausalLM
     if job["arch"] == "qwen2":
@@ -39,16 +47,53 @@ def config_for(job, vocab):
     raise ValueError(job["arch"])
 
 
+def gemma_config(job, common):
+    head_dim = job.get("headDim") or job["hidden"] // job["heads"]
+    common = {**common, "head_dim": head_dim, "rms_norm_eps": 1e-6}
+    if job["arch"] == "gemma":
+        return transformers.GemmaConfig(**common), transformers.GemmaForCausalLM
+    if job["arch"] == "gemma2":
+        return transformers.Gemma2Config(sliding_window=512, query_pre_attn_scalar=head_dim, **common), transformers.Gemma2ForCausalLM
+    return transformers.Gemma3TextConfig(sliding_window=512, query_pre_attn_scalar=head_dim, **common), transformers.Gemma3ForCausalLM
+
+
+def train_spm(out):
+    """A tiny SentencePiece model on made-up text: the gemma 1/2 reference needs a tokenizer.model."""
+    import io
+    import random
+
+    import sentencepiece as spm
+
+    rng = random.Random(0)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 8))) for _ in range(400)]
+    lines = [" ".join(rng.choice(words) for _ in range(12)) for _ in range(2000)]
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_writer=model, vocab_size=300,
+                                   model_type="bpe", byte_fallback=False, bos_id=2, eos_id=1, unk_id=3, pad_id=0)
+    (out / "tokenizer.model").write_bytes(model.getvalue())
+    (out / "tokenizer_config.json").write_text(json.dumps({"add_bos_token": True, "add_eos_token": False}))
+
+
 def main():
     with open(sys.argv[1], encoding="utf-8") as f:
         job = json.load(f)
     torch.manual_seed(job.get("seed", 0))
     out = Path(job["out"])
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("tokenizer.json", "tokenizer_config.json"):
-        shutil.copy(Path(job["tokenizer"]) / name, out / name)
-    tokenizer = transformers.AutoTokenizer.from_pretrained(out)
-    vocab = job.get("vocab") or len(tokenizer)
+    if job["tokenizer"] == "spm":
+        train_spm(out)
+        vocab = job["vocab"]
+    else:
+        for name in ("tokenizer.json", "tokenizer_config.json"):
+            shutil.copy(Path(job["tokenizer"]) / name, out / name)
+        if job.get("tokenizerClass"):
+            config_file = out / "tokenizer_config.json"
+            tok_config = json.loads(config_file.read_text(encoding="utf-8"))
+            tok_config["tokenizer_class"] = job["tokenizerClass"]
+            config_file.write_text(json.dumps(tok_config, indent=2), encoding="utf-8")
+        tokenizer = transformers.AutoTokenizer.from_pretrained(out)
+        vocab = job.get("vocab") or len(tokenizer)
     config, cls = config_for(job, vocab)
     model = cls(config).to(getattr(torch, job["dtype"]))
     # Norm weights are ones at init: make them random too, so a lost norm offset would show.
