@@ -33,7 +33,9 @@ async function* tensorChunks(
   const step = Math.max(1, Math.floor(CHUNK_VALUES / rowLength));
   for (let row = 0; row < rows; row += step) {
     const n = Math.min(step, rows - row);
-    yield encode(decode(await source.readRange(path, from.offset + row * rowBytes, n * rowBytes)));
+    const values = decode(await source.readRange(path, from.offset + row * rowBytes, n * rowBytes));
+    if (t.subtractOne) for (let i = 0; i < values.length; i++) values[i] = (values[i] as number) - 1;
+    yield encode(values);
   }
 }
 
