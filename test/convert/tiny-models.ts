@@ -37,6 +37,11 @@ export interface TinyModel {
   headDim?: number;
   /** tokenizer_config.json's tokenizer_class, rewritten (phi3 reads BPE only for GPT2Tokenizer). */
   tokenizerClass?: string;
+  /**
+   * Keep only the tokenizer's first N tokens (added tokens renumbered after them): a small
+   * vocabulary for tests without a reference converter, which then need `--pre`.
+   */
+  truncateVocab?: number;
   /** More config.json fields. */
   extra?: Record<string, unknown>;
 }

@@ -4,7 +4,10 @@ argv[1] is a JSON job: {"arch": "llama" | "qwen2" | "qwen3" | "gemma" | "gemma2"
 "tokenizer": DIR (tokenizer.json and tokenizer_config.json of a real model) or "spm" (a tiny
 SentencePiece tokenizer.model trained here, for gemma 1/2), "out": DIR, "headDim": N | null,
 "tokenizerClass": NAME | null (rewrites tokenizer_config's tokenizer_class: phi3 reads a BPE
-vocabulary only when it says GPT2Tokenizer), "extra": {...} (more config fields), "hidden": N, "layers": N, "heads": N,
+vocabulary only when it says GPT2Tokenizer), "truncateVocab": N | null (keeps the tokenizer's first
+N tokens, the merges among them and its added tokens renumbered after them: a small vocabulary
+for tests that need no reference converter, whose pre-tokenizer llama.cpp then does not know),
+"extra": {...} (more config fields), "hidden": N, "layers": N, "heads": N,
 "kvHeads": N, "ff": N, "vocab": N | null (default: the tokenizer's size), "dtype": "bfloat16" |
 "float16" | "float32", "tie": bool, "seed": N, "ropeScaling": {...} | null, "shardBytes": N | null}.
 Dimensions should be multiples of 256, or K-quants fall back to other types.
@@ -75,6 +78,39 @@ def train_spm(out):
     (out / "tokenizer_config.json").write_text(json.dumps({"add_bos_token": True, "add_eos_token": False}))
 
 
+def renumber_ids(node, remap):
+    if isinstance(node, dict):
+        if isinstance(node.get("ids"), list):
+            node["ids"] = [remap.get(i, i) for i in node["ids"]]
+        for value in node.values():
+            renumber_ids(value, remap)
+    elif isinstance(node, list):
+        for value in node:
+            renumber_ids(value, remap)
+
+
+def truncate_tokenizer(out, n):
+    tok_file, config_file = out / "tokenizer.json", out / "tokenizer_config.json"
+    tok = json.loads(tok_file.read_text(encoding="utf-8"))
+    vocab = {t: i for t, i in tok["model"]["vocab"].items() if i < n}
+    merges = []
+    for merge in tok["model"].get("merges", []):
+        a, b = merge.split(" ", 1) if isinstance(merge, str) else merge
+        if a in vocab and b in vocab and a + b in vocab:
+            merges.append(merge)
+    remap = {}
+    for k, added in enumerate(tok["added_tokens"]):
+        remap[added["id"]] = n + k
+        added["id"] = n + k
+    tok["model"]["vocab"], tok["model"]["merges"] = vocab, merges
+    renumber_ids(tok.get("post_processor"), remap)
+    tok_file.write_text(json.dumps(tok, ensure_ascii=False), encoding="utf-8")
+    config = json.loads(config_file.read_text(encoding="utf-8"))
+    decoder = config.get("added_tokens_decoder", {})
+    config["added_tokens_decoder"] = {str(remap.get(int(k), int(k))): v for k, v in decoder.items()}
+    config_file.write_text(json.dumps(config, indent=2), encoding="utf-8")
+
+
 def main():
     with open(sys.argv[1], encoding="utf-8") as f:
         job = json.load(f)
@@ -87,6 +123,8 @@ def main():
     else:
         for name in ("tokenizer.json", "tokenizer_config.json"):
             shutil.copy(Path(job["tokenizer"]) / name, out / name)
+        if job.get("truncateVocab"):
+            truncate_tokenizer(out, job["truncateVocab"])
         if job.get("tokenizerClass"):
             config_file = out / "tokenizer_config.json"
             tok_config = json.loads(config_file.read_text(encoding="utf-8"))
