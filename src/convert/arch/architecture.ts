@@ -40,6 +40,12 @@ export interface Architecture {
   /** Tensors upstream generates (rope_freqs, phi3's rope factors); they come first in the file. */
   generatedTensors?(hp: HParams): GeneratedTensor[];
   vocab: VocabKind;
+  /**
+   * Keys upstream sets after a SentencePiece vocabulary (gemma: add_space_prefix = false; gemma 1
+   * also eot = 107, its CodeGemma prefix/middle/suffix/fsep ids having no GGUF key). For the
+   * SentencePiece reader to apply once it lands; a BPE vocabulary gets none of them.
+   */
+  afterSentencePiece?: KvList;
   /** gemma: HF stores RMS norm weights as w - 1 (the model adds 1); upstream writes w. */
   normShift?: boolean;
   /** gemma 1/2: upstream drops lm_head.weight (llama.cpp uses token_embd as the output). */

@@ -84,6 +84,10 @@ export const GEMMA: Architecture = {
   prefixModel: false,
   modelKv: (hp, blocks, fileType) => gemmaBaseKv("gemma", hp, blocks, fileType),
   vocab: "sentencepiece",
+  afterSentencePiece: [
+    ["tokenizer.ggml.eot_token_id", gguf.u32(107)],
+    ["tokenizer.ggml.add_space_prefix", gguf.bool(false)],
+  ],
   normShift: true,
   dropLmHead: true,
 };
@@ -93,6 +97,7 @@ export const GEMMA2: Architecture = {
   gguf: "gemma2",
   tensors: new Set(GEMMA2_TENSORS),
   modelKv: gemma2Kv,
+  afterSentencePiece: [["tokenizer.ggml.add_space_prefix", gguf.bool(false)]],
 };
 
 export const GEMMA3: Architecture = {
@@ -102,6 +107,7 @@ export const GEMMA3: Architecture = {
   prefixModel: false,
   modelKv: gemma3Kv,
   vocab: "gemma3",
+  afterSentencePiece: [["tokenizer.ggml.add_space_prefix", gguf.bool(false)]],
   normShift: true,
   trimEmbeddings: true,
 };

@@ -43,9 +43,8 @@ async function chatTemplateFile(checkpoint: Checkpoint): Promise<Json | undefine
 }
 
 /**
- * Whether upstream reads this checkpoint's vocabulary with SentencePiece (see VocabKind). When
- * SentencePiece lands, gemma 1/2 (and gemma3 with a tokenizer.model) also set add_space_prefix =
- * false after it, and gemma 1 the CodeGemma ids prefix 67, middle 68, suffix 69, fsep 70, eot 107.
+ * Whether upstream reads this checkpoint's vocabulary with SentencePiece (see VocabKind). The
+ * SentencePiece reader, once it lands, ends with `meta.setAll(arch.afterSentencePiece ?? [])`.
  */
 function readsSentencePiece(
   arch: Architecture,
