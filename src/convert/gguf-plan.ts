@@ -1,7 +1,7 @@
 import { HubferryError } from "../core/errors.js";
 import { type Architecture, architectureOf } from "./arch/architectures.js";
 import { HParams, type JsonObject } from "./arch/hparams.js";
-import { ggufTensorName, isSkippedTensor } from "./arch/tensor-names.js";
+import { ggufTensorName, isMultimodalTensor, isSkippedTensor } from "./arch/tensor-names.js";
 import { type Checkpoint, readJson, type SourceTensor } from "./checkpoint/read-checkpoint.js";
 import type { GgmlType } from "./ggml/types.js";
 import type { GgufMetadata } from "./gguf/gguf-value.js";
@@ -111,6 +111,7 @@ function plannedTensors(
   }));
   for (const source of checkpoint.tensors) {
     if (arch.dropLmHead && source.name === "lm_head.weight") continue;
+    if (isMultimodalTensor(source.name)) continue;
     const hfName = hfNameOf(arch, source.name);
     if (isSkippedTensor(hfName)) continue;
     const name = ggufTensorName(hfName, arch.tensors);
@@ -150,6 +151,19 @@ function mixKeys(meta: MetadataBuilder, mix: QuantizeType): void {
   meta.remove("general.file_type").set("general.file_type", gguf.u32(QUANTIZE_FTYPE[mix].ftype));
 }
 
+/**
+ * Upstream reads config.json through transformers' AutoConfig, which fills in the config class's
+ * defaults; hub configs (gemma3's text_config especially) leave many out. An architecture that
+ * lists its class's defaults gets them under its own values (under text_config's, if it has one).
+ */
+function withDefaults(config: JsonObject, defaults: JsonObject | undefined): JsonObject {
+  if (!defaults) return config;
+  const text = config.text_config;
+  if (text && typeof text === "object" && !Array.isArray(text))
+    return { ...config, text_config: { ...defaults, ...text } };
+  return { ...defaults, ...config };
+}
+
 function modelShape(arch: Architecture, hp: HParams, layers: number): ModelShape {
   const heads = Number(hp.require(["num_attention_heads", "n_head", "n_heads"]));
   const kvHeads = Number(hp.find(["num_key_value_heads", "n_kv_heads"]) ?? heads);
@@ -160,7 +174,7 @@ function modelShape(arch: Architecture, hp: HParams, layers: number): ModelShape
 
 export async function planGguf(checkpoint: Checkpoint, options: PlanOptions): Promise<GgufPlan> {
   const { hfName, arch } = architectureOf(checkpoint.config);
-  const hp = new HParams(checkpoint.config as JsonObject);
+  const hp = new HParams(withDefaults(checkpoint.config as JsonObject, arch.configDefaults));
   const blockCount = Number(hp.require(["n_layers", "num_hidden_layers", "n_layer", "num_layers"]));
   const baseType: ConvertType = isConvertType(options.type) ? options.type : "f32";
   let tensors = plannedTensors(checkpoint, arch, hp, baseType, await embeddingRows(checkpoint, arch));

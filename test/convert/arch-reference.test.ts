@@ -27,7 +27,7 @@ import {
 } from "./tiny-models.js";
 
 /**
- * gemma, gemma2, gemma3 (text) and phi3 against llama.cpp's convert_hf_to_gguf.py and
+ * gemma, gemma2, gemma3 (text, and the multimodal checkpoint's text part) and phi3 against llama.cpp's convert_hf_to_gguf.py and
  * llama-quantize, and back through transformers' GGUF loader. gemma3 and phi3 carry real BPE
  * tokenizers, so their files are compared whole. gemma 1/2 read only SentencePiece, which the
  * converter does not yet: their reference gets a tiny trained tokenizer.model, ours is planned
@@ -51,6 +51,32 @@ const MODELS: Record<string, TinyModel> = {
     tie: true,
     seed: 11,
     headDim: 256,
+  },
+  // The multimodal checkpoint's text part (vision tower and projector left out), its text_config
+  // without the fields at Gemma3TextConfig's defaults, as hub configs are: upstream fills them in.
+  gemma3mm: {
+    arch: "gemma3mm",
+    tokenizer: "llama3",
+    hidden: 256,
+    layers: 2,
+    heads: 2,
+    kvHeads: 1,
+    ff: 512,
+    vocab: null,
+    dtype: "bfloat16",
+    tie: true,
+    seed: 15,
+    headDim: 256,
+    dropConfig: [
+      "head_dim",
+      "rope_theta",
+      "rope_local_base_freq",
+      "rms_norm_eps",
+      "query_pre_attn_scalar",
+      "final_logit_softcapping",
+      "attn_logit_softcapping",
+      "rope_scaling",
+    ],
   },
   // Fused qkv and gate_up, an untied head, LongRoPE (two factor tensors and an attn_factor key),
   // and the BPE vocabulary phi3 reads only when tokenizer_config.json says GPT2Tokenizer.
@@ -103,6 +129,7 @@ const MODELS: Record<string, TinyModel> = {
 /** Whole files through the CLI. */
 const CASES: Array<[string, ConvertType]> = [
   ["gemma3", "f32"],
+  ["gemma3mm", "f32"],
   ["phi3", "f32"],
 ];
 /** llama-quantize on the reference's F32 file: gemma3's tied token_embd, phi3's attn_qkv as attn_v. */

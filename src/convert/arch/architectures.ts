@@ -85,6 +85,8 @@ const BY_HF_NAME: Record<string, Architecture> = {
   GemmaForCausalLM: GEMMA,
   Gemma2ForCausalLM: GEMMA2,
   Gemma3ForCausalLM: GEMMA3,
+  // The text part only, as upstream's text conversion (the vision tower is its mmproj file).
+  Gemma3ForConditionalGeneration: GEMMA3,
   Phi3ForCausalLM: PHI3,
 };
 

@@ -100,12 +100,33 @@ export const GEMMA2: Architecture = {
   afterSentencePiece: [["tokenizer.ggml.add_space_prefix", gguf.bool(false)]],
 };
 
+/** transformers 4.57's Gemma3TextConfig defaults, for the fields upstream reads. */
+const GEMMA3_TEXT_DEFAULTS = {
+  vocab_size: 262208,
+  hidden_size: 2304,
+  intermediate_size: 9216,
+  num_hidden_layers: 26,
+  num_attention_heads: 8,
+  num_key_value_heads: 4,
+  head_dim: 256,
+  max_position_embeddings: 131072,
+  rms_norm_eps: 1e-6,
+  rope_theta: 1_000_000,
+  rope_local_base_freq: 10_000,
+  sliding_window: 4096,
+  final_logit_softcapping: null,
+  attn_logit_softcapping: null,
+  rope_scaling: null,
+  query_pre_attn_scalar: 256,
+};
+
 export const GEMMA3: Architecture = {
   gguf: "gemma3",
   tensors: new Set([...GEMMA2_TENSORS, "output", "attn_q_norm", "attn_k_norm"]),
   undoPermute: false,
   prefixModel: false,
   modelKv: gemma3Kv,
+  configDefaults: GEMMA3_TEXT_DEFAULTS,
   vocab: "gemma3",
   afterSentencePiece: [["tokenizer.ggml.add_space_prefix", gguf.bool(false)]],
   normShift: true,

@@ -43,6 +43,47 @@ export function isSkippedTensor(name: string): boolean {
   );
 }
 
+const MULTIMODAL_PREFIXES = [
+  "mlp",
+  "vit.",
+  "vpm.",
+  "siglip2.",
+  "conformer.",
+  "merger.",
+  "resampler.",
+  "sound_encoder.",
+  "sound_projection.",
+  "speech_embeddings.",
+];
+const MULTIMODAL_PARTS = [
+  "visual.",
+  "vision.",
+  "audio.",
+  "talker.",
+  "vision_",
+  "audio_",
+  "token2wav.",
+  "code2wav.",
+  "projector.",
+  "pre_mm_projector_norm",
+  "image_newline",
+  "view_seperator",
+  "patch_embed",
+  "patch_merger.",
+  "patch_merge_mlp.",
+  "model.connector.",
+];
+
+/**
+ * Tensors of a multimodal checkpoint's other towers (vision, audio, projectors), which upstream's
+ * text conversion leaves out by name (TextModel.filter_tensors), before any other renaming.
+ */
+export function isMultimodalTensor(name: string): boolean {
+  return (
+    MULTIMODAL_PREFIXES.some((p) => name.startsWith(p)) || MULTIMODAL_PARTS.some((p) => name.includes(p))
+  );
+}
+
 /**
  * The GGUF name of a Hugging Face tensor (`.weight` / `.bias` kept as the suffix), or undefined.
  * `allowed` is the set of GGUF base names the architecture has (qwen3 has q/k norms, llama not).

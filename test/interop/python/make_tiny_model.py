@@ -7,7 +7,8 @@ SentencePiece tokenizer.model trained here, for gemma 1/2), "out": DIR, "headDim
 vocabulary only when it says GPT2Tokenizer), "truncateVocab": N | null (keeps the tokenizer's first
 N tokens, the merges among them and its added tokens renumbered after them: a small vocabulary
 for tests that need no reference converter, whose pre-tokenizer llama.cpp then does not know),
-"extra": {...} (more config fields), "hidden": N, "layers": N, "heads": N,
+"extra": {...} (more config fields), "dropConfig": [keys] (taken out of config.json's text_config,
+or the top level, after saving: hub configs leave out fields at their defaults), "hidden": N, "layers": N, "heads": N,
 "kvHeads": N, "ff": N, "vocab": N | null (default: the tokenizer's size), "dtype": "bfloat16" |
 "float16" | "float32", "tie": bool, "seed": N, "ropeScaling": {...} | null, "shardBytes": N | null}.
 Dimensions should be multiples of 256, or K-quants fall back to other types.
@@ -39,6 +40,13 @@ def config_for(job, vocab):
     common.update(job.get("extra") or {})
     if job["arch"] in ("gemma", "gemma2", "gemma3"):
         return gemma_config(job, common)
+    if job["arch"] == "gemma3mm":
+        text, _ = gemma_config({**job, "arch": "gemma3"}, common)
+        vision = transformers.SiglipVisionConfig(hidden_size=64, intermediate_size=128, num_hidden_layers=1,
+                                                 num_attention_heads=2, image_size=64, patch_size=16)
+        config = transformers.Gemma3Config(text_config=text.to_dict(), vision_config=vision.to_dict(),
+                                           mm_tokens_per_image=4, torch_dtype=job["dtype"])
+        return config, transformers.Gemma3ForConditionalGeneration
     if job["arch"] == "phi3":
         return transformers.Phi3Config(**common), transformers.Phi3ForCausalLM
     if job["arch"] == "llama":
@@ -143,6 +151,13 @@ def main():
                 p.copy_(0.02 * torch.randn_like(p))
     shard = job.get("shardBytes")
     model.save_pretrained(out, safe_serialization=True, **({"max_shard_size": shard} if shard else {}))
+    if job.get("dropConfig"):
+        config_file = out / "config.json"
+        saved = json.loads(config_file.read_text(encoding="utf-8"))
+        section = saved.get("text_config", saved)
+        for key in job["dropConfig"]:
+            section.pop(key, None)
+        config_file.write_text(json.dumps(saved, indent=2), encoding="utf-8")
     print(json.dumps({"ok": True, "vocab": vocab}))
 
 
