@@ -77,12 +77,39 @@ const GEMMA_TENSORS = [
 /** Gemma 2/3's extra norms. Their pre-feed-forward norm is called ffn_norm in GGUF. */
 const GEMMA2_TENSORS = [...GEMMA_TENSORS, "ffn_norm", "post_attention_norm", "post_ffw_norm"];
 
+/** transformers 4.57's GemmaConfig / Gemma2Config defaults, for the fields upstream reads. */
+const GEMMA_DEFAULTS = {
+  vocab_size: 256000,
+  hidden_size: 3072,
+  intermediate_size: 24576,
+  num_hidden_layers: 28,
+  num_attention_heads: 16,
+  num_key_value_heads: 16,
+  head_dim: 256,
+  max_position_embeddings: 8192,
+  rms_norm_eps: 1e-6,
+  rope_theta: 10000,
+};
+const GEMMA2_DEFAULTS = {
+  ...GEMMA_DEFAULTS,
+  hidden_size: 2304,
+  intermediate_size: 9216,
+  num_hidden_layers: 26,
+  num_attention_heads: 8,
+  num_key_value_heads: 4,
+  attn_logit_softcapping: 50,
+  final_logit_softcapping: 30,
+  sliding_window: 4096,
+  query_pre_attn_scalar: 256,
+};
+
 export const GEMMA: Architecture = {
   gguf: "gemma",
   tensors: new Set([...GEMMA_TENSORS, "ffn_norm"]),
   undoPermute: false,
   prefixModel: false,
   modelKv: (hp, blocks, fileType) => gemmaBaseKv("gemma", hp, blocks, fileType),
+  configDefaults: GEMMA_DEFAULTS,
   vocab: "sentencepiece",
   afterSentencePiece: [
     ["tokenizer.ggml.eot_token_id", gguf.u32(107)],
@@ -97,6 +124,7 @@ export const GEMMA2: Architecture = {
   gguf: "gemma2",
   tensors: new Set(GEMMA2_TENSORS),
   modelKv: gemma2Kv,
+  configDefaults: GEMMA2_DEFAULTS,
   afterSentencePiece: [["tokenizer.ggml.add_space_prefix", gguf.bool(false)]],
 };
 

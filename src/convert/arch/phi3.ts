@@ -83,6 +83,23 @@ function phi3Factors(hp: HParams): GeneratedTensor[] {
   ];
 }
 
+/** transformers 4.57's Phi3Config defaults, for the fields upstream reads. */
+const PHI3_DEFAULTS = {
+  vocab_size: 32064,
+  hidden_size: 3072,
+  intermediate_size: 8192,
+  num_hidden_layers: 32,
+  num_attention_heads: 32,
+  num_key_value_heads: 32,
+  max_position_embeddings: 4096,
+  original_max_position_embeddings: 4096,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  partial_rotary_factor: 1,
+  sliding_window: null,
+  rope_scaling: null,
+};
+
 export const PHI3: Architecture = {
   gguf: "phi3",
   tensors: new Set([
@@ -104,6 +121,7 @@ export const PHI3: Architecture = {
   undoPermute: false,
   prefixModel: false,
   modelKv: phi3Kv,
+  configDefaults: PHI3_DEFAULTS,
   earlyKv: phi3EarlyKv,
   generatedTensors: phi3Factors,
   vocab: "phi3",
