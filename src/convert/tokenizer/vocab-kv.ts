@@ -69,7 +69,10 @@ export async function writeVocab(
     throw new HubferryError(
       "BAD_INPUT",
       `${checkpoint.source.name} has a SentencePiece tokenizer (tokenizer.model), which the converter does not read yet` +
-        (arch.vocab === "phi3" ? " (phi3 reads BPE only when tokenizer_config.json says GPT2Tokenizer)" : ""),
+        ({
+          phi3: " (phi3 reads BPE only when tokenizer_config.json says GPT2Tokenizer)",
+          sentencepiece: ` (${arch.gguf} reads its vocabulary from tokenizer.model only)`,
+        }[arch.vocab as string] ?? ""),
       "use llama.cpp's convert_hf_to_gguf.py for this model for now",
     );
   if (!files)
