@@ -138,9 +138,10 @@ try {
         ? "Every type's logits equal those of the reference's GGUF (convert_hf_to_gguf.py, and llama-quantize for the mixes) to the last bit: what differs from transformers is llama.cpp's arithmetic, not the conversion."
         : "Some type's logits differ from those of the reference's GGUF: see the columns.",
     );
+    const sameSp = Object.values(report.same_as_sentencepiece).every(Boolean);
     lines.push(
       "",
-      `llama.cpp's own tokenization of the text ${same ? "equals" : "differs from"} transformers' (the logits above are for transformers' ids in both).`,
+      `Tokenization of the text: llama.cpp's ${same ? "equals" : "differs from"} transformers' fast tokenizer's, and ${sameSp ? "equals" : "differs from"} SentencePiece's own (transformers' ${report.hf_same_as_sentencepiece ? "equals" : "differs from"} SentencePiece's). The logits above are for transformers' ids on both sides.`,
     );
     sections.push(lines.join("\n"));
   }

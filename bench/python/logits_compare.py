@@ -6,6 +6,7 @@ argv[1] is a JSON job: {"model": DIR, "ggufs": {TYPE: PATH}, "text": STR, "threa
 Prints {"tokens": N, "same_tokens": {TYPE: bool}, "rows": {TYPE: {max_abs, kl_mean, top1}}}."""
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -30,6 +31,14 @@ def main():
     p = softmax(ref)
     rows = {}
     same_tokens = {}
+    # SentencePiece's own tokenization of the text (BOS first), the third opinion on the ids.
+    sp_ids = None
+    sp_path = Path(job["model"]) / "tokenizer.model"
+    if sp_path.exists():
+        import sentencepiece
+
+        sp_ids = [tok.bos_token_id] + sentencepiece.SentencePieceProcessor(model_file=str(sp_path)).encode(job["text"])
+    same_sp = {}
     for name, path in job["ggufs"].items():
         llm = Llama(
             model_path=path,
@@ -41,7 +50,9 @@ def main():
             n_threads=job.get("threads", 2),
             verbose=False,
         )
-        same_tokens[name] = llm.tokenize(job["text"].encode("utf-8"), add_bos=True) == ids
+        own = llm.tokenize(job["text"].encode("utf-8"), add_bos=True)
+        same_tokens[name] = own == ids
+        same_sp[name] = sp_ids is not None and own == sp_ids
         llm.eval(ids)
         got = np.array(llm.scores[: len(ids)], dtype=np.float64)
         q = softmax(got)
@@ -52,7 +63,17 @@ def main():
             "top1": float((got.argmax(-1) == ref.argmax(-1)).mean()),
         }
         del llm
-    print(json.dumps({"tokens": len(ids), "same_tokens": same_tokens, "rows": rows}))
+    print(
+        json.dumps(
+            {
+                "tokens": len(ids),
+                "same_tokens": same_tokens,
+                "same_as_sentencepiece": same_sp,
+                "hf_same_as_sentencepiece": sp_ids == ids,
+                "rows": rows,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

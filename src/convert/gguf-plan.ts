@@ -1,10 +1,8 @@
 import { HubferryError } from "../core/errors.js";
 import { type Architecture, architectureOf } from "./arch/architectures.js";
 import { HParams, type JsonObject } from "./arch/hparams.js";
-import { llama3RopeFactors } from "./arch/rope-freqs.js";
-import { ggufTensorName, isSkippedTensor } from "./arch/tensor-names.js";
-import { textModelKv } from "./arch/text-model-kv.js";
-import type { Checkpoint, SourceTensor } from "./checkpoint/read-checkpoint.js";
+import { ggufTensorName, isMultimodalTensor, isSkippedTensor } from "./arch/tensor-names.js";
+import { type Checkpoint, readJson, type SourceTensor } from "./checkpoint/read-checkpoint.js";
 import type { GgmlType } from "./ggml/types.js";
 import type { GgufMetadata } from "./gguf/gguf-value.js";
 import { gguf } from "./gguf/gguf-value.js";
@@ -29,10 +27,15 @@ export interface PlannedTensor {
   name: string;
   dims: number[];
   type: GgmlType;
-  /** The source tensor, or generated values (rope_freqs). */
+  /** The source tensor (its first dims[1] rows when cut), or generated values (rope_freqs). */
   from: { source: SourceTensor } | { values: Float32Array };
   /** Q/K rows permuted back to llama.cpp's rotary layout, in groups of this many heads. */
   permuteHeads?: number;
+  /**
+   * gemma's norm offset: 1 is added in the precision upstream's torch adds it in (F16 for an F16
+   * source, which torch keeps as is; F32 otherwise, as bf16 is widened first).
+   */
+  addOne?: "F32" | "F16";
 }
 
 export interface GgufPlan {
@@ -50,6 +53,11 @@ export interface PlanOptions {
   name?: string;
   /** The BPE pre-tokenizer, when the tokenizer's is not one llama.cpp knows. */
   pre?: string;
+  /**
+   * false: no tokenizer keys, the model part alone. Not a CLI option: it lets the tests hold gemma
+   * 1/2's keys and tensors to the reference while their SentencePiece vocabulary cannot be read.
+   */
+  vocab?: boolean;
 }
 
 function permuteHeadsFor(arch: Architecture, hp: HParams, hfName: string): number | undefined {
@@ -62,29 +70,49 @@ function permuteHeadsFor(arch: Architecture, hp: HParams, hfName: string): numbe
   return undefined;
 }
 
+/**
+ * gemma3 cuts token_embd to the tokenizer's real size: tokenizer.json's vocab plus its added
+ * tokens, counted as upstream counts them. With a tokenizer.model upstream counts the
+ * SentencePiece vocabulary, which it pads to vocab_size, so nothing is cut.
+ */
+async function embeddingRows(checkpoint: Checkpoint, arch: Architecture): Promise<number | undefined> {
+  if (!arch.trimEmbeddings || checkpoint.files.includes("tokenizer.model")) return undefined;
+  const json = await readJson(checkpoint.source, "tokenizer.json");
+  const model = json?.model as { vocab?: unknown } | undefined;
+  if (!json || !model?.vocab || typeof model.vocab !== "object")
+    throw new HubferryError(
+      "BAD_INPUT",
+      `${checkpoint.source.name} has neither tokenizer.model nor a tokenizer.json vocabulary`,
+      "gemma3's embedding rows are cut to the tokenizer's size; convert a checkpoint with its tokenizer",
+    );
+  const added = Array.isArray(json.added_tokens) ? json.added_tokens.length : 0;
+  return Object.keys(model.vocab).length + added;
+}
+
+/** The HF name upstream maps: language_model. dropped, text_model. too for llama, model. added. */
+function hfNameOf(arch: Architecture, sourceName: string): string {
+  let hfName = sourceName.replace("language_model.", "");
+  if (arch.gguf === "llama") hfName = hfName.replace("text_model.", "");
+  return arch.prefixModel ? `model.${hfName}` : hfName;
+}
+
 function plannedTensors(
   checkpoint: Checkpoint,
   arch: Architecture,
   hp: HParams,
   type: ConvertType,
+  vocabRows: number | undefined,
 ): PlannedTensor[] {
-  const out: PlannedTensor[] = [];
-  const rope = hp.fullAttentionRope();
-  if (
-    arch.gguf === "llama" &&
-    typeof rope.rope_type === "string" &&
-    rope.rope_type.toLowerCase() === "llama3"
-  ) {
-    const headDim = Number(
-      hp.values.head_dim ?? Number(hp.values.hidden_size) / Number(hp.values.num_attention_heads),
-    );
-    const values = llama3RopeFactors(rope, headDim);
-    out.push({ name: "rope_freqs.weight", dims: [values.length], type: "F32", from: { values } });
-  }
+  const out: PlannedTensor[] = (arch.generatedTensors?.(hp) ?? []).map(({ name, values }) => ({
+    name,
+    dims: [values.length],
+    type: "F32",
+    from: { values },
+  }));
   for (const source of checkpoint.tensors) {
-    let hfName = source.name.replace("language_model.", "");
-    if (arch.gguf === "llama") hfName = hfName.replace("text_model.", "");
-    if (arch.prefixModel) hfName = `model.${hfName}`;
+    if (arch.dropLmHead && source.name === "lm_head.weight") continue;
+    if (isMultimodalTensor(source.name)) continue;
+    const hfName = hfNameOf(arch, source.name);
     if (isSkippedTensor(hfName)) continue;
     const name = ggufTensorName(hfName, arch.tensors);
     if (!name)
@@ -94,13 +122,17 @@ function plannedTensors(
         "the checkpoint has tensors this architecture does not; check its config.json",
       );
     const dims = [...source.shape].reverse();
+    if (vocabRows !== undefined && hfName.includes("embed_tokens.weight") && dims.length === 2)
+      dims[1] = Math.min(dims[1] as number, vocabRows);
     const permuteHeads = permuteHeadsFor(arch, hp, hfName);
+    const shift = arch.normShift && hfName.endsWith("norm.weight");
     out.push({
       name,
       dims,
       type: tensorType(name, dims, type),
       from: { source },
       ...(permuteHeads ? { permuteHeads } : {}),
+      ...(shift ? { addOne: source.dtype === "F16" ? "F16" : "F32" } : {}),
     });
   }
   return out;
@@ -119,6 +151,19 @@ function mixKeys(meta: MetadataBuilder, mix: QuantizeType): void {
   meta.remove("general.file_type").set("general.file_type", gguf.u32(QUANTIZE_FTYPE[mix].ftype));
 }
 
+/**
+ * Upstream reads config.json through transformers' AutoConfig, which fills in the config class's
+ * defaults; hub configs (gemma3's text_config especially) leave many out. An architecture that
+ * lists its class's defaults gets them under its own values (under text_config's, if it has one).
+ */
+function withDefaults(config: JsonObject, defaults: JsonObject | undefined): JsonObject {
+  if (!defaults) return config;
+  const text = config.text_config;
+  if (text && typeof text === "object" && !Array.isArray(text))
+    return { ...config, text_config: { ...defaults, ...text } };
+  return { ...defaults, ...config };
+}
+
 function modelShape(arch: Architecture, hp: HParams, layers: number): ModelShape {
   const heads = Number(hp.require(["num_attention_heads", "n_head", "n_heads"]));
   const kvHeads = Number(hp.find(["num_key_value_heads", "n_kv_heads"]) ?? heads);
@@ -129,21 +174,21 @@ function modelShape(arch: Architecture, hp: HParams, layers: number): ModelShape
 
 export async function planGguf(checkpoint: Checkpoint, options: PlanOptions): Promise<GgufPlan> {
   const { hfName, arch } = architectureOf(checkpoint.config);
-  const hp = new HParams(checkpoint.config as JsonObject);
+  const hp = new HParams(withDefaults(checkpoint.config as JsonObject, arch.configDefaults));
   const blockCount = Number(hp.require(["n_layers", "num_hidden_layers", "n_layer", "num_layers"]));
   const baseType: ConvertType = isConvertType(options.type) ? options.type : "f32";
-  let tensors = plannedTensors(checkpoint, arch, hp, baseType);
+  let tensors = plannedTensors(checkpoint, arch, hp, baseType, await embeddingRows(checkpoint, arch));
   const warnings: string[] = [];
   const params = tensors.reduce((sum, t) => sum + t.dims.reduce((a, b) => a * b, 1), 0);
   const meta = new MetadataBuilder()
     .set("general.architecture", gguf.str(arch.gguf))
+    .setAll(arch.earlyKv?.(hp) ?? [])
     .set("general.type", gguf.str("model"))
     .set("general.name", gguf.str(options.name ?? checkpoint.source.name))
     .set("general.size_label", gguf.str(sizeLabel(params)))
-    .setAll(textModelKv(arch.gguf, hp, blockCount, FILE_TYPE[baseType], warnings))
-    .setAll(arch.extraKv(hp))
+    .setAll(arch.modelKv(hp, blockCount, FILE_TYPE[baseType], warnings))
     .set("general.quantization_version", gguf.u32(2));
-  await writeVocab(checkpoint, arch, meta, { pre: options.pre });
+  if (options.vocab !== false) await writeVocab(checkpoint, arch, meta, { pre: options.pre });
   if (!isConvertType(options.type)) {
     tensors = applyMix(tensors, options.type, modelShape(arch, hp, blockCount));
     mixKeys(meta, options.type);

@@ -91,6 +91,12 @@ type Category =
   | "ffn_down"
   | "other";
 
+/**
+ * llama-quant.cpp's categories. Its rules look at the architecture only for falcon and experts,
+ * so gemma and phi3 follow the same ones: a tied token_embd (gemma) takes the output's type, and
+ * a fused attn_qkv (phi3) counts as attn_v. llama.cpp also has an attn_qkv branch (Q5_K for
+ * Q4_K_M), but it comes after the attn_v one that already takes attn_qkv, so it never runs.
+ */
 function categoryOf(name: string): Category {
   if (name === "output.weight") return "output";
   if (name === "token_embd.weight") return "token_embd";

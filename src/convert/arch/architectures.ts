@@ -1,24 +1,18 @@
 import { HubferryError } from "../../core/errors.js";
 import { gguf } from "../gguf/gguf-value.js";
+import type { Architecture, GeneratedTensor } from "./architecture.js";
+import { GEMMA, GEMMA2, GEMMA3 } from "./gemma.js";
 import type { HParams } from "./hparams.js";
-import type { KvList } from "./text-model-kv.js";
+import { PHI3 } from "./phi3.js";
+import { llama3RopeFactors } from "./rope-freqs.js";
+import { type KvList, textModelKv } from "./text-model-kv.js";
 
 /**
- * The Hugging Face architectures the converter supports, each as llama.cpp's converter treats it:
- * the GGUF architecture, the tensors it has, whether Q/K rows are permuted back from HF's
- * rotate-half layout, the extra keys it writes after the common ones, and how its vocabulary is read.
+ * The Hugging Face architectures the converter supports, by the name config.json gives, each as
+ * llama.cpp's converter treats it (see Architecture). Llama and Qwen live here; the gemma and phi3
+ * families in files of their own.
  */
-export interface Architecture {
-  gguf: "llama" | "qwen2" | "qwen3";
-  /** GGUF base tensor names the architecture has (upstream MODEL_TENSORS). */
-  tensors: ReadonlySet<string>;
-  undoPermute: boolean;
-  /** HF names that lack the "model." prefix upstream adds (the bare `LlamaModel` / `Qwen2Model`). */
-  prefixModel: boolean;
-  extraKv(hp: HParams): KvList;
-  /** llama: SentencePiece, then a Llama HF tokenizer, then BPE; qwen: SentencePiece, then BPE. */
-  vocab: "llama" | "qwen";
-}
+export type { Architecture } from "./architecture.js";
 
 const BASE = [
   "token_embd",
@@ -35,15 +29,25 @@ const BASE = [
   "ffn_down",
 ];
 
-function llamaExtraKv(hp: HParams): KvList {
-  const hidden = Number(hp.values.hidden_size);
-  const heads = Number(hp.values.num_attention_heads);
+function llamaHeadDim(hp: HParams): number {
   const headDim = hp.values.head_dim;
-  const ropeDim = headDim === undefined || headDim === null ? Math.floor(hidden / heads) : Number(headDim);
+  if (headDim !== undefined && headDim !== null) return Number(headDim);
+  return Math.floor(Number(hp.values.hidden_size) / Number(hp.values.num_attention_heads));
+}
+
+function llamaKv(hp: HParams, blockCount: number, fileType: number, warnings: string[]): KvList {
   return [
+    ...textModelKv("llama", hp, blockCount, fileType, warnings),
     ["llama.vocab_size", gguf.u32(Number(hp.values.vocab_size))],
-    ["llama.rope.dimension_count", gguf.u32(ropeDim)],
+    ["llama.rope.dimension_count", gguf.u32(llamaHeadDim(hp))],
   ];
+}
+
+/** Llama 3's rope scaling is a tensor of per-frequency factors, not keys. */
+function llamaRopeFreqs(hp: HParams): GeneratedTensor[] {
+  const rope = hp.fullAttentionRope();
+  if (typeof rope.rope_type !== "string" || rope.rope_type.toLowerCase() !== "llama3") return [];
+  return [{ name: "rope_freqs.weight", values: llama3RopeFactors(rope, llamaHeadDim(hp)) }];
 }
 
 const LLAMA: Architecture = {
@@ -51,7 +55,8 @@ const LLAMA: Architecture = {
   tensors: new Set([...BASE, "rope_freqs"]),
   undoPermute: true,
   prefixModel: false,
-  extraKv: llamaExtraKv,
+  modelKv: llamaKv,
+  generatedTensors: llamaRopeFreqs,
   vocab: "llama",
 };
 const QWEN2: Architecture = {
@@ -59,13 +64,14 @@ const QWEN2: Architecture = {
   tensors: new Set(BASE),
   undoPermute: false,
   prefixModel: false,
-  extraKv: () => [],
+  modelKv: (hp, blocks, fileType, warnings) => textModelKv("qwen2", hp, blocks, fileType, warnings),
   vocab: "qwen",
 };
 const QWEN3: Architecture = {
   ...QWEN2,
   gguf: "qwen3",
   tensors: new Set([...BASE, "attn_q_norm", "attn_k_norm"]),
+  modelKv: (hp, blocks, fileType, warnings) => textModelKv("qwen3", hp, blocks, fileType, warnings),
 };
 
 const BY_HF_NAME: Record<string, Architecture> = {
@@ -76,6 +82,12 @@ const BY_HF_NAME: Record<string, Architecture> = {
   Qwen2ForCausalLM: QWEN2,
   Qwen2Model: { ...QWEN2, prefixModel: true },
   Qwen3ForCausalLM: QWEN3,
+  GemmaForCausalLM: GEMMA,
+  Gemma2ForCausalLM: GEMMA2,
+  Gemma3ForCausalLM: GEMMA3,
+  // The text part only, as upstream's text conversion (the vision tower is its mmproj file).
+  Gemma3ForConditionalGeneration: GEMMA3,
+  Phi3ForCausalLM: PHI3,
 };
 
 export const SUPPORTED_ARCHITECTURES = Object.keys(BY_HF_NAME);

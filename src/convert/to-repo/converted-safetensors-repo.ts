@@ -1,6 +1,7 @@
 import type { TransferSource } from "../../transfer/types.js";
 import type { CheckpointSource } from "../checkpoint/source.js";
 import { readGgufHeader } from "../to-safetensors/convert-to-safetensors.js";
+import { addRopeFactors } from "../to-safetensors/rope-factors.js";
 import {
   planSafetensors,
   type SafetensorsDtype,
@@ -30,6 +31,7 @@ export async function convertedSafetensorsRepo(
 ): Promise<{ source: TransferSource; plan: SafetensorsPlan; keys: number; warnings: string[] }> {
   const header = await readGgufHeader(source, opts.file);
   const plan = planSafetensors(header, opts.dtype);
+  await addRopeFactors(plan, source, opts.file);
   const encoder = new TextEncoder();
   const card = safetensorsCard({
     repoId: opts.repoId,

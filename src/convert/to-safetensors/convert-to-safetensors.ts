@@ -8,6 +8,7 @@ import type { CheckpointSource } from "../checkpoint/source.js";
 import { emitConverted, reportingSink, safetensorsPlanEvent } from "../convert-events.js";
 import { fileOutput } from "../file-sink.js";
 import { type GgufHeader, parseGguf } from "../gguf/read-header.js";
+import { addRopeFactors } from "./rope-factors.js";
 import { planSafetensors, type SafetensorsDtype } from "./safetensors-plan.js";
 import { tokenizerOutput } from "./tokenizer/rebuild-tokenizer.js";
 import { writeSafetensors } from "./write-safetensors.js";
@@ -71,6 +72,7 @@ export async function convertToSafetensors(
   const started = Date.now();
   const header = await readGgufHeader(source, path);
   const plan = planSafetensors(header, opts.dtype);
+  await addRopeFactors(plan, source, path);
   const tokenizer = tokenizerOutput(header.metadata);
   opts.events(
     safetensorsPlanEvent(plan, header.metadata.size, {

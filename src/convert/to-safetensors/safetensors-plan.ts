@@ -6,8 +6,9 @@ import { hfConfig } from "./hf-config.js";
 
 /**
  * GGUF -> safetensors, decided from the header alone: every tensor's Hugging Face name and torch
- * shape, the Q/K rows to permute back (llama), the output dtype, the safetensors header, and
- * config.json. Generated tensors (rope_freqs) have no Hugging Face counterpart and are left out.
+ * shape, the Q/K rows to permute back (llama), gemma's norm offset to take off, the output dtype,
+ * the safetensors header, and config.json. Generated tensors (rope_freqs, phi3's rope factors)
+ * have no Hugging Face tensor: rope_freqs is left out, phi3's factors go back into config.json.
  */
 export type SafetensorsDtype = "F32" | "F16" | "BF16";
 const WIDTH: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2 };
@@ -19,6 +20,8 @@ export interface SafetensorsTensor {
   from: GgufTensorPlace;
   /** Undo llama.cpp's Q/K row permutation, in groups of this many heads. */
   unpermuteHeads?: number;
+  /** gemma's norms: llama.cpp stores w, HF w - 1 (subtracted in float32, as transformers' loader does). */
+  subtractOne?: boolean;
   byteSize: number;
 }
 
@@ -29,6 +32,8 @@ export interface SafetensorsPlan {
   header: Uint8Array;
   config: JsonObject;
   skipped: string[];
+  /** phi3's LongRoPE factor tensors, to read into config.json's rope_scaling. */
+  ropeFactors?: { long: GgufTensorPlace; short: GgufTensorPlace };
   fileSize: number;
 }
 
@@ -56,24 +61,34 @@ function safetensorsHeader(tensors: SafetensorsTensor[], dtype: SafetensorsDtype
   return out;
 }
 
+const GENERATED = new Set(["rope_freqs.weight", "rope_factors_long.weight", "rope_factors_short.weight"]);
+const NORM_OFFSET = new Set(["gemma", "gemma2", "gemma3"]);
+
+function ropeFactorsOf(header: GgufHeader): SafetensorsPlan["ropeFactors"] {
+  const long = header.tensors.find((t) => t.name === "rope_factors_long.weight");
+  const short = header.tensors.find((t) => t.name === "rope_factors_short.weight");
+  return long && short ? { long, short } : undefined;
+}
+
 export function planSafetensors(header: GgufHeader, dtype: SafetensorsDtype): SafetensorsPlan {
   const archValue = header.metadata.get("general.architecture");
   const architecture = archValue?.type === "string" ? archValue.value : "?";
   const tied = !header.tensors.some((t) => t.name === "output.weight");
-  const config = hfConfig(header.metadata, { tied, dtype: TORCH_DTYPE[dtype] });
+  const embd = header.tensors.find((t) => t.name === "token_embd.weight");
+  const config = hfConfig(header.metadata, { tied, dtype: TORCH_DTYPE[dtype], vocabRows: embd?.dims[1] });
   const tensors: SafetensorsTensor[] = [];
   const skipped: string[] = [];
   for (const t of header.tensors) {
-    if (t.name === "rope_freqs.weight") {
-      skipped.push(t.name);
+    if (GENERATED.has(t.name)) {
+      if (t.name === "rope_freqs.weight") skipped.push(t.name);
       continue;
     }
-    const name = hfTensorName(t.name);
+    const name = hfTensorName(t.name, architecture);
     if (!name)
       throw new HubferryError(
         "BAD_INPUT",
         `the GGUF's tensor ${t.name} has no Hugging Face name the converter knows`,
-        "convert a llama, qwen2 or qwen3 GGUF",
+        "convert a GGUF of llama, qwen2, qwen3, gemma, gemma2, gemma3 or phi3",
       );
     const count = t.dims.reduce((a, b) => a * b, 1);
     const heads = headsFor(architecture, t.name, config);
@@ -83,6 +98,7 @@ export function planSafetensors(header: GgufHeader, dtype: SafetensorsDtype): Sa
       from: t,
       byteSize: count * WIDTH[dtype],
       ...(heads ? { unpermuteHeads: heads } : {}),
+      ...(NORM_OFFSET.has(architecture) && t.name.endsWith("norm.weight") ? { subtractOne: true } : {}),
     });
   }
   const head = safetensorsHeader(tensors, dtype);
@@ -93,6 +109,7 @@ export function planSafetensors(header: GgufHeader, dtype: SafetensorsDtype): Sa
     header: head,
     config,
     skipped,
+    ropeFactors: ropeFactorsOf(header),
     fileSize: head.length + tensors.reduce((s, t) => s + t.byteSize, 0),
   };
 }

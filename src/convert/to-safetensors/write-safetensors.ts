@@ -37,7 +37,9 @@ export async function* tensorChunks(
   const last = Math.min(rows, endRow);
   for (let row = firstRow; row < last; row += step) {
     const n = Math.min(step, last - row);
-    yield encode(decode(await source.readRange(path, from.offset + row * rowBytes, n * rowBytes)));
+    const values = decode(await source.readRange(path, from.offset + row * rowBytes, n * rowBytes));
+    if (t.subtractOne) for (let i = 0; i < values.length; i++) values[i] = (values[i] as number) - 1;
+    yield encode(values);
   }
 }
 

@@ -18,10 +18,11 @@ import {
   type TokenizerFiles,
 } from "./tokenizer-files.js";
 
+// The tokenizer keys, chosen as upstream chooses the vocabulary reader for each architecture:
+// SentencePiece (tokenizer.model), Llama's byte-fallback BPE (gguf-py's LlamaHfVocab) and GPT-2
+// style BPE (what Llama 3, Qwen and Mistral's newer tokenizers are).
+
 /**
- * The tokenizer keys, chosen as upstream chooses the vocabulary reader for each architecture:
- * SentencePiece (tokenizer.model), Llama's byte-fallback BPE (gguf-py's LlamaHfVocab) and GPT-2
- * style BPE (what Llama 3, Qwen and Mistral's newer tokenizers are).
  * A tokenizer.json upstream reads as Llama HF: BPE with byte fallback and a Sequence decoder,
  * and not Llama 3's (ignore_merges without byte fallback).
  */
@@ -72,8 +73,24 @@ async function writeScoredVocab(
 }
 
 /**
- * Upstream's order: a SentencePiece tokenizer.model wins wherever it is (llama and qwen alike);
- * else, for llama, a byte-fallback BPE tokenizer.json is read as Llama HF; else GPT-2 style BPE.
+/**
+ * Whether upstream reads this checkpoint's vocabulary with SentencePiece (see VocabKind): a
+ * tokenizer.model wins wherever it is (llama, qwen, gemma3); gemma 1/2 read nothing else; phi3
+ * reads it unless tokenizer_config.json names GPT2Tokenizer.
+ */
+function readsSentencePiece(
+  arch: Architecture,
+  checkpoint: Checkpoint,
+  files: TokenizerFiles | undefined,
+): boolean {
+  if (arch.vocab === "sentencepiece") return true;
+  if (arch.vocab === "phi3") return files?.config?.tokenizer_class !== "GPT2Tokenizer";
+  return checkpoint.files.includes("tokenizer.model");
+}
+
+/**
+ * Upstream's order: SentencePiece where readsSentencePiece says; else, for llama, a byte-fallback
+ * BPE tokenizer.json is read as Llama HF; else GPT-2 style BPE.
  */
 export async function writeVocab(
   checkpoint: Checkpoint,
@@ -88,10 +105,23 @@ export async function writeVocab(
     meta.set("tokenizer.ggml.add_space_prefix", gguf.bool(config.add_prefix_space));
   const vocabSize =
     typeof checkpoint.config.vocab_size === "number" ? checkpoint.config.vocab_size : undefined;
-  if (checkpoint.files.includes("tokenizer.model")) {
+  if (readsSentencePiece(arch, checkpoint, files)) {
+    if (arch.vocab === "phi3")
+      throw new HubferryError(
+        "BAD_INPUT",
+        `${source.name} has a SentencePiece tokenizer, which phi3 reads its own way (not yet supported; phi3 reads BPE when tokenizer_config.json says GPT2Tokenizer)`,
+        "use llama.cpp's convert_hf_to_gguf.py for this model for now",
+      );
+    if (!checkpoint.files.includes("tokenizer.model"))
+      throw new HubferryError(
+        "BAD_INPUT",
+        `${source.name} has no tokenizer.model, which ${arch.gguf} reads its vocabulary from`,
+        "convert a checkpoint that ships its SentencePiece tokenizer.model",
+      );
     const model = parseSentencePieceModel(await readTokenizerModel(source));
     const vocab = sentencePieceVocab(model, vocabSize, await readAddedTokens(source), config);
     await writeScoredVocab(checkpoint, meta, vocab, { ...files, config });
+    meta.setAll(arch.afterSentencePiece ?? []);
   } else if (!files)
     throw new HubferryError(
       "BAD_INPUT",

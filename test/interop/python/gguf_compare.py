@@ -1,7 +1,7 @@
 """Compares two GGUF files as the converter's bars ask, with gguf.GGUFReader (gguf 0.19.0).
 
 argv[1] ours, argv[2] the reference, argv[3] (optional) a comma-separated list of keys to leave
-out (model-card fields). Prints JSON: {"kv": [differences], "tensorInfo": [differences],
+out (model-card fields; `prefix.*` leaves out every key under prefix, e.g. `tokenizer.*`). Prints JSON: {"kv": [differences], "tensorInfo": [differences],
 "tensorData": [names whose bytes differ], "tensors": N, "keys": N}. Tensors are compared by name
 (per tensor, not by file position), data bytes exactly.
 """
@@ -13,11 +13,15 @@ import numpy as np
 from gguf import GGUFReader
 
 
+def prefixes(skip):
+    return [s[:-1] for s in skip if s.endswith(".*")]
+
+
 def fields(reader, skip):
     # Raw bytes compare fast; contents() (slow for 100k-token arrays) only for what differs.
     out = {}
     for name, field in reader.fields.items():
-        if name.startswith("GGUF.") or name in skip:
+        if name.startswith("GGUF.") or name in skip or any(name.startswith(p) for p in prefixes(skip)):
             continue
         raw = hashlib.sha256(b"".join(p.tobytes() for p in field.parts)).digest()
         out[name] = {"types": [t.name for t in field.types], "raw": raw, "field": field}

@@ -1,6 +1,7 @@
 """The judge of GGUF -> safetensors: transformers' own GGUF loader.
 
-argv[1] a folder, argv[2] the GGUF file's name in it, argv[3] our safetensors folder. Loads the
+argv[1] a folder, argv[2] the GGUF file's name in it, argv[3] our safetensors folder, argv[4]
+(optional) comma-separated config keys the loader is known to drop (phi3's LongRoPE rope_scaling). Loads the
 model with AutoModelForCausalLM.from_pretrained(folder, gguf_file=...) (gguf-py dequantizes,
 transformers names and un-permutes), and compares with our model.safetensors: names, shapes and
 float32 bits of every tensor, and the config fields both have. Prints JSON of the differences.
@@ -37,8 +38,9 @@ def main():
             diffs.append(f"{name}: values differ ({int(np.sum(a.view(np.uint32) != b.view(np.uint32)))} of {a.size})")
     our_config = json.load(open(f"{ours}/config.json", encoding="utf-8"))
     config = AutoConfig.from_pretrained(folder, gguf_file=gguf_file).to_dict()
+    dropped = set(filter(None, (sys.argv[4] if len(sys.argv) > 4 else "").split(",")))
     for key, value in our_config.items():
-        if key in ("torch_dtype", "architectures") or key not in config:
+        if key in ("torch_dtype", "architectures") or key not in config or key in dropped:
             continue
         if config[key] != value and not (isinstance(value, float) and abs(config[key] - value) <= 1e-12):
             diffs.append(f"config {key}: {value!r} vs {config[key]!r}")
