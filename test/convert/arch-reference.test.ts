@@ -8,11 +8,7 @@ import {
   readCheckpoint,
   type SourceTensor,
 } from "../../src/convert/checkpoint/read-checkpoint.js";
-import { fileOutput } from "../../src/convert/file-sink.js";
-import { layOutGguf } from "../../src/convert/gguf/write-header.js";
-import { planGguf } from "../../src/convert/gguf-plan.js";
 import type { ConvertType } from "../../src/convert/type-policy.js";
-import { writeGguf } from "../../src/convert/write-gguf.js";
 import { runCli } from "../helpers/cli.js";
 import { PY_DIR, run, venvBin } from "../helpers/python.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -29,9 +25,8 @@ import {
 /**
  * gemma, gemma2, gemma3 (text, and the multimodal checkpoint's text part) and phi3 against llama.cpp's convert_hf_to_gguf.py and
  * llama-quantize, and back through transformers' GGUF loader. gemma3 and phi3 carry real BPE
- * tokenizers, so their files are compared whole. gemma 1/2 read only SentencePiece, which the
- * converter does not yet: their reference gets a tiny trained tokenizer.model, ours is planned
- * without a vocabulary, and every key but `tokenizer.*` is compared, with every tensor.
+ * tokenizers; gemma 1/2 read only SentencePiece, so theirs is a tiny tokenizer.model trained in
+ * the test. Every file is compared whole (`general.name` aside), vocabulary keys included.
  */
 // Two decimals, as real configs write them: read back as the shortest float32 decimal.
 const LONG_FACTOR = Array.from({ length: 32 }, (_, i) => Number((1 + 0.05 * i).toFixed(2)));
@@ -137,20 +132,11 @@ const MIXES: Array<[string, string, number]> = [
   ["gemma3", "q4_k_m", 15],
   ["phi3", "q4_k_m", 15],
 ];
-/** Without the vocabulary (SentencePiece): in process, compared without `tokenizer.*`. */
-const NO_VOCAB: Array<[string, ConvertType]> = [
+/** SentencePiece vocabularies (gemma 1/2 read nothing else), gemma's own keys after them. */
+const SENTENCEPIECE: Array<[string, ConvertType]> = [
   ["gemma", "f32"],
   ["gemma2", "f16"],
 ];
-
-/** Our GGUF of `dir` with no tokenizer keys, planned and written in process. */
-async function ggufWithoutVocab(dir: string, type: ConvertType, out: string): Promise<void> {
-  const source = await folderSource(dir);
-  const plan = await planGguf(await readCheckpoint(source), { type, vocab: false });
-  const file = await fileOutput(out);
-  await writeGguf(plan, layOutGguf(plan.metadata, plan.tensors), source, file);
-  await file.commit();
-}
 
 async function cliGguf(dir: string, type: string, out: string, extra: string[] = []): Promise<void> {
   const r = await runCli(["convert", dir, "--to", "gguf", "--type", type, "--output", out, ...extra], {});
@@ -187,7 +173,7 @@ describe("gemma, gemma2, gemma3 and phi3 to GGUF: what llama.cpp writes", () => 
       ),
     );
     await inParallel(
-      [...CASES, ...NO_VOCAB].map(
+      [...CASES, ...SENTENCEPIECE].map(
         ([name, type]) =>
           () =>
             referenceGguf(model(name), type, ref(name, type)),
@@ -201,17 +187,12 @@ describe("gemma, gemma2, gemma3 and phi3 to GGUF: what llama.cpp writes", () => 
       ),
     );
     await inParallel([
-      ...[...CASES, ...MIXES].map(([name, type]) => async () => {
+      ...[...CASES, ...MIXES, ...SENTENCEPIECE].map(([name, type]) => async () => {
         await cliGguf(model(name), type, ours(name, type));
         results.set(
           `${name}-${type}`,
           await compareGguf(ours(name, type), ref(name, type), ["general.name"]),
         );
-      }),
-      ...NO_VOCAB.map(([name, type]) => async () => {
-        await ggufWithoutVocab(model(name), type, ours(name, type));
-        const skip = ["general.name", "tokenizer.*"];
-        results.set(`${name}-${type}`, await compareGguf(ours(name, type), ref(name, type), skip));
       }),
     ]);
   });
@@ -227,27 +208,15 @@ describe("gemma, gemma2, gemma3 and phi3 to GGUF: what llama.cpp writes", () => 
       );
     });
 
-  for (const [name, type] of NO_VOCAB)
-    test(`${name} to ${type}: every key but tokenizer.*, every tensor info and byte identical`, () => {
+  for (const [name, type] of SENTENCEPIECE)
+    test(`${name} to ${type}: its SentencePiece vocabulary, every key, tensor info and byte identical`, () => {
       const diff = results.get(`${name}-${type}`) as Comparison;
       assert.deepEqual(noDiffs(diff), { kv: [], tensorInfo: [], tensorData: [] });
       assert.ok(
-        diff.tensors >= 20 && diff.keys >= 14,
+        diff.tensors >= 20 && diff.keys >= 25,
         `compared ${diff.tensors} tensors and ${diff.keys} keys`,
       );
     });
-
-  test("gemma 1/2 through the CLI: a clear error until SentencePiece is read", async () => {
-    const r = await runCli(
-      ["convert", model("gemma2"), "--to", "gguf", "--type", "f16", "--output", join(dir, "never.gguf")],
-      {},
-    );
-    assert.notEqual(r.code, 0);
-    assert.match(
-      r.stderr,
-      /SentencePiece tokenizer \(tokenizer\.model\), which the converter does not read yet/,
-    );
-  });
 });
 
 describe("gemma, gemma2, gemma3 and phi3 back to safetensors", () => {
@@ -316,8 +285,7 @@ describe("gemma, gemma2, gemma3 and phi3 back to safetensors", () => {
   for (const name of ["gemma3", "phi3", "gemma2", "gemma"])
     test(`${name}: safetensors (bf16) -> GGUF f32 -> safetensors bf16 gives the source's tensors and family config back`, async () => {
       const gguf = join(dir, "gguf", `${name}-f32.gguf`);
-      if (name === "gemma2" || name === "gemma") await ggufWithoutVocab(model(name), "f32", gguf);
-      else await cliGguf(model(name), "f32", gguf, pre[name]);
+      await cliGguf(model(name), "f32", gguf, pre[name]);
       const out = join(dir, `${name}-round-trip`);
       await cliSafetensors(gguf, "bf16", out);
       const source = await readCheckpoint(await folderSource(model(name)));
