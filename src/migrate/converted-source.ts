@@ -116,7 +116,7 @@ export async function convertingRepoSource(
   opts: Omit<ConvertingOptions, "sourceLabel" | "revision" | "listing" | "license">,
 ): Promise<TransferSource & { info: RepoDetails }> {
   const listing = await src.list();
-  const checkpoint = await transferCheckpointSource(src, src.info.id);
+  const checkpoint = await transferCheckpointSource(src, src.info.id, listing);
   const source = await convertingSource(checkpoint, {
     ...opts,
     // The card names the whole commit the weights came from, not the short form labels use.

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { HubferryError } from "../../core/errors.js";
-import type { TransferSource } from "../../transfer/types.js";
+import type { SourceFile, TransferSource } from "../../transfer/types.js";
 import type { CheckpointSource } from "./source.js";
 
 /**
@@ -26,11 +26,13 @@ async function readRangeOnce(
   return filled;
 }
 
+/** `listing`: the source's files when the caller has listed them already (one listing, not two). */
 export async function transferCheckpointSource(
   source: TransferSource,
   name: string,
+  listing?: SourceFile[],
 ): Promise<CheckpointSource> {
-  const files = await source.list();
+  const files = listing ?? (await source.list());
   const sizes = new Map(files.map((f) => [f.path, f.size]));
   const sizeOf = (path: string) => {
     const size = sizes.get(path);
