@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { scratchDir } from "./lib/scratch.mjs";
-import { timed } from "./lib/timed.mjs";
+import { timedOrThrow } from "./lib/timed.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const log = (s) => process.stderr.write(`${s}\n`);
@@ -67,11 +67,7 @@ const env = {
   TQDM_DISABLE: "1",
 };
 
-async function must(what, cmd, argv) {
-  const r = await timed(cmd, argv, env);
-  if (r.code !== 0) throw new Error(`${what} exited ${r.code}: ${(r.out + r.err).slice(-2000)}`);
-  return r;
-}
+const must = (what, cmd, argv) => timedOrThrow(what, cmd, argv, env);
 
 const mib = (b) => (b / 1024 / 1024).toFixed(0);
 const { dir, cleanup } = await scratchDir("hubferry-convert-bench-", log);

@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { scratchDir } from "./lib/scratch.mjs";
-import { timed } from "./lib/timed.mjs";
+import { timedOrThrow } from "./lib/timed.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const log = (s) => process.stderr.write(`${s}\n`);
@@ -46,11 +46,7 @@ const env = {
   LLAMA_CPP_LIB_PATH: join(root, ".venv/ggml/build/bin"),
 };
 
-async function must(what, cmd, argv) {
-  const r = await timed(cmd, argv, env);
-  if (r.code !== 0) throw new Error(`${what} exited ${r.code}: ${(r.out + r.err).slice(-2000)}`);
-  return r;
-}
+const must = (what, cmd, argv) => timedOrThrow(what, cmd, argv, env);
 
 const lastJson = (text) => JSON.parse(text.trim().split("\n").pop());
 const fmt = (x) => (x === 0 ? "0" : x < 1e-3 || x >= 1e3 ? x.toExponential(1) : x.toPrecision(2));

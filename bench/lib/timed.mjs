@@ -68,3 +68,10 @@ export function lastJson(text) {
   }
   return undefined;
 }
+
+/** `timed`, and a run that exits non-zero fails with the end of its output. */
+export async function timedOrThrow(what, cmd, argv, env) {
+  const r = await timed(cmd, argv, env);
+  if (r.code !== 0) throw new Error(`${what} exited ${r.code}: ${(r.out + r.err).slice(-2000)}`);
+  return r;
+}
