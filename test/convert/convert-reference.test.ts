@@ -16,10 +16,12 @@ import {
   type Comparison,
   compareGguf,
   inParallel,
+  LLAMA3_ROPE,
   makeTinyModel,
   quantizedReference,
   referenceGguf,
   type TinyModel,
+  tinyModel,
 } from "./tiny-models.js";
 
 /**
@@ -30,40 +32,9 @@ import {
 const MODELS: Record<string, TinyModel> = {
   // Llama 3's real BPE tokenizer and rope scaling (the rope_freqs tensor); tied embeddings;
   // grouped-query attention (K rows permuted by 2 heads).
-  llama: {
-    arch: "llama",
-    tokenizer: "llama3",
-    hidden: 256,
-    layers: 2,
-    heads: 4,
-    kvHeads: 2,
-    ff: 512,
-    vocab: null,
-    dtype: "bfloat16",
-    tie: true,
-    seed: 1,
-    ropeScaling: {
-      rope_type: "llama3",
-      factor: 8,
-      low_freq_factor: 1,
-      high_freq_factor: 4,
-      original_max_position_embeddings: 8192,
-    },
-  },
+  llama: tinyModel("llama3", { ropeScaling: LLAMA3_ROPE }),
   // Qwen's tokenizer with the vocabulary padded past the tokenizer ([PAD] tokens), q/k/v biases, an untied head.
-  qwen2: {
-    arch: "qwen2",
-    tokenizer: "qwen3",
-    hidden: 256,
-    layers: 2,
-    heads: 4,
-    kvHeads: 2,
-    ff: 512,
-    vocab: 151936,
-    dtype: "bfloat16",
-    tie: false,
-    seed: 2,
-  },
+  qwen2: tinyModel("qwen3", { arch: "qwen2", vocab: 151936, tie: false, seed: 2 }),
   // Q/K norms, F16 weights, two safetensors shards with an index.
   qwen3: {
     arch: "qwen3",

@@ -11,7 +11,7 @@ import type { OutputType } from "../../src/convert/type-policy.js";
 import { writeGguf } from "../../src/convert/write-gguf.js";
 import { mulberry32 } from "../helpers/prng.js";
 import { tempDir } from "../helpers/tmp.js";
-import { makeTinyModel, tinyModel } from "./tiny-models.js";
+import { LLAMA3_ROPE, makeTinyModel, tinyModel } from "./tiny-models.js";
 
 /**
  * Any byte range of a converted GGUF, made on its own, equals the same bytes of the whole file:
@@ -39,13 +39,7 @@ describe("ggufRange: a converted file's bytes by range", () => {
         layers: 1,
         tie: false,
         seed: 5,
-        ropeScaling: {
-          rope_type: "llama3",
-          factor: 8,
-          low_freq_factor: 1,
-          high_freq_factor: 4,
-          original_max_position_embeddings: 8192,
-        },
+        ropeScaling: LLAMA3_ROPE,
       }),
     );
     source = await folderSource(model);

@@ -49,6 +49,15 @@ export interface TinyModel {
   dropConfig?: string[];
 }
 
+/** Llama 3's rope scaling as its config says it (llama.cpp writes it as the rope_freqs tensor). */
+export const LLAMA3_ROPE = {
+  rope_type: "llama3",
+  factor: 8,
+  low_freq_factor: 1,
+  high_freq_factor: 4,
+  original_max_position_embeddings: 8192,
+};
+
 /**
  * The smallest checkpoint of a real tokenizer the tests convert: hidden 256, 2 layers, 4 heads
  * (2 KV heads), ff 512, the tokenizer's own vocabulary, bf16, tied; with `overrides` on top.
