@@ -1,14 +1,8 @@
 import type { TransferSource } from "../../transfer/types.js";
 import type { CheckpointSource } from "../checkpoint/source.js";
-import { readGgufHeader } from "../to-safetensors/convert-to-safetensors.js";
-import { addRopeFactors } from "../to-safetensors/rope-factors.js";
-import {
-  planSafetensors,
-  type SafetensorsDtype,
-  type SafetensorsPlan,
-} from "../to-safetensors/safetensors-plan.js";
+import { planFromGguf } from "../to-safetensors/plan-from-gguf.js";
+import type { SafetensorsDtype, SafetensorsPlan } from "../to-safetensors/safetensors-plan.js";
 import { safetensorsRange } from "../to-safetensors/safetensors-range.js";
-import { tokenizerOutput } from "../to-safetensors/tokenizer/rebuild-tokenizer.js";
 import { isNoticeFile } from "./companion-files.js";
 import { type ConvertedRepoCommon, type MadeFile, madeFromBytes, madeRepo } from "./made-repo.js";
 import { safetensorsCard } from "./safetensors-card.js";
@@ -29,9 +23,7 @@ export async function convertedSafetensorsRepo(
   source: CheckpointSource,
   opts: ConvertedSafetensorsOptions,
 ): Promise<{ source: TransferSource; plan: SafetensorsPlan; keys: number; warnings: string[] }> {
-  const header = await readGgufHeader(source, opts.file);
-  const plan = planSafetensors(header, opts.dtype);
-  await addRopeFactors(plan, source, opts.file);
+  const { header, plan, tokenizer } = await planFromGguf(source, opts.file, opts.dtype);
   const encoder = new TextEncoder();
   const card = safetensorsCard({
     repoId: opts.repoId,
@@ -49,7 +41,6 @@ export async function convertedSafetensorsRepo(
     large: true,
     read: (start, end, signal) => safetensorsRange(plan, source, opts.file, start, end, signal),
   };
-  const tokenizer = tokenizerOutput(header.metadata);
   const made = [
     madeFromBytes("README.md", encoder.encode(card)),
     madeFromBytes("config.json", encoder.encode(`${JSON.stringify(plan.config, null, 2)}\n`)),

@@ -2,15 +2,12 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { HubferryError } from "../../core/errors.js";
-import { NeedMoreBytes } from "../../formats/range-reader.js";
 import type { EventSink } from "../../transfer/events.js";
 import type { CheckpointSource } from "../checkpoint/source.js";
 import { emitConverted, reportingSink, safetensorsPlanEvent } from "../convert-events.js";
 import { fileOutput } from "../file-sink.js";
-import { type GgufHeader, parseGguf } from "../gguf/read-header.js";
-import { addRopeFactors } from "./rope-factors.js";
-import { planSafetensors, type SafetensorsDtype } from "./safetensors-plan.js";
-import { tokenizerOutput } from "./tokenizer/rebuild-tokenizer.js";
+import { planFromGguf } from "./plan-from-gguf.js";
+import type { SafetensorsDtype } from "./safetensors-plan.js";
 import { writeSafetensors } from "./write-safetensors.js";
 
 /**
@@ -25,29 +22,6 @@ export interface ConvertToSafetensorsOptions {
   dryRun: boolean;
   events: EventSink;
   signal?: AbortSignal;
-}
-
-const MAX_HEADER = 512 * 1024 * 1024;
-
-/** The header, read by ranges that double until it parses (vocabularies make it megabytes). */
-export async function readGgufHeader(source: CheckpointSource, path: string): Promise<GgufHeader> {
-  const size = await source.size(path);
-  let want = Math.min(size, 4 * 1024 * 1024);
-  for (;;) {
-    const head = await source.readRange(path, 0, want);
-    try {
-      return parseGguf(head, size);
-    } catch (err) {
-      if (!(err instanceof NeedMoreBytes)) throw err;
-      if (want >= Math.min(size, MAX_HEADER))
-        throw new HubferryError(
-          "BAD_INPUT",
-          `${path} ends inside its GGUF header`,
-          "the file is truncated or not a GGUF",
-        );
-      want = Math.min(size, MAX_HEADER, Math.max(err.needed, want * 2));
-    }
-  }
 }
 
 async function prepareOutput(dir: string): Promise<string> {
@@ -70,10 +44,7 @@ export async function convertToSafetensors(
   opts: ConvertToSafetensorsOptions,
 ): Promise<void> {
   const started = Date.now();
-  const header = await readGgufHeader(source, path);
-  const plan = planSafetensors(header, opts.dtype);
-  await addRopeFactors(plan, source, path);
-  const tokenizer = tokenizerOutput(header.metadata);
+  const { header, plan, tokenizer } = await planFromGguf(source, path, opts.dtype);
   opts.events(
     safetensorsPlanEvent(plan, header.metadata.size, {
       source: opts.label,
