@@ -14,6 +14,7 @@ import { seedSampleRepo } from "../server/sample.js";
 import { reportError } from "./fail.js";
 import { parseSize } from "./parse-size.js";
 import type { ServeOptions } from "./serve.js";
+import { mirrorOptions } from "./serve-mirror.js";
 import { wholeNumber } from "./whole-number.js";
 
 export const SAMPLE_REPO = { namespace: "local", name: "hubferry-sample" };
@@ -69,9 +70,11 @@ export async function serveAction(opts: ServeOptions): Promise<void> {
 async function serve(opts: ServeOptions): Promise<void> {
   const lines: string[] = [];
   const users = await buildUsers(opts, (s) => lines.push(s));
+  const mirror = await mirrorOptions(opts);
   const accessLog = await openAccessLog(opts.accessLog);
   const hub = await startLocalHub({
     accessLog: accessLog?.write,
+    mirror,
     sessionTtlSeconds: opts.sessionTtl ? wholeNumber("--session-ttl", opts.sessionTtl, 1) : undefined,
     root: opts.root,
     users,
@@ -106,6 +109,8 @@ async function serve(opts: ServeOptions): Promise<void> {
     );
   } else {
     const out = [`hubferry local hub listening on ${hub.url}`, `store: ${opts.root}`, ...lines];
+    for (const [face, up] of Object.entries(mirror?.upstreams ?? {}))
+      out.push(`mirror: ${face} from ${up.endpoint}${mirror?.offline ? " (offline: store only)" : ""}`);
     if (sampleUrl) {
       out.push(
         `sample repo: ${sampleUrl}`,

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { Command, Option } from "commander";
 import envPaths from "env-paths";
+import { DEFAULT_MIRROR_TTL_SECONDS } from "../server/mirror/mirror-options.js";
 import { SIZE_FORMS } from "./parse-size.js";
 
 /** The hub's folder by default: computed from the environment, nothing is read or made here. */
@@ -28,7 +29,14 @@ export interface ServeOptions {
   accessLog?: string;
   sessionTtl?: string;
   json: boolean;
+  mirror: string[];
+  upstreamToken: string[];
+  offline: boolean;
+  mirrorTtl?: string;
+  localNamespace: string[];
 }
+
+const many = (v: string, acc: string[]) => [...acc, v];
 
 export function serveCommand(): Command {
   return new Command("serve")
@@ -69,6 +77,33 @@ export function serveCommand(): Command {
       "append one line per request to FILE (- for stdout); never a token, cookie or URL signature",
     )
     .option("--session-ttl <seconds>", "lifetime of a ModelScope login session cookie (default 30 days)")
+    .option(
+      "--mirror <FACE=URL>",
+      "be a pull-through mirror of an upstream hub: hf=https://huggingface.co and/or ms=https://www.modelscope.cn (repeatable)",
+      many,
+      [] as string[],
+    )
+    .option(
+      "--upstream-token <FACE=@FILE>",
+      "the token the mirror reads private and gated upstream repos with, from FILE (repeatable; never the token itself)",
+      many,
+      [] as string[],
+    )
+    .option(
+      "--offline",
+      "with --mirror: never ask upstream; serve what the store has, 504 for the rest",
+      false,
+    )
+    .option(
+      "--mirror-ttl <seconds>",
+      `with --mirror: how long a branch or tag stays pinned to the commit it named (default ${DEFAULT_MIRROR_TTL_SECONDS})`,
+    )
+    .option(
+      "--local-namespace <ns>",
+      "with --mirror: a namespace kept local (users' and orgs' own always are; repeatable)",
+      many,
+      [] as string[],
+    )
     .addOption(
       new Option("--json", "print one JSON line when ready instead of the human banner").default(false),
     )

@@ -14,6 +14,8 @@ import { type FaultRule, sabotageBody, throttledRequest, throttleResponse } from
 import { HttpError } from "./http/http-error.js";
 import { matchRoute, type Route } from "./http/router.js";
 import { DEFAULT_HUB_OPTIONS, type HubOptions, HubState } from "./hub-state.js";
+import { Mirror } from "./mirror/mirror.js";
+import type { MirrorOptions } from "./mirror/mirror-options.js";
 import { msRoutes } from "./ms/ms-routes.js";
 
 export interface LocalHubOptions extends Partial<HubOptions> {
@@ -25,6 +27,8 @@ export interface LocalHubOptions extends Partial<HubOptions> {
   accessLog?: (line: string) => void;
   /** Receives internal errors (a handler bug answered 500); defaults to stderr. Tokens are masked. */
   errorLog?: (line: string) => void;
+  /** Mirror these upstream hubs: what the store lacks is fetched from them (serve --mirror). */
+  mirror?: MirrorOptions;
 }
 
 export interface LocalHub {
@@ -48,6 +52,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   const options: HubOptions = { ...DEFAULT_HUB_OPTIONS, ...stripUndefined(opts) };
   const hub = new HubState(opts.root, opts.users, options);
   await hub.init();
+  if (opts.mirror) hub.mirror = new Mirror(hub, opts.mirror);
   const app: App = {
     hub,
     routes: hubRoutes(),

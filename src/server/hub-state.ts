@@ -9,6 +9,7 @@ import { UrlSigner } from "./http/signed-url.js";
 import { MultipartSessions } from "./lfs/multipart-sessions.js";
 import type { PartWriter } from "./lfs/part-writer.js";
 import type { RunningHash } from "./lfs/running-hash.js";
+import type { Mirror } from "./mirror/mirror.js";
 import { BlobStore } from "./store/blob-store.js";
 import { RepoStore } from "./store/repo-store.js";
 
@@ -87,6 +88,8 @@ export class HubState {
   readonly requestCounts = new Map<string, number>();
   readonly sessions: SessionTable;
   signer!: UrlSigner;
+  /** The pull-through mirror, when the hub mirrors an upstream (serve --mirror). */
+  mirror: Mirror | undefined;
 
   constructor(
     readonly root: string,

@@ -35,34 +35,38 @@ export interface TestHub {
  * Starts `hubferry serve` as a real child process on a free loopback port, with a users file,
  * and waits for its ready line. Extra CLI flags tune thresholds for tests.
  */
-export async function startTestHub(extraArgs: string[] = []): Promise<TestHub> {
+export async function startTestHub(
+  extraArgs: string[] = [],
+  opts: { usersYaml?: string } = {},
+): Promise<TestHub> {
   const dir = await tempDir("hub");
   const usersFile = join(dir.path, "users.yaml");
   await writeFile(
     usersFile,
-    [
-      "users:",
-      `  - name: alice`,
-      `    fullname: Alice Tester`,
-      `    orgs: [${ORG}]`,
-      `    tokens:`,
-      `      - { name: alice-write, value: ${USERS.alice.token}, role: write }`,
-      `      - { name: alice-ms, value: ${USERS.alice.msToken}, role: write }`,
-      `  - name: bob`,
-      `    tokens:`,
-      `      - { name: bob-write, value: ${USERS.bob.token}, role: write }`,
-      `      - { name: bob-ms, value: ${USERS.bob.msToken}, role: write }`,
-      `  - name: reader`,
-      `    tokens:`,
-      `      - { name: reader-read, value: ${USERS.reader.token}, role: read }`,
-      `  - name: ${USERS.admin.name}`,
-      `    admin: true`,
-      `    tokens:`,
-      `      - { name: admin, value: ${USERS.admin.token}, role: read }`,
-      "orgs:",
-      `  - { name: ${ORG}, fullname: Acme Corp }`,
-      "",
-    ].join("\n"),
+    opts.usersYaml ??
+      [
+        "users:",
+        `  - name: alice`,
+        `    fullname: Alice Tester`,
+        `    orgs: [${ORG}]`,
+        `    tokens:`,
+        `      - { name: alice-write, value: ${USERS.alice.token}, role: write }`,
+        `      - { name: alice-ms, value: ${USERS.alice.msToken}, role: write }`,
+        `  - name: bob`,
+        `    tokens:`,
+        `      - { name: bob-write, value: ${USERS.bob.token}, role: write }`,
+        `      - { name: bob-ms, value: ${USERS.bob.msToken}, role: write }`,
+        `  - name: reader`,
+        `    tokens:`,
+        `      - { name: reader-read, value: ${USERS.reader.token}, role: read }`,
+        `  - name: ${USERS.admin.name}`,
+        `    admin: true`,
+        `    tokens:`,
+        `      - { name: admin, value: ${USERS.admin.token}, role: read }`,
+        "orgs:",
+        `  - { name: ${ORG}, fullname: Acme Corp }`,
+        "",
+      ].join("\n"),
   );
   const root = join(dir.path, "store");
   const child = spawn(

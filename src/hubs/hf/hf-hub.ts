@@ -1,5 +1,11 @@
 import { HubferryError } from "../../core/errors.js";
-import { HttpClient, type HttpEvents, HttpStatusError, nextLink } from "../../core/http/http-client.js";
+import {
+  HttpClient,
+  type HttpEvents,
+  HttpStatusError,
+  nextLink,
+  type RetryPolicy,
+} from "../../core/http/http-client.js";
 import { parseAs } from "../../core/http/parse.js";
 import { listOnce } from "../../core/list-once.js";
 import type { RepoRef } from "../../core/repo-ref.js";
@@ -30,8 +36,10 @@ export class HfHub implements Hub {
     events?: HttpEvents,
     /** The variable hints name for the token: another one for a destination on another endpoint. */
     private readonly tokenVar = "HF_TOKEN",
+    /** How hard to retry (a mirror gives up fast: it has a store to answer from). */
+    policy?: RetryPolicy,
   ) {
-    this.http = new HttpClient({ origin: endpoint, token, userAgent: USER_AGENT, events });
+    this.http = new HttpClient({ origin: endpoint, token, userAgent: USER_AGENT, events, policy });
   }
 
   apiRepo(ref: { type: RepoType; id: string }): string {

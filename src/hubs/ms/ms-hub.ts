@@ -4,6 +4,7 @@ import {
   type HttpEvents,
   type HttpResponse,
   HttpStatusError,
+  type RetryPolicy,
 } from "../../core/http/http-client.js";
 import { parseAs } from "../../core/http/parse.js";
 import { listOnce } from "../../core/list-once.js";
@@ -46,12 +47,15 @@ export class MsHub implements Hub {
     events?: HttpEvents,
     /** The variable hints name for the token: another one for a destination on another endpoint. */
     private readonly tokenVar = "MODELSCOPE_API_TOKEN",
+    /** How hard to retry (a mirror gives up fast: it has a store to answer from). */
+    policy?: RetryPolicy,
   ) {
     this.http = new HttpClient({
       origin: endpoint,
       token,
       userAgent: USER_AGENT,
       events,
+      policy,
       // The real site wants both on uploads; the local hub takes either.
       authHeaders: (t) => ({ authorization: `Bearer ${t}`, cookie: `m_session_id=${t}` }),
     });

@@ -28,6 +28,21 @@ const UserSchema = z.object({
   orgs: z.array(z.string()).default([]),
   /** May use the hub's own controls (`/_hubferry/stats`, `/_hubferry/faults`). */
   admin: z.boolean().default(false),
+  /**
+   * Repos of a mirrored upstream this user may read although upstream keeps them private or
+   * gated (the mirror fetches them with its own token): `hf:org/name`, or `hf:org/*` for all of
+   * an org's.
+   */
+  mirrorGrants: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(hf|ms):[^/\s*]+\/(\*|[^/\s*]+)$/,
+          'a mirror grant is FACE:NAMESPACE/NAME or FACE:NAMESPACE/* (FACE is hf or ms), e.g. "hf:acme/*"',
+        ),
+    )
+    .optional(),
   tokens: z.array(TokenSchema).min(1),
 });
 
@@ -45,6 +60,8 @@ export interface User {
   orgs: string[];
   /** May use the hub's own controls (stats, fault injection). */
   admin: boolean;
+  /** Private or gated mirrored repos this user may read (`hf:org/name`, `hf:org/*`). */
+  mirrorGrants: string[];
   /** Stable fake object id, like the hub's 24-hex ids. */
   id: string;
 }
@@ -79,6 +96,7 @@ export class UserTable {
           fullname: u.fullname,
           email: u.email,
           admin: u.admin,
+          mirrorGrants: u.mirrorGrants,
         });
     }
     return table;
@@ -119,6 +137,7 @@ export class UserTable {
       fullname?: string;
       email?: string;
       admin?: boolean;
+      mirrorGrants?: string[];
     } = {},
   ): void {
     const holder = this.byToken.get(token);
@@ -137,11 +156,14 @@ export class UserTable {
         email: opts.email ?? `${userName}@users.hubferry.local`,
         orgs: [],
         admin: false,
+        mirrorGrants: [],
         id: fakeObjectId(userName),
       };
       this.users.set(userName, user);
     }
     if (opts.admin) user.admin = true;
+    for (const grant of opts.mirrorGrants ?? [])
+      if (!user.mirrorGrants.includes(grant)) user.mirrorGrants.push(grant);
     for (const org of opts.orgs ?? []) {
       if (!user.orgs.includes(org)) user.orgs.push(org);
       if (!this.orgFullnames.has(org)) this.orgFullnames.set(org, org);

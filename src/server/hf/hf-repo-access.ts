@@ -1,4 +1,5 @@
 import type { RepoType } from "../../core/repo-type.js";
+import { canReadRepo } from "../auth/can-read-repo.js";
 import { canReadPrivate, canWrite } from "../auth/users.js";
 import { type RequestContext, requireUser } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
@@ -83,7 +84,7 @@ function visibleById(
   write = false,
 ): RepoMeta {
   const meta = findHfRepo(ctx, type, namespace, name);
-  if (!meta || (meta.private && !canReadPrivate(ctx.who, meta.namespace))) {
+  if (!meta || (meta.private && !canReadRepo(ctx.who, meta))) {
     if (write && !ctx.who) requireUser(ctx, "write to a repository");
     throw repoNotFound(ctx);
   }
@@ -126,7 +127,7 @@ export function findHfRepo(
 
 /** Gated repos: metadata is public, file contents need the owner's (or an org member's) token. */
 export function checkGated(ctx: RequestContext, meta: RepoMeta): void {
-  if (!meta.gated || canReadPrivate(ctx.who, meta.namespace)) return;
+  if (!meta.gated || canReadRepo(ctx.who, meta)) return;
   const id = `${meta.namespace}/${meta.name}`;
   const message = `Access to ${meta.type} ${id} is restricted and you are not in the authorized list. Visit ${ctx.baseUrl}/${webPrefix(meta)}${id} to ask for access.`;
   throw new HttpError(ctx.who ? 403 : 401, message, { code: "GatedRepo" });

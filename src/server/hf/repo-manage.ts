@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { RepoType } from "../../core/repo-type.js";
+import { canReadRepo } from "../auth/can-read-repo.js";
 import { canReadPrivate, canWrite } from "../auth/users.js";
 import { type RequestContext, readJson, requireUser, sendJson } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
@@ -39,7 +40,7 @@ export async function moveRepo(ctx: RequestContext): Promise<void> {
   const [toNs, toName] = splitId(body.toRepo);
   if (!REPO_NAME_RE.test(toName)) throw new HttpError(400, `Invalid repo name "${toName}"`);
   const meta = findHfRepo(ctx, type, fromNs, fromName);
-  if (!meta || (meta.private && !canReadPrivate(ctx.who, meta.namespace))) throw repoNotFound(ctx);
+  if (!meta || (meta.private && !canReadRepo(ctx.who, meta))) throw repoNotFound(ctx);
   if (!canWrite(ctx.who, meta.namespace) || !canWrite(ctx.who, toNs)) {
     throw new HttpError(403, `You don't have the rights to move ${body.fromRepo} to ${body.toRepo}`);
   }

@@ -2,6 +2,7 @@ import { type RequestContext, sendText } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import { parseRange } from "../http/range.js";
 import { sendBlob } from "../http/send-blob.js";
+import { refuseBadResume, sendMirroredBlob } from "../mirror/send-mirrored-blob.js";
 import { lfsPointer } from "../store/git-objects.js";
 import { EntryNotFound } from "../store/repo-store.js";
 import { checkGated, hfRepo } from "./hf-repo-access.js";
@@ -36,6 +37,8 @@ export async function resolveFile(ctx: RequestContext): Promise<void> {
     const location = ctx.hub.signer.sign(ctx.baseUrl, `/_hubferry/objects/${file.sha256}`, 3600, {
       filename: path.split("/").pop() ?? "file",
       commit: commit.id,
+      // A mirrored file not fetched yet: the object URL says where upstream it is.
+      ...(meta.extra.mirror && !(await ctx.hub.blobs.stat(file.sha256)) ? { repo: meta.objectId, path } : {}),
     });
     ctx.res.writeHead(302, {
       ...ctx.headers,
@@ -83,17 +86,19 @@ export async function downloadObject(ctx: RequestContext): Promise<void> {
   if (!ctx.hub.signer.verify(ctx.url.pathname, ctx.url.searchParams)) {
     throw new HttpError(403, "Request has expired or its signature is invalid");
   }
-  const blob = await ctx.hub.blobs.stat(ctx.params.sha256!);
-  if (!blob) throw new EntryNotFound("Object not found");
-  const filename = ctx.url.searchParams.get("filename") ?? blob.sha256;
+  const sha256 = ctx.params.sha256!;
+  refuseBadResume(ctx, sha256);
+  const blob = await ctx.hub.blobs.stat(sha256);
+  const filename = ctx.url.searchParams.get("filename") ?? sha256;
   // huggingface_hub >= 2 follows same-origin redirects on HEAD, so the object answer repeats the
   // metadata of the redirect (commit, sha256 ETag, size) that a cross-host CDN answer would not need.
   const commit = ctx.url.searchParams.get("commit");
-  const headers: Record<string, string> = {
-    ETag: `"${blob.sha256}"`,
-    "X-Linked-Etag": `"${blob.sha256}"`,
-    "X-Linked-Size": String(blob.size),
-  };
+  const headers: Record<string, string> = { ETag: `"${sha256}"`, "X-Linked-Etag": `"${sha256}"` };
+  if (blob) headers["X-Linked-Size"] = String(blob.size);
   if (commit && /^[0-9a-f]{40}$/.test(commit)) headers["X-Repo-Commit"] = commit;
+  if (!blob) {
+    if (await sendMirroredBlob(ctx, sha256, filename, headers)) return;
+    throw new EntryNotFound("Object not found");
+  }
   await sendBlob(ctx, blob, { filename, headers });
 }

@@ -3,9 +3,11 @@ import type { Bucket } from "../http/rate-limit.js";
 import type { Handler, Route } from "../http/router.js";
 import { completeMultipart, putPart } from "../lfs/lfs-multipart.js";
 import { putObject, verifyObject } from "../lfs/lfs-transfer.js";
+import { mirrorRead, mirrorRefusesWrite, type RouteRepo } from "../mirror/mirror-routes.js";
 import { commitNdjson } from "./commit.js";
 import { duplicateLfsFiles, duplicateRepo } from "./duplicate.js";
 import { noNamespace, renderHfError } from "./hf-errors.js";
+import { typeFromPlural } from "./hf-repo-access.js";
 import { deleteLfsFiles, listLfsFiles } from "./lfs-files.js";
 import {
   createBranch,
@@ -48,6 +50,19 @@ function r(
   };
 }
 
+/** The repo an HF route names (`/api/{types}/{ns}/{name}` or `/{prefix}{ns}/{name}`). */
+const hfRouteRepo: RouteRepo = (ctx) =>
+  ctx.params.ns && ctx.params.name
+    ? {
+        face: "hf",
+        type: typeFromPlural(ctx.params.types ?? ctx.params.prefix),
+        namespace: ctx.params.ns,
+        name: ctx.params.name,
+      }
+    : undefined;
+const read = (h: Handler) => mirrorRead(h, hfRouteRepo, (ctx) => ctx.params.rev);
+const write = (h: Handler) => mirrorRefusesWrite(h, hfRouteRepo);
+
 /** The Hugging Face face of the local hub. Order matters: specific routes before repo info. */
 export function hfRoutes(): Route[] {
   return [
@@ -60,27 +75,27 @@ export function hfRoutes(): Route[] {
     r("repo-delete", ["DELETE"], "^/api/repos/delete$", deleteRepo),
     r("validate-yaml", ["POST"], "^/api/validate-yaml$", validateYaml),
     r("search", ["GET"], `^/api/${TYPES}$`, searchRepos),
-    r("tree", ["GET"], `${API_REPO}/tree/${REV}(?:/(?<path>.*))?$`, listTree),
-    r("paths-info", ["POST"], `${API_REPO}/paths-info/${REV}$`, pathsInfo),
-    r("preupload", ["POST"], `${API_REPO}/preupload/${REV}$`, preupload),
-    r("commit", ["POST"], `${API_REPO}/commit/${REV}$`, commitNdjson),
-    r("refs", ["GET"], `${API_REPO}/refs$`, listRefs),
-    r("commits", ["GET"], `${API_REPO}/commits/${REV}$`, listCommits),
-    r("settings", ["PUT"], `${API_REPO}/settings$`, updateSettings),
-    r("branch", ["POST"], `${API_REPO}/branch/(?<ref>.+)$`, createBranch),
-    r("branch-delete", ["DELETE"], `${API_REPO}/branch/(?<ref>.+)$`, deleteBranch),
-    r("tag", ["POST"], `${API_REPO}/tag/(?<ref>.+)$`, createTag),
-    r("tag-delete", ["DELETE"], `${API_REPO}/tag/(?<ref>.+)$`, deleteTag),
-    r("auth-check", ["GET"], `${API_REPO}/auth-check(?<write>/write)?$`, authCheck),
-    r("super-squash", ["POST"], `${API_REPO}/super-squash/(?<ref>.+)$`, superSquash),
+    r("tree", ["GET"], `${API_REPO}/tree/${REV}(?:/(?<path>.*))?$`, read(listTree)),
+    r("paths-info", ["POST"], `${API_REPO}/paths-info/${REV}$`, read(pathsInfo)),
+    r("preupload", ["POST"], `${API_REPO}/preupload/${REV}$`, write(preupload)),
+    r("commit", ["POST"], `${API_REPO}/commit/${REV}$`, write(commitNdjson)),
+    r("refs", ["GET"], `${API_REPO}/refs$`, read(listRefs)),
+    r("commits", ["GET"], `${API_REPO}/commits/${REV}$`, read(listCommits)),
+    r("settings", ["PUT"], `${API_REPO}/settings$`, write(updateSettings)),
+    r("branch", ["POST"], `${API_REPO}/branch/(?<ref>.+)$`, write(createBranch)),
+    r("branch-delete", ["DELETE"], `${API_REPO}/branch/(?<ref>.+)$`, write(deleteBranch)),
+    r("tag", ["POST"], `${API_REPO}/tag/(?<ref>.+)$`, write(createTag)),
+    r("tag-delete", ["DELETE"], `${API_REPO}/tag/(?<ref>.+)$`, write(deleteTag)),
+    r("auth-check", ["GET"], `${API_REPO}/auth-check(?<write>/write)?$`, read(authCheck)),
+    r("super-squash", ["POST"], `${API_REPO}/super-squash/(?<ref>.+)$`, write(superSquash)),
     r("lfs-files", ["GET"], `${API_REPO}/lfs-files$`, listLfsFiles),
-    r("lfs-files-delete", ["POST"], `${API_REPO}/lfs-files/batch$`, deleteLfsFiles),
-    r("lfs-files-duplicate", ["POST"], `${API_REPO}/lfs-files/duplicate$`, duplicateLfsFiles),
-    r("duplicate", ["POST"], `${API_REPO}/duplicate$`, duplicateRepo),
+    r("lfs-files-delete", ["POST"], `${API_REPO}/lfs-files/batch$`, write(deleteLfsFiles)),
+    r("lfs-files-duplicate", ["POST"], `${API_REPO}/lfs-files/duplicate$`, write(duplicateLfsFiles)),
+    r("duplicate", ["POST"], `${API_REPO}/duplicate$`, read(duplicateRepo)),
     r("repo-move", ["POST"], "^/api/repos/move$", moveRepo),
     r("user-repos", ["GET"], "^/api/settings/repositories$", listNamespaceRepos),
     r("org-repos", ["GET"], "^/api/organizations/(?<org>[^/]+)/settings/repositories$", listNamespaceRepos),
-    r("info", ["GET"], `${API_REPO}(?:/revision/(?<rev>.+))?$`, repoInfo),
+    r("info", ["GET"], `${API_REPO}(?:/revision/(?<rev>.+))?$`, read(repoInfo)),
     // Ids without a namespace (legacy canonical names): none exist here, so RepoNotFound.
     r("no-namespace", ["GET", "HEAD", "POST", "PUT", "DELETE"], `^/api/${TYPES}/[^/]+(?:/.*)?$`, noNamespace),
     r("lfs-batch", ["POST"], `${WEB_REPO}\\.git/info/lfs/objects/batch$`, lfsBatch),
@@ -88,7 +103,7 @@ export function hfRoutes(): Route[] {
       "resolve",
       ["GET", "HEAD"],
       `${WEB_REPO}/(?<kind>resolve|raw)/${REV}/(?<path>.+)$`,
-      resolveFile,
+      read(resolveFile),
       "resolvers",
     ),
     r(

@@ -1,6 +1,7 @@
 import pLimit from "p-limit";
 import { parseRepoCard } from "../../core/repo-card.js";
 import { isRepoType, type RepoType } from "../../core/repo-type.js";
+import { canReadRepo } from "../auth/can-read-repo.js";
 import { canReadPrivate } from "../auth/users.js";
 import { type RequestContext, readJson, sendJson, sendText } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
@@ -94,7 +95,7 @@ export async function searchRepos(ctx: RequestContext): Promise<void> {
 
   // What the repo settings alone decide, before any commit is looked at.
   const candidates = ctx.hub.repos.all("hf", type).filter((m) => {
-    if (m.private && !canReadPrivate(ctx.who, m.namespace)) return false;
+    if (m.private && !canReadRepo(ctx.who, m)) return false;
     if (author && m.namespace !== author) return false;
     const id = `${m.namespace}/${m.name}`.toLowerCase();
     return searches.every((s) => id.includes(s));

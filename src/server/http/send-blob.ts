@@ -9,6 +9,20 @@ function contentType(path: string): string {
   return "application/octet-stream";
 }
 
+/** The headers of every answer with a file's bytes (the range and length headers aside). */
+export function blobHeaders(
+  ctx: RequestContext,
+  opts: { filename: string; headers: Record<string, string> },
+): Record<string, string> {
+  return {
+    ...ctx.headers,
+    ...opts.headers,
+    "Accept-Ranges": "bytes",
+    "Content-Type": contentType(opts.filename),
+    "Content-Disposition": `inline; filename*=UTF-8''${encodeURIComponent(opts.filename.split("/").pop() ?? "file")}`,
+  };
+}
+
 /**
  * Sends stored bytes with the headers download clients rely on: an explicit Content-Length (HEAD
  * too), Accept-Ranges, and single-range support (206 + Content-Range, 416 when out of range).
@@ -20,13 +34,7 @@ export async function sendBlob(
 ): Promise<void> {
   const { res } = ctx;
   const range = parseRange(ctx.req.headers.range, blob.size);
-  const base: Record<string, string> = {
-    ...ctx.headers,
-    ...opts.headers,
-    "Accept-Ranges": "bytes",
-    "Content-Type": contentType(opts.filename),
-    "Content-Disposition": `inline; filename*=UTF-8''${encodeURIComponent(opts.filename.split("/").pop() ?? "file")}`,
-  };
+  const base = blobHeaders(ctx, opts);
   if (range.kind === "unsatisfiable" && blob.size === 0) {
     // An empty file has no byte to range over; @huggingface/hub breaks on 416 but reads this.
     res.writeHead(200, { ...base, "Content-Range": "bytes */0", "Content-Length": "0" });

@@ -1,4 +1,5 @@
 import type { RepoType } from "../../core/repo-type.js";
+import { canReadRepo } from "../auth/can-read-repo.js";
 import { canReadPrivate, canWrite } from "../auth/users.js";
 import type { RequestContext } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
@@ -40,7 +41,7 @@ export function msRepo(ctx: RequestContext, opts: { write?: boolean; type?: Repo
     meta = ctx.hub.repos.get({ face: "ms", type, namespace: ctx.params.ns!, name: ctx.params.name! });
   }
   if (opts.write && !ctx.who) throw notLoggedIn();
-  if (!meta || (meta.private && !canReadPrivate(ctx.who, meta.namespace))) throw msNotFound(type, id);
+  if (!meta || (meta.private && !canReadRepo(ctx.who, meta))) throw msNotFound(type, id);
   if (opts.write && !canWrite(ctx.who, meta.namespace)) {
     throw new HttpError(403, `no write permission to repository ${type}s/${meta.namespace}/${meta.name}`);
   }

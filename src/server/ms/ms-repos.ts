@@ -1,6 +1,7 @@
 import busboy from "busboy";
 import { z } from "zod";
 import type { RepoType } from "../../core/repo-type.js";
+import { canReadRepo } from "../auth/can-read-repo.js";
 import { canReadPrivate, canWrite } from "../auth/users.js";
 import { REPO_NAME_RE } from "../hf/repo-admin.js";
 import type { RequestContext } from "../http/context.js";
@@ -214,7 +215,7 @@ export async function listCommits(ctx: RequestContext): Promise<void> {
 }
 
 function visibleRepos(ctx: RequestContext, type: RepoType): RepoMeta[] {
-  return ctx.hub.repos.all("ms", type).filter((m) => !m.private || canReadPrivate(ctx.who, m.namespace));
+  return ctx.hub.repos.all("ms", type).filter((m) => !m.private || canReadRepo(ctx.who, m));
 }
 
 function matches(meta: RepoMeta, owner: string | null, search: string | null): boolean {

@@ -247,8 +247,22 @@ export class RepoStore {
     }
   }
 
-  /** Writes a commit of another repo of this hub as it is (same id, date and files) into `k`. */
-  private async importCommit(k: RepoKey, c: Commit): Promise<void> {
+  /**
+   * A repo with no commit yet, for a history that comes from elsewhere (a mirror's upstream): its
+   * commits are then written with `importCommit` and its refs set by the caller.
+   */
+  async createForeign(
+    k: RepoKey,
+    opts: { private: boolean; sdk?: string; license?: string; extra: Record<string, unknown> },
+  ): Promise<RepoMeta> {
+    if (this.repos.has(repoKeyString(k))) throw new Error(`${repoKeyString(k)} exists`);
+    const meta = newMeta(k, opts);
+    await this.saveMeta(meta);
+    return meta;
+  }
+
+  /** Writes a commit of another repo (of this hub, or upstream's) as it is (same id, date and files) into `k`. */
+  async importCommit(k: RepoKey, c: Commit): Promise<void> {
     await this.lfs.grant(
       k,
       Object.values(c.files)
