@@ -1,6 +1,6 @@
 import type { RepoType } from "../../core/repo-type.js";
 import { canReadRepo } from "../auth/can-read-repo.js";
-import { canReadPrivate, canWrite } from "../auth/users.js";
+import { canWrite } from "../auth/users.js";
 import { type RequestContext, requireUser } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import type { RepoMeta } from "../store/repo-store.js";

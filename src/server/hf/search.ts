@@ -2,7 +2,6 @@ import pLimit from "p-limit";
 import { parseRepoCard } from "../../core/repo-card.js";
 import { isRepoType, type RepoType } from "../../core/repo-type.js";
 import { canReadRepo } from "../auth/can-read-repo.js";
-import { canReadPrivate } from "../auth/users.js";
 import { type RequestContext, readJson, sendJson, sendText } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import { paginate } from "../http/paginate.js";

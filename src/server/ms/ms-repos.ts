@@ -2,7 +2,7 @@ import busboy from "busboy";
 import { z } from "zod";
 import type { RepoType } from "../../core/repo-type.js";
 import { canReadRepo } from "../auth/can-read-repo.js";
-import { canReadPrivate, canWrite } from "../auth/users.js";
+import { canWrite } from "../auth/users.js";
 import { REPO_NAME_RE } from "../hf/repo-admin.js";
 import type { RequestContext } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
