@@ -85,7 +85,7 @@ describe("gemma and phi3 rules", () => {
     assert.equal(plan.tensors[0]?.name, "blk.0.attn_qkv.weight");
   });
 
-  test("phi3: rope factors of the wrong length, and a non-GPT2 tokenizer, are clear errors", async () => {
+  test("phi3: rope factors of the wrong length, and a SentencePiece tokenizer it cannot read, are clear errors", async () => {
     const longrope = {
       ...PHI3,
       rope_scaling: { type: "longrope", long_factor: [1, 2], short_factor: [1, 1] },
@@ -94,10 +94,21 @@ describe("gemma and phi3 rules", () => {
       planGguf(checkpoint(longrope, {}, PHI3_TENSORS), { type: "f32", vocab: false }),
       /rope factors must have 24 values \(long 2, short 2\)/,
     );
-    const files = { "tokenizer.model": "", "tokenizer_config.json": { tokenizer_class: "LlamaTokenizer" } };
+    // Not GPT2Tokenizer: phi3's SentencePiece reader, which needs tokenizer.model.
+    const llama = { "tokenizer_config.json": { tokenizer_class: "LlamaTokenizer" } };
     await assert.rejects(
-      planGguf(checkpoint(PHI3, files, PHI3_TENSORS), { type: "f32" }),
-      /SentencePiece.*GPT2Tokenizer/,
+      planGguf(checkpoint(PHI3, llama, PHI3_TENSORS), { type: "f32" }),
+      /has no tokenizer\.model, which phi3 reads its vocabulary from unless .*GPT2Tokenizer/,
+    );
+    // Upstream reads tokenizer_class unguarded (a KeyError), and vocab_size as it is (null fails).
+    await assert.rejects(
+      planGguf(checkpoint(PHI3, { "tokenizer_config.json": {} }, PHI3_TENSORS), { type: "f32" }),
+      /tokenizer_config\.json has no tokenizer_class/,
+    );
+    const files = { ...llama, "tokenizer.model": "" };
+    await assert.rejects(
+      planGguf(checkpoint({ ...PHI3, vocab_size: null }, files, PHI3_TENSORS), { type: "f32" }),
+      /config\.json has a vocab_size of null, not a whole number/,
     );
   });
 

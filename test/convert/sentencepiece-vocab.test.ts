@@ -4,6 +4,7 @@ import protobuf from "protobufjs/light.js";
 import type { Json } from "../../src/convert/arch/hparams.js";
 import type { CheckpointSource } from "../../src/convert/checkpoint/source.js";
 import { llamaHfVocab } from "../../src/convert/tokenizer/llama-hf-vocab.js";
+import { type Phi3VocabInput, phi3SentencePieceVocab } from "../../src/convert/tokenizer/phi3-vocab.js";
 import {
   MAX_TOKENIZER_MODEL_BYTES,
   parseSentencePieceModel,
@@ -176,6 +177,77 @@ describe("sentencePieceVocab", () => {
     for (const decoder of [{ "-1": { content: "x" } }, { 3: { special: true } }, ["x"]] as Json[])
       assert.throws(
         () => sentencePieceVocab(model, 10, undefined, { added_tokens_decoder: decoder }),
+        badInput(/added_tokens_decoder is not a map of ids to tokens/),
+      );
+  });
+});
+
+describe("phi3SentencePieceVocab", () => {
+  const model = parseSentencePieceModel(modelBytes(BASIC));
+  const vocab = (input: Partial<Phi3VocabInput>) =>
+    phi3SentencePieceVocab({
+      model,
+      vocabSize: 12,
+      addedTokens: undefined,
+      tokenizerConfig: undefined,
+      tokenizerJsonAdded: [],
+      ...input,
+    });
+
+  test("padded to vocab_size as the generic reader pads; the model's user-defined piece stays normal", () => {
+    const v = vocab({ vocabSize: 10 });
+    assert.deepEqual(v.tokens.slice(4), ["<sep>", "▁a", "b", "old", "[PAD8]", "[PAD9]"]);
+    assert.deepEqual(v.types, [2, 3, 3, 6, 1, 1, 1, 5, 5, 5]);
+    assert.deepEqual(v.scores.slice(5), [-1.5, -2.25, -3, -10000, -10000]);
+  });
+
+  test("added tokens keep their ▁, control only when special, each file over the one before", () => {
+    const v = vocab({
+      addedTokens: { "a▁b": 8, "<|json|>": 9, "<|both|>": 10, "<|all|>": 11, "<|far|>": 12 },
+      tokenizerConfig: {
+        added_tokens_decoder: {
+          0: { content: "<unk>", special: true },
+          10: { content: "<|decoder|>", special: false },
+          11: { content: "c▁d", special: 1 },
+        },
+      },
+      tokenizerJsonAdded: [
+        { id: 11, content: "<|tokenizer|>", special: false },
+        { id: 4, content: "<sep>", special: true },
+      ],
+    });
+    assert.deepEqual(v.tokens.slice(8), ["a▁b", "<|json|>", "<|decoder|>", "<|tokenizer|>"]);
+    assert.deepEqual(v.types.slice(8), [4, 4, 4, 4]);
+    assert.deepEqual(v.scores.slice(8), [-1000, -1000, -1000, -1000]);
+    // <unk> made control by the decoder, <sep> by tokenizer.json: -1000 over their model scores.
+    assert.deepEqual([v.types[0], v.types[4], v.scores[0], v.scores[4]], [3, 3, -1000, -1000]);
+  });
+
+  test("added_tokens.json past vocab_size is skipped; added_tokens_decoder or tokenizer.json past it is refused", () => {
+    assert.equal(vocab({ addedTokens: { "<|far|>": 12 } }).tokens.includes("<|far|>"), false);
+    assert.throws(
+      () => vocab({ tokenizerConfig: { added_tokens_decoder: { 12: { content: "x", special: true } } } }),
+      badInput(/added_tokens_decoder has token id 12, past phi3's vocab_size of 12/),
+    );
+    assert.throws(
+      () => vocab({ tokenizerJsonAdded: [{ id: 20, content: "x", special: false }] }),
+      badInput(/tokenizer\.json's added_tokens has token id 20, past phi3's vocab_size of 12/),
+    );
+  });
+
+  test("a vocab_size below the model's pieces (0 included) is refused, not cut", () => {
+    for (const vocabSize of [7, 0])
+      assert.throws(
+        () => vocab({ vocabSize }),
+        badInput(new RegExp(`tokenizer\\.model has 8 pieces, more than phi3's vocab_size of ${vocabSize}`)),
+      );
+    assert.equal(vocab({ vocabSize: 8 }).tokens.length, 8);
+  });
+
+  test("an added_tokens_decoder that is null or not ids to tokens is refused", () => {
+    for (const decoder of [null, { "-1": { content: "x" } }, ["x"]] as Json[])
+      assert.throws(
+        () => vocab({ tokenizerConfig: { added_tokens_decoder: decoder } }),
         badInput(/added_tokens_decoder is not a map of ids to tokens/),
       );
   });

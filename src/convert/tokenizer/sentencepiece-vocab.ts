@@ -2,7 +2,7 @@ import { z } from "zod";
 import { HubferryError } from "../../core/errors.js";
 import type { Json, JsonObject } from "../arch/hparams.js";
 import { looksSpecial, TOKEN_TYPE } from "./bpe-vocab.js";
-import { PIECE_TYPE, type SentencePieceModel } from "./sentencepiece-model.js";
+import { PIECE_TYPE, type SentencePiece, type SentencePieceModel } from "./sentencepiece-model.js";
 
 /** A vocabulary with scores, as the `llama` tokenizer model (SentencePiece, Llama HF) stores it. */
 export interface ScoredVocab {
@@ -20,8 +20,57 @@ const AddedTokensDecoder = z.record(
   z.object({ content: z.string() }).passthrough(),
 );
 
+/** Python's truthiness, for the `special` flag upstream reads with `.get("special")`. */
 const truthy = (v: Json | undefined): boolean =>
-  v !== undefined && v !== null && v !== "" && v !== false && v !== 0 && !(Array.isArray(v) && !v.length);
+  v !== undefined &&
+  v !== null &&
+  v !== "" &&
+  v !== false &&
+  v !== 0 &&
+  !(Array.isArray(v) && !v.length) &&
+  !(typeof v === "object" && !Array.isArray(v) && !Object.keys(v).length);
+
+/** One added_tokens_decoder entry: its id, text and whether upstream counts it special. */
+export interface DecoderToken {
+  id: number;
+  content: string;
+  special: boolean;
+}
+
+/**
+ * tokenizer_config.json's added_tokens_decoder, checked. Absent is none; anything else that is
+ * not ids to tokens (null included, on which upstream's `.items()` fails) is refused. The entries
+ * come in ascending order of ids (JavaScript's order for integer keys) rather than the file's,
+ * which changes nothing: each id is written once.
+ */
+export function addedTokensDecoder(tokenizerConfig: JsonObject | undefined): DecoderToken[] {
+  const raw = tokenizerConfig?.added_tokens_decoder;
+  if (raw === undefined) return [];
+  const decoder = AddedTokensDecoder.safeParse(raw);
+  if (!decoder.success)
+    throw new HubferryError(
+      "BAD_INPUT",
+      `tokenizer_config.json's added_tokens_decoder is not a map of ids to tokens: ${decoder.error.issues[0]?.message}`,
+      "re-download tokenizer_config.json",
+    );
+  return Object.entries(decoder.data).map(([key, token]) => ({
+    id: Number(key),
+    content: token.content,
+    special: truthy((token as JsonObject).special),
+  }));
+}
+
+/**
+ * A piece's token type as upstream asks sentencepiece for it (IsUnknown, IsControl, IsUnused,
+ * IsByte, else normal): a piece the model calls user-defined is normal.
+ */
+export function pieceTokenType(p: SentencePiece): number {
+  return [PIECE_TYPE.UNKNOWN, PIECE_TYPE.CONTROL, PIECE_TYPE.UNUSED, PIECE_TYPE.BYTE].includes(
+    p.type as 2 | 3 | 5 | 6,
+  )
+    ? p.type
+    : TOKEN_TYPE.NORMAL;
+}
 
 /**
  * The vocabulary as upstream's `_create_vocab_sentencepiece` lays it out: one entry per id below
@@ -46,11 +95,7 @@ export function sentencePieceVocab(
   model.pieces.slice(0, size).forEach((p, id) => {
     tokens[id] = p.piece;
     scores[id] = p.score;
-    types[id] = [PIECE_TYPE.UNKNOWN, PIECE_TYPE.CONTROL, PIECE_TYPE.UNUSED, PIECE_TYPE.BYTE].includes(
-      p.type as 2 | 3 | 5 | 6,
-    )
-      ? p.type
-      : TOKEN_TYPE.NORMAL;
+    types[id] = pieceTokenType(p);
   });
   for (const [content, id] of Object.entries(addedTokens ?? {})) {
     if (id >= size) continue;
@@ -58,20 +103,11 @@ export function sentencePieceVocab(
     scores[id] = -1000;
     types[id] = TOKEN_TYPE.USER_DEFINED;
   }
-  const rawDecoder = tokenizerConfig?.added_tokens_decoder ?? {};
-  const decoder = AddedTokensDecoder.safeParse(rawDecoder);
-  if (!decoder.success)
-    throw new HubferryError(
-      "BAD_INPUT",
-      `tokenizer_config.json's added_tokens_decoder is not a map of ids to tokens: ${decoder.error.issues[0]?.message}`,
-      "re-download tokenizer_config.json",
-    );
-  for (const [key, token] of Object.entries(decoder.data)) {
-    const id = Number(key);
+  for (const token of addedTokensDecoder(tokenizerConfig)) {
+    const id = token.id;
     if (id >= size) continue;
-    const special = truthy((token as JsonObject).special);
     scores[id] = -1000;
-    if (special || looksSpecial(token.content)) {
+    if (token.special || looksSpecial(token.content)) {
       types[id] = TOKEN_TYPE.CONTROL;
       tokens[id] = token.content;
     } else {

@@ -7,6 +7,7 @@ import { gguf } from "../gguf/gguf-value.js";
 import type { MetadataBuilder } from "../gguf/metadata-builder.js";
 import { bpeVocab } from "./bpe-vocab.js";
 import { llamaHfVocab } from "./llama-hf-vocab.js";
+import { phi3SentencePieceVocab } from "./phi3-vocab.js";
 import { preTokenizerName } from "./pre-tokenizer.js";
 import { parseSentencePieceModel } from "./sentencepiece-model.js";
 import { type ScoredVocab, sentencePieceVocab } from "./sentencepiece-vocab.js";
@@ -81,11 +82,57 @@ async function writeScoredVocab(
 function readsSentencePiece(
   arch: Architecture,
   checkpoint: Checkpoint,
-  files: TokenizerFiles | undefined,
+  config: JsonObject | undefined,
 ): boolean {
   if (arch.vocab === "sentencepiece") return true;
-  if (arch.vocab === "phi3") return files?.config?.tokenizer_class !== "GPT2Tokenizer";
+  if (arch.vocab === "phi3") {
+    // Upstream reads tokenizer_config.json['tokenizer_class'], a KeyError when it is missing.
+    if (config && !("tokenizer_class" in config))
+      throw new HubferryError(
+        "BAD_INPUT",
+        `${checkpoint.source.name}'s tokenizer_config.json has no tokenizer_class, which phi3 reads to choose its vocabulary reader (llama.cpp's converter fails on it too)`,
+        'add "tokenizer_class" to tokenizer_config.json (GPT2Tokenizer for a BPE tokenizer.json, else LlamaTokenizer)',
+      );
+    return config?.tokenizer_class !== "GPT2Tokenizer";
+  }
   return checkpoint.files.includes("tokenizer.model");
+}
+
+/**
+ * phi3's own SentencePiece reader (see phi3-vocab.ts), then the special vocabulary as for any
+ * SentencePiece vocabulary. vocab_size is read as upstream's `hparams.get`: config.json's, else
+ * Phi3Config's default (AutoConfig fills it in).
+ */
+async function writePhi3Vocab(
+  checkpoint: Checkpoint,
+  arch: Architecture,
+  meta: MetadataBuilder,
+  files: TokenizerFiles | undefined,
+  config: JsonObject | undefined,
+): Promise<void> {
+  const { source } = checkpoint;
+  if (!checkpoint.files.includes("tokenizer.model"))
+    throw new HubferryError(
+      "BAD_INPUT",
+      `${source.name} has no tokenizer.model, which phi3 reads its vocabulary from unless tokenizer_config.json's tokenizer_class is GPT2Tokenizer`,
+      "convert a checkpoint that ships its SentencePiece tokenizer.model",
+    );
+  const vocabSize =
+    "vocab_size" in checkpoint.config ? checkpoint.config.vocab_size : arch.configDefaults?.vocab_size;
+  if (typeof vocabSize !== "number" || !Number.isInteger(vocabSize))
+    throw new HubferryError(
+      "BAD_INPUT",
+      `${source.name}'s config.json has a vocab_size of ${JSON.stringify(vocabSize)}, not a whole number`,
+      "fix config.json's vocab_size",
+    );
+  const vocab = phi3SentencePieceVocab({
+    model: parseSentencePieceModel(await readTokenizerModel(source)),
+    vocabSize,
+    addedTokens: await readAddedTokens(source),
+    tokenizerConfig: config,
+    tokenizerJsonAdded: files?.json.added_tokens ?? [],
+  });
+  await writeScoredVocab(checkpoint, meta, vocab, { ...files, config });
 }
 
 /**
@@ -105,13 +152,11 @@ export async function writeVocab(
     meta.set("tokenizer.ggml.add_space_prefix", gguf.bool(config.add_prefix_space));
   const vocabSize =
     typeof checkpoint.config.vocab_size === "number" ? checkpoint.config.vocab_size : undefined;
-  if (readsSentencePiece(arch, checkpoint, files)) {
-    if (arch.vocab === "phi3")
-      throw new HubferryError(
-        "BAD_INPUT",
-        `${source.name} has a SentencePiece tokenizer, which phi3 reads its own way (not yet supported; phi3 reads BPE when tokenizer_config.json says GPT2Tokenizer)`,
-        "use llama.cpp's convert_hf_to_gguf.py for this model for now",
-      );
+  if (readsSentencePiece(arch, checkpoint, config)) {
+    if (arch.vocab === "phi3") {
+      await writePhi3Vocab(checkpoint, arch, meta, files, config);
+      return;
+    }
     if (!checkpoint.files.includes("tokenizer.model"))
       throw new HubferryError(
         "BAD_INPUT",

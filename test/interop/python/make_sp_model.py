@@ -2,7 +2,7 @@
 converter's SentencePiece and Llama HF (byte-fallback BPE) tests.
 
 argv[1] is a JSON job:
-- "arch": "llama" | "qwen2"; "out": DIR; "seed": N;
+- "arch": "llama" | "qwen2" | "phi3"; "out": DIR; "seed": N;
 - "spm": "bpe" | "unigram", "spmVocab": N, "byteFallback": bool: the SentencePiece training;
 - "fast": bool: LlamaTokenizerFast (tokenizer.json too), else the slow LlamaTokenizer's files;
 - "dropModel": bool: delete tokenizer.model, leaving a byte-fallback BPE tokenizer.json;
@@ -11,7 +11,14 @@ argv[1] is a JSON job:
 - "jinja": bool: the chat template in chat_template.jinja rather than tokenizer_config.json;
 - tokenizer_config.json edits: "addPrefixSpace": bool, "dropDecoder": bool (no
   added_tokens_decoder), "dropConfigKeys": [KEY], "setConfig": {KEY: VALUE};
-- "dropSpecialMap": bool: no special_tokens_map.json.
+- "dropSpecialMap": bool: no special_tokens_map.json;
+- "layers": N (default 1); "extra": {...}: more config.json fields; "dropModelConfigKeys": [KEY]: taken out of config.json after saving
+  (hub configs leave defaults out);
+- added tokens edited in after saving, each id given as an offset from the tokenizer's size (so
+  -1 is its last added token, 0 the first id past it): "addedTokensJson": {TEXT: OFFSET} into
+  added_tokens.json, "addDecoder" and "addTokenizerJson": [{"content", "offset", "special"}] into
+  tokenizer_config.json's added_tokens_decoder and tokenizer.json's added_tokens (phi3 reads all
+  three, in that order, each over the one before).
 The corpus is inline and training runs on one thread with no sampling, so the same job gives the
 same tokenizer.model.
 """
@@ -86,6 +93,34 @@ def tokenizer(job, path):
     return tok
 
 
+def add_tokens(job, out, size):
+    def edit(name, change):
+        path = out / name
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        change(data)
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+
+    if job.get("addedTokensJson"):
+        edit("added_tokens.json", lambda d: d.update({t: size + k for t, k in job["addedTokensJson"].items()}))
+    if job.get("addDecoder"):
+        def decoder(d):
+            entries = d.setdefault("added_tokens_decoder", {})
+            for t in job["addDecoder"]:
+                entries[str(size + t["offset"])] = {
+                    "content": t["content"], "lstrip": False, "normalized": False, "rstrip": False,
+                    "single_word": False, "special": t["special"],
+                }
+        edit("tokenizer_config.json", decoder)
+    if job.get("addTokenizerJson"):
+        def tokenizer_json(d):
+            for t in job["addTokenizerJson"]:
+                d["added_tokens"].append({
+                    "id": size + t["offset"], "content": t["content"], "single_word": False, "lstrip": False,
+                    "rstrip": False, "normalized": False, "special": t["special"],
+                })
+        edit("tokenizer.json", tokenizer_json)
+
+
 def main():
     with open(sys.argv[1], encoding="utf-8") as f:
         job = json.load(f)
@@ -111,22 +146,30 @@ def main():
     (out / "tokenizer_config.json").write_text(json.dumps(tok_config, indent=2), encoding="utf-8")
     if job.get("dropSpecialMap"):
         (out / "special_tokens_map.json").unlink()
+    add_tokens(job, out, len(tok))
     vocab = job.get("vocab") or len(tok) + job.get("extraVocab", 0)
     config, cls = config_for(
         {
             "arch": job["arch"],
             "hidden": 64,
             "ff": 128,
-            "layers": 1,
+            "layers": job.get("layers", 1),
             "heads": 2,
             "kvHeads": 1,
             "tie": False,
             "dtype": "float32",
+            "extra": job.get("extra"),
         },
         vocab,
     )
     model = cls(config)
     model.save_pretrained(out, safe_serialization=True)
+    if job.get("dropModelConfigKeys"):
+        config_file = out / "config.json"
+        saved = json.loads(config_file.read_text(encoding="utf-8"))
+        for key in job["dropModelConfigKeys"]:
+            saved.pop(key, None)
+        config_file.write_text(json.dumps(saved, indent=2), encoding="utf-8")
     print(json.dumps({"ok": True, "vocab": vocab, "files": sorted(p.name for p in out.iterdir())}))
 
 
