@@ -2,6 +2,7 @@ import { type RequestContext, sendText } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import { parseRange } from "../http/range.js";
 import { sendBlob } from "../http/send-blob.js";
+import { objectHint } from "../mirror/object-hint.js";
 import { refuseBadResume, sendMirroredBlob } from "../mirror/send-mirrored-blob.js";
 import { lfsPointer } from "../store/git-objects.js";
 import { EntryNotFound } from "../store/repo-store.js";
@@ -37,8 +38,7 @@ export async function resolveFile(ctx: RequestContext): Promise<void> {
     const location = ctx.hub.signer.sign(ctx.baseUrl, `/_hubferry/objects/${file.sha256}`, 3600, {
       filename: path.split("/").pop() ?? "file",
       commit: commit.id,
-      // A mirrored file not fetched yet: the object URL says where upstream it is.
-      ...(meta.extra.mirror && !(await ctx.hub.blobs.stat(file.sha256)) ? { repo: meta.objectId, path } : {}),
+      ...(await objectHint(ctx.hub, meta, file, path)),
     });
     ctx.res.writeHead(302, {
       ...ctx.headers,

@@ -2,13 +2,15 @@ import type { RepoType } from "../../core/repo-type.js";
 import type { AuthedUser } from "../auth/users.js";
 import { HttpError } from "../http/http-error.js";
 import type { HubState } from "../hub-state.js";
+import { allocateNumericId } from "../ms/ms-numeric-id.js";
 import { type Face, type RepoKey, type RepoMeta, repoKeyString } from "../store/repo-store.js";
 import { BlobFetcher, type BlobOrigin } from "./blob-fetcher.js";
 import { mayReadMirrored } from "./mirror-access.js";
 import type { MirrorOptions } from "./mirror-options.js";
-import { mirroredCommit } from "./mirrored-commit.js";
+import { listFiles, listingCommitId, mirroredCommit } from "./mirrored-commit.js";
 import {
   type Upstream,
+  type UpstreamFile,
   UpstreamNotFound,
   UpstreamRefused,
   type UpstreamRepo,
@@ -22,6 +24,19 @@ const COMMIT_RE = /^[0-9a-f]{40}$/;
 export interface MirroredFrom {
   endpoint: string;
   id: string;
+  /** Commits whose id the mirror made (upstream named no commit): the revision to read them by. */
+  readAs?: Record<string, string>;
+}
+
+/** At most this many commits keep a revision to read them by; the oldest is dropped. */
+const MAX_READ_AS = 100;
+
+function rememberReadAs(from: MirroredFrom, id: string, revision: string): void {
+  from.readAs ??= {};
+  delete from.readAs[id];
+  from.readAs[id] = revision;
+  const ids = Object.keys(from.readAs);
+  for (const old of ids.slice(0, Math.max(0, ids.length - MAX_READ_AS))) delete from.readAs[old];
 }
 
 export function mirroredFrom(meta: RepoMeta): MirroredFrom | undefined {
@@ -57,7 +72,7 @@ export class Mirror {
     return {
       upstream,
       type: meta.type,
-      repo: { id: from.id, sha, private: meta.private, gated: meta.gated },
+      repo: { id: from.id, sha: from.readAs?.[sha] ?? sha, private: meta.private, gated: meta.gated },
       path,
     };
   }
@@ -118,27 +133,54 @@ export class Mirror {
     if ((info.private || info.gated) && !mayReadMirrored(who, target) && !this.hub.repos.get(target)) return;
     await this.hub.repos.locks.run(repoKeyString(target), async () => {
       let meta = this.hub.repos.get(target);
-      if (!meta || !(await this.hub.repos.loadCommit(meta, info.sha))) {
-        const commit = await this.fetchCommit(upstream, k.type, info);
+      const { id, listed } = await this.commitIdOf(upstream, k.type, info);
+      if (!meta || !(await this.hub.repos.loadCommit(meta, id))) {
+        const commit = await this.fetchCommit(upstream, k.type, info, { id, listed });
         meta ??= await this.hub.repos.createForeign(target, {
           private: info.private,
           sdk: info.sdk,
           license: info.license,
-          extra: { mirror: { endpoint: upstream.endpoint, id: info.id } satisfies MirroredFrom },
+          defaultBranch: k.face === "ms" ? "master" : "main",
+          extra: {
+            mirror: { endpoint: upstream.endpoint, id: info.id, readAs: {} } satisfies MirroredFrom,
+            // The legacy ModelScope SDK finds a dataset by its numeric id, which each store makes.
+            ...(k.face === "ms" ? { numericId: allocateNumericId(this.hub) } : {}),
+          },
         });
         await this.hub.repos.importCommit(meta, commit);
       }
+      if (id !== info.sha) rememberReadAs(mirroredFrom(meta)!, id, info.sha);
       meta.private = info.private;
       meta.gated = info.gated;
-      pinRef(meta, rev, info.sha);
+      pinRef(meta, rev, id);
       await this.hub.repos.saveMeta(meta);
     });
     this.resolved.set(slot, { sha: info.sha, at: Date.now() });
   }
 
-  private async fetchCommit(upstream: Upstream, type: RepoType, info: UpstreamRepo) {
+  /** Upstream's commit id, or one made from the listing when upstream names no commit. */
+  private async commitIdOf(
+    upstream: Upstream,
+    type: RepoType,
+    info: UpstreamRepo,
+  ): Promise<{ id: string; listed?: UpstreamFile[] }> {
+    if (COMMIT_RE.test(info.sha)) return { id: info.sha };
     try {
-      return await mirroredCommit(upstream, this.hub.blobs, type, info);
+      const listed = await listFiles(upstream, type, info);
+      return { id: listingCommitId(listed), listed };
+    } catch (err) {
+      throw upstreamHttpError(upstream.endpoint, err) ?? err;
+    }
+  }
+
+  private async fetchCommit(
+    upstream: Upstream,
+    type: RepoType,
+    info: UpstreamRepo,
+    opts: { id: string; listed?: UpstreamFile[] },
+  ) {
+    try {
+      return await mirroredCommit(upstream, this.hub.blobs, type, info, opts);
     } catch (err) {
       throw upstreamHttpError(upstream.endpoint, err) ?? err;
     }

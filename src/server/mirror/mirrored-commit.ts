@@ -13,6 +13,8 @@ export const MAX_MIRRORED_FILES = 250_000;
 /** Regular (in-git) files are fetched with the listing; larger ones wait to be asked for. */
 const MAX_REGULAR_FILE = 64 * 1024 * 1024;
 const FETCH_CONCURRENCY = 8;
+/** Files with a known sha256 up to this size are fetched with the listing even outside LFS. */
+const EAGER_MAX = 1024 * 1024;
 
 /** Upstream sent bytes that do not match its own listing. */
 export class UpstreamCorrupt extends Error {}
@@ -27,15 +29,13 @@ export async function mirroredCommit(
   blobs: BlobStore,
   type: RepoType,
   repo: UpstreamRepo,
+  opts: { id: string; listed?: UpstreamFile[] },
 ): Promise<Commit> {
-  const listed = await upstream.files(type, repo.id, repo);
-  if (listed.length > MAX_MIRRORED_FILES)
-    throw new UpstreamCorrupt(
-      `${repo.id} has ${listed.length} files at ${repo.sha}; a mirror keeps at most ${MAX_MIRRORED_FILES} per commit`,
-    );
+  const listed = opts.listed ?? (await listFiles(upstream, type, repo));
   const files: FileMap = {};
-  const eager = listed.filter((f) => !f.lfs || !f.sha256);
-  for (const f of listed) if (f.lfs && f.sha256) files[f.path] = lfsEntry({ sha256: f.sha256, size: f.size });
+  const eager = listed.filter((f) => !fetchedOnDemand(f));
+  for (const f of listed)
+    if (fetchedOnDemand(f)) files[f.path] = lfsEntry({ sha256: f.sha256!, size: f.size });
   let next = 0;
   const worker = async () => {
     while (next < eager.length) {
@@ -45,7 +45,7 @@ export async function mirroredCommit(
   };
   await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, eager.length) }, worker));
   return {
-    id: repo.sha,
+    id: opts.id,
     parents: [],
     title: `Mirrored from ${upstream.endpoint}`,
     description: "",
@@ -53,6 +53,39 @@ export async function mirroredCommit(
     date: repo.lastModified ?? new Date().toISOString(),
     files,
   };
+}
+
+/** Upstream's listing of the repo at `repo.sha`, bounded. */
+export async function listFiles(
+  upstream: Upstream,
+  type: RepoType,
+  repo: UpstreamRepo,
+): Promise<UpstreamFile[]> {
+  const listed = await upstream.files(type, repo.id, repo);
+  if (listed.length > MAX_MIRRORED_FILES)
+    throw new UpstreamCorrupt(
+      `${repo.id} has ${listed.length} files at ${repo.sha}; a mirror keeps at most ${MAX_MIRRORED_FILES} per commit`,
+    );
+  return listed;
+}
+
+/**
+ * A commit id for a listing upstream names by a branch only (ModelScope may): the same files give
+ * the same id, so a re-listing that changed nothing stores nothing new.
+ */
+export function listingCommitId(listed: UpstreamFile[]): string {
+  const hash = createHash("sha1");
+  for (const f of [...listed].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)))
+    hash.update(`${f.path}\0${f.size}\0${f.sha256 ?? ""}\0${f.gitOid ?? ""}\n`);
+  return hash.digest("hex");
+}
+
+/**
+ * Files whose bytes wait for their first download: LFS files, and large files whose sha256 the
+ * listing gives (ModelScope lists every file's), which the store then keeps as LFS entries.
+ */
+function fetchedOnDemand(f: UpstreamFile): boolean {
+  return !!f.sha256 && (f.lfs || f.size > EAGER_MAX);
 }
 
 async function fetchRegular(

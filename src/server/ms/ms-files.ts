@@ -1,6 +1,7 @@
 import type { RequestContext } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import { sendBlob } from "../http/send-blob.js";
+import { objectHint } from "../mirror/object-hint.js";
 import type { Commit, RepoMeta } from "../store/repo-store.js";
 import { msOk } from "./ms-envelope.js";
 import { msRepo } from "./ms-repo-access.js";
@@ -82,6 +83,7 @@ export async function downloadFile(ctx: RequestContext): Promise<void> {
     const location = ctx.hub.signer.sign(ctx.baseUrl, `/_hubferry/objects/${file.sha256}`, 1800, {
       filename: path.split("/").pop() ?? "file",
       commit: commit.id,
+      ...(await objectHint(ctx.hub, meta, file, path)),
     });
     ctx.res.writeHead(302, { ...ctx.headers, Location: location, "Content-Length": "0" });
     ctx.res.end();

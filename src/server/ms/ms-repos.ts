@@ -14,6 +14,7 @@ import { HeadSummaries } from "../store/head-summaries.js";
 import type { RepoMeta } from "../store/repo-store.js";
 import { MS_BODY_LIMITS, readMsJson } from "./ms-body.js";
 import { MS_CODES, msOk, openapiOk } from "./ms-envelope.js";
+import { allocateNumericId } from "./ms-numeric-id.js";
 import { msRepo, msTypeFromPlural, notLoggedIn } from "./ms-repo-access.js";
 import { msRepoInfo, openapiRepo } from "./ms-serialize.js";
 
@@ -77,21 +78,6 @@ async function multipartFields(ctx: RequestContext): Promise<Record<string, stri
   });
 }
 
-/** Datasets have numeric hub ids the legacy SDK lists by; each store counts its own. */
-const lastNumericId = new WeakMap<object, number>();
-
-function allocateNumericId(ctx: RequestContext): number {
-  let last = lastNumericId.get(ctx.hub);
-  if (last === undefined) {
-    const used = [...ctx.hub.repos.all("ms", "model"), ...ctx.hub.repos.all("ms", "dataset")].map(
-      (m) => Number(m.extra.numericId) || 0,
-    );
-    last = Math.max(100, ...used);
-  }
-  lastNumericId.set(ctx.hub, last + 1);
-  return last + 1;
-}
-
 /** As the site: a new model starts with a README.md (the SDKs' tests read it right after creating). */
 async function initialFiles(
   ctx: RequestContext,
@@ -150,7 +136,7 @@ export async function createRepo(ctx: RequestContext): Promise<void> {
       initialFiles: await initialFiles(ctx, type, body.Name, body.License ?? undefined),
       defaultBranch: MS_DEFAULT_BRANCH,
       extra: {
-        numericId: allocateNumericId(ctx),
+        numericId: allocateNumericId(ctx.hub),
         visibility,
         chineseName: body.ChineseName ?? "",
         description: body.Description ?? "",

@@ -253,7 +253,13 @@ export class RepoStore {
    */
   async createForeign(
     k: RepoKey,
-    opts: { private: boolean; sdk?: string; license?: string; extra: Record<string, unknown> },
+    opts: {
+      private: boolean;
+      sdk?: string;
+      license?: string;
+      defaultBranch: string;
+      extra: Record<string, unknown>;
+    },
   ): Promise<RepoMeta> {
     if (this.repos.has(repoKeyString(k))) throw new Error(`${repoKeyString(k)} exists`);
     const meta = newMeta(k, opts);
