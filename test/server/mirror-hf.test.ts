@@ -3,6 +3,8 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { downloadFile } from "@huggingface/hub";
+import { runCli } from "../helpers/cli.js";
 import { readTree, sampleFixture, sha256, treeDiff, writeFixture } from "../helpers/fixtures.js";
 import { ORG, startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
 import { hfClientEnv, runPython } from "../helpers/python.js";
@@ -257,6 +259,50 @@ describe("serve --mirror hf=URL (huggingface_hub through the mirror)", () => {
     assert.ok(Date.now() - pushedAt < (TTL_SECONDS + 10) * 1000, "within the TTL (and a little slack)");
     const old = await snapshot("alice/open-model", null, openSha);
     assert.deepEqual(treeDiff(fixture.files, old), [], "the old commit's files, unchanged");
+  });
+
+  it("@huggingface/hub and hubferry pull read through the mirror unchanged", async () => {
+    for (const path of ["config.json", "weights/big.bin"]) {
+      const blob = await downloadFile({
+        repo: "alice/open-model",
+        path,
+        revision: openSha,
+        hubUrl: mirror.url,
+      });
+      assert.ok(blob, path);
+      assert.ok(Buffer.from(await blob.arrayBuffer()).equals(fixture.files[path]!), path);
+    }
+    const out = join(work.path, "pulled");
+    const picked = ["config.json", "README.md", "nested/deep/notes.txt"];
+    const run = await runCli(
+      ["pull", "files", "alice/open-model", ...picked, "--revision", openSha, "--output", out, "--json"],
+      { HOME: join(work.path, "cli-home"), HF_ENDPOINT: mirror.url },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const got = await readTree(out, (rel) => rel.startsWith(".cache"));
+    assert.deepEqual(treeDiff(Object.fromEntries(picked.map((p) => [p, fixture.files[p]!])), got), []);
+  });
+
+  it("--offline serves nothing it has not stored: a miss is 504, never a not-found", async () => {
+    const offline = await startTestHub(["--mirror", `hf=${upstream.url}`, "--offline"], {
+      usersYaml: `users:\n  - name: ${USERS.admin.name}\n    admin: true\n    tokens: [{ value: ${USERS.admin.token} }]\n`,
+    });
+    try {
+      for (const path of ["/api/models/alice/open-model", "/alice/open-model/resolve/main/config.json"]) {
+        const res = await fetch(`${offline.url}${path}`);
+        assert.equal(res.status, 504, path);
+        assert.match(String(((await res.json()) as { error: string }).error), /runs offline/);
+      }
+      const r = await py(offline.url, { op: "repo_info", repo_id: "alice/open-model" }, null);
+      assert.equal(r.ok, false);
+      assert.doesNotMatch(
+        String(r.error),
+        /RepositoryNotFound/,
+        "huggingface_hub is not told the repo is gone",
+      );
+    } finally {
+      await offline.stop();
+    }
   });
 
   it("with upstream stopped: what the store has is served, a miss is 504 naming upstream", async () => {

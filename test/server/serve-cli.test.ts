@@ -15,6 +15,8 @@ describe("hubferry serve (CLI)", () => {
     try {
       const badUsers = join(dir.path, "users.yaml");
       await writeFile(badUsers, "users:\n  - name: x\n    tokens:\n      - value: nope_secret_value\n");
+      const badToken = join(dir.path, "token");
+      await writeFile(badToken, "hf_secret_value_5 and more\n");
       const cases: [string[], RegExp][] = [
         [["--token", "hf_secret_value_1"], /--token expects NAME=TOKEN/],
         [["--token", "al ice=hf_secret_value_2"], /invalid user name/],
@@ -22,6 +24,19 @@ describe("hubferry serve (CLI)", () => {
         [["--users", join(dir.path, "missing.yaml")], /cannot read the users file/],
         [["--users", badUsers], /users file .* is invalid at "users.0.tokens.0.value"/],
         [["--lfs-threshold", "lots"], /is not a size/],
+        [["--mirror", "gh=https://example.invalid"], /--mirror expects FACE=VALUE with FACE hf or ms/],
+        [["--mirror", "hf=not a url"], /is not a URL/],
+        [["--mirror", "hf=https://user:hf_secret_value_3@example.invalid"], /put no credentials in the URL/],
+        [
+          ["--mirror", "hf=https://example.invalid", "--upstream-token", "hf=hf_secret_value_4"],
+          /takes @FILE, a file holding the token, never the token itself/,
+        ],
+        [
+          ["--mirror", "hf=https://example.invalid", "--upstream-token", `hf=@${badToken}`],
+          /must hold one token on one line \(its text is not shown\)/,
+        ],
+        [["--upstream-token", `ms=@${badToken}`], /ms is not mirrored/],
+        [["--offline"], /--offline and --mirror-ttl apply to a mirror/],
       ];
       for (const [args, message] of cases) {
         const r = await run(process.execPath, [CLI, "serve", "--root", join(dir.path, "root"), ...args], {});
