@@ -10,6 +10,7 @@ import { ExitCode } from "./exit-code.js";
 import { infoCommand } from "./info-command.js";
 import { loginCommand, logoutCommand, whoamiCommand } from "./login-command.js";
 import { migrateCommand, syncCommand } from "./migrate-command.js";
+import { mirrorCommand } from "./mirror-command.js";
 import { pullCommand } from "./pull-command.js";
 import { pushCommand } from "./push-command.js";
 import { searchCommand } from "./search-command.js";
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   program.addCommand(logoutCommand());
   program.addCommand(authCommand());
   program.addCommand(serveCommand());
+  program.addCommand(mirrorCommand());
   program.addCommand(demoCommand());
   overrideExits(program);
   return program;

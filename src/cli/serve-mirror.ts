@@ -6,6 +6,7 @@ import { hubUpstream, MIRROR_RETRY } from "../mirror/hub-upstream.js";
 import { DEFAULT_MIRROR_TTL_SECONDS, type MirrorOptions } from "../server/mirror/mirror-options.js";
 import type { Upstream } from "../server/mirror/upstream.js";
 import type { Face } from "../server/store/repo-store.js";
+import { parseSize } from "./parse-size.js";
 import { wholeNumber } from "./whole-number.js";
 
 export interface MirrorFlags {
@@ -13,6 +14,7 @@ export interface MirrorFlags {
   upstreamToken: string[];
   offline: boolean;
   mirrorTtl?: string;
+  mirrorMaxSize?: string;
   localNamespace: string[];
 }
 
@@ -121,5 +123,6 @@ export async function mirrorOptions(flags: MirrorFlags): Promise<MirrorOptions |
       ? wholeNumber("--mirror-ttl", flags.mirrorTtl, 0)
       : DEFAULT_MIRROR_TTL_SECONDS,
     localNamespaces: flags.localNamespace,
+    ...(flags.mirrorMaxSize ? { maxBytes: parseSize("--mirror-max-size", flags.mirrorMaxSize) } : {}),
   };
 }

@@ -33,6 +33,7 @@ export interface ServeOptions {
   upstreamToken: string[];
   offline: boolean;
   mirrorTtl?: string;
+  mirrorMaxSize?: string;
   localNamespace: string[];
 }
 
@@ -97,6 +98,10 @@ export function serveCommand(): Command {
     .option(
       "--mirror-ttl <seconds>",
       `with --mirror: how long a branch or tag stays pinned to the commit it named (default ${DEFAULT_MIRROR_TTL_SECONDS})`,
+    )
+    .option(
+      "--mirror-max-size <size>",
+      "with --mirror: prune mirrored files, least recently used first, past this size (local repos are never pruned)",
     )
     .option(
       "--local-namespace <ns>",

@@ -305,6 +305,51 @@ describe("serve --mirror hf=URL (huggingface_hub through the mirror)", () => {
     }
   });
 
+  it("hubferry mirror ls/prune: pinned refs and stored bytes; pruning frees only bytes no local repo shares", async () => {
+    const shared = fixture.files["model.safetensors"]!;
+    const file = join(work.path, "shared.safetensors");
+    await writeFile(file, shared);
+    await ok(
+      mirror.url,
+      { op: "upload_file", file, path_in_repo: "m.safetensors", repo_id: "team/local-model" },
+      MIRROR_USERS.carol,
+    );
+    const ls = await runCli(["mirror", "ls", "--root", mirror.root, "--json"], { HOME: work.path });
+    assert.equal(ls.code, 0, ls.stderr);
+    const usage = JSON.parse(ls.stdout) as {
+      repos: { id: string; refs: Record<string, string>; storedBytes: number }[];
+    };
+    const open = usage.repos.find((r) => r.id === "alice/open-model");
+    assert.ok(open && open.storedBytes > 0 && /^[0-9a-f]{40}$/.test(open.refs.main ?? ""), ls.stdout);
+    assert.ok(!usage.repos.some((r) => r.id === "team/local-model"), "a local repo is not a mirrored one");
+
+    const dry = await runCli(
+      ["mirror", "prune", "--root", mirror.root, "--max-size", "0", "--dry-run", "--json"],
+      { HOME: work.path },
+    );
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.ok((JSON.parse(dry.stdout) as { removed: unknown[] }).removed.length > 0);
+    assert.ok(
+      existsSync(blobPath(mirror.root, fixture.files["weights/big.bin"]!)),
+      "a dry run removes nothing",
+    );
+
+    const pruned = await runCli(["mirror", "prune", "--root", mirror.root, "--max-size", "0", "--json"], {
+      HOME: work.path,
+    });
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.equal(
+      existsSync(blobPath(mirror.root, fixture.files["weights/big.bin"]!)),
+      false,
+      "a mirrored file's bytes went",
+    );
+    assert.ok(existsSync(blobPath(mirror.root, shared)), "bytes a local repo shares stay");
+    assert.ok(existsSync(blobPath(mirror.root, fixture.files["config.json"]!)), "small in-git files stay");
+    // A pruned file is fetched from upstream again, and is whole.
+    const again = await snapshot("alice/open-model", null, openSha);
+    assert.deepEqual(treeDiff(fixture.files, again), []);
+  });
+
   it("with upstream stopped: what the store has is served, a miss is 504 naming upstream", async () => {
     await upstream.stop();
     const got = await snapshot("alice/open-model", null, openSha);

@@ -122,6 +122,28 @@ describe("serve --mirror ms=URL (the modelscope SDKs through the mirror)", () =>
     }
   });
 
+  it("serve --mirror-max-size prunes the least recently used mirrored files after a download burst", async () => {
+    const small = await startTestHub(["--mirror", `ms=${upstream.url}`, "--mirror-max-size", "1"], {
+      usersYaml: `users:\n  - name: ${USERS.admin.name}\n    admin: true\n    tokens: [{ value: ${USERS.admin.token} }]\n`,
+    });
+    try {
+      const big = model.files["weights/big.bin"]!;
+      const h = sha256(big);
+      const blob = join(small.root, "blobs", h.slice(0, 2), h.slice(2, 4), h);
+      const dir = join(work.path, "snap-pruned");
+      await ok("msnew", small.url, { op: "snapshot_download", repo_id: MODEL, local_dir: dir });
+      assert.deepEqual(treeDiff(model.files, await readTree(dir, sdkArtifact)), []);
+      const deadline = Date.now() + 30_000;
+      while (existsSync(blob) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+      assert.equal(existsSync(blob), false, "pruned back under the limit");
+      const again = join(work.path, "snap-refetched");
+      await ok("msnew", small.url, { op: "snapshot_download", repo_id: MODEL, local_dir: again });
+      assert.deepEqual(treeDiff(model.files, await readTree(again, sdkArtifact)), [], "fetched again, whole");
+    } finally {
+      await small.stop();
+    }
+  });
+
   it("a write to a mirrored ModelScope repo is refused with what to do", async () => {
     const file = join(work.path, "note.txt");
     await writeFile(file, "hello\n");

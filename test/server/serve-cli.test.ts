@@ -36,7 +36,7 @@ describe("hubferry serve (CLI)", () => {
           /must hold one token on one line \(its text is not shown\)/,
         ],
         [["--upstream-token", `ms=@${badToken}`], /ms is not mirrored/],
-        [["--offline"], /--offline and --mirror-ttl apply to a mirror/],
+        [["--offline"], /--offline, --mirror-ttl and --mirror-max-size apply to a mirror/],
       ];
       for (const [args, message] of cases) {
         const r = await run(process.execPath, [CLI, "serve", "--root", join(dir.path, "root"), ...args], {});

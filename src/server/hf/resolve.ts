@@ -96,6 +96,7 @@ export async function downloadObject(ctx: RequestContext): Promise<void> {
   const headers: Record<string, string> = { ETag: `"${sha256}"`, "X-Linked-Etag": `"${sha256}"` };
   if (blob) headers["X-Linked-Size"] = String(blob.size);
   if (commit && /^[0-9a-f]{40}$/.test(commit)) headers["X-Repo-Commit"] = commit;
+  if (blob && ctx.method === "GET" && ctx.hub.mirror) void ctx.hub.blobs.touch(sha256);
   if (!blob) {
     if (await sendMirroredBlob(ctx, sha256, filename, headers)) return;
     throw new EntryNotFound("Object not found");

@@ -36,7 +36,11 @@ export class BlobFetcher {
    */
   private readonly badHeads = new Map<string, number>();
 
-  constructor(private readonly blobs: BlobStore) {}
+  constructor(
+    private readonly blobs: BlobStore,
+    /** Called after each blob entered the store. */
+    private readonly onStored: () => void = () => {},
+  ) {}
 
   /** Whether a download resumed past byte 0 must be refused (see `badHeads`). */
   refusesResume(sha256: string): boolean {
@@ -116,6 +120,7 @@ export class BlobFetcher {
       await file.close();
       const stored = await this.blobs.adoptFile(tmp, expected, expected);
       if (tee && !tee.destroyed) tee.end(last);
+      this.onStored();
       return stored;
     } catch (err) {
       tee?.destroy();

@@ -10,6 +10,8 @@ export interface MirrorOptions {
   offline: boolean;
   /** Namespaces kept local besides those of the users file's users and orgs. */
   localNamespaces: string[];
+  /** The most bytes mirrored files may take; the least recently used are pruned past it. */
+  maxBytes?: number;
 }
 
 export const DEFAULT_MIRROR_TTL_SECONDS = 300;

@@ -7,7 +7,9 @@ import { type Face, type RepoKey, type RepoMeta, repoKeyString } from "../store/
 import { BlobFetcher, type BlobOrigin } from "./blob-fetcher.js";
 import { mayReadMirrored } from "./mirror-access.js";
 import type { MirrorOptions } from "./mirror-options.js";
+import { pruneMirror } from "./mirror-store.js";
 import { listFiles, listingCommitId, mirroredCommit } from "./mirrored-commit.js";
+import { type MirroredFrom, mirroredFrom, rememberReadAs } from "./mirrored-from.js";
 import {
   type Upstream,
   type UpstreamFile,
@@ -19,29 +21,8 @@ import {
 import { upstreamHttpError } from "./upstream-errors.js";
 
 const COMMIT_RE = /^[0-9a-f]{40}$/;
-
-/** What the store keeps of a mirrored repo's origin, in its meta's extras. */
-export interface MirroredFrom {
-  endpoint: string;
-  id: string;
-  /** Commits whose id the mirror made (upstream named no commit): the revision to read them by. */
-  readAs?: Record<string, string>;
-}
-
-/** At most this many commits keep a revision to read them by; the oldest is dropped. */
-const MAX_READ_AS = 100;
-
-function rememberReadAs(from: MirroredFrom, id: string, revision: string): void {
-  from.readAs ??= {};
-  delete from.readAs[id];
-  from.readAs[id] = revision;
-  const ids = Object.keys(from.readAs);
-  for (const old of ids.slice(0, Math.max(0, ids.length - MAX_READ_AS))) delete from.readAs[old];
-}
-
-export function mirroredFrom(meta: RepoMeta): MirroredFrom | undefined {
-  return meta.extra.mirror as MirroredFrom | undefined;
-}
+/** Downloads often come in bursts (a snapshot): one prune after the burst, not one per file. */
+const PRUNE_DELAY_MS = 5_000;
 
 /**
  * The pull-through side of the local hub: before a face reads a repo of a mirrored namespace,
@@ -61,7 +42,23 @@ export class Mirror {
     private readonly hub: HubState,
     readonly options: MirrorOptions,
   ) {
-    this.blobs = new BlobFetcher(hub.blobs);
+    this.blobs = new BlobFetcher(hub.blobs, () => this.schedulePrune());
+  }
+
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  /** Some seconds after a blob was stored, the store is pruned back to --mirror-max-size (once at a time). */
+  private schedulePrune(): void {
+    const max = this.options.maxBytes;
+    if (max === undefined || this.pruneTimer) return;
+    this.pruneTimer = setTimeout(() => {
+      void pruneMirror(this.hub, max)
+        .catch(() => {})
+        .finally(() => {
+          this.pruneTimer = undefined;
+        });
+    }, PRUNE_DELAY_MS);
+    this.pruneTimer.unref();
   }
 
   /** Where a stored mirrored repo's file comes from upstream (undefined: a local repo). */

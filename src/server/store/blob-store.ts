@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { type FileHandle, mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
@@ -103,6 +103,29 @@ export class BlobStore {
     const dest = this.blobPath(sha256);
     await mkdir(join(dest, ".."), { recursive: true });
     await rename(tmp, dest);
+  }
+
+  /** Marks a blob used now (its mtime): a mirror prunes the least recently used first. */
+  async touch(sha256: string): Promise<void> {
+    if (!isSha256(sha256)) return;
+    const now = new Date();
+    await utimes(this.blobPath(sha256), now, now).catch(() => {});
+  }
+
+  /** Removes a blob (a mirror's pruning; nothing local may reference it). */
+  async remove(sha256: string): Promise<void> {
+    if (isSha256(sha256)) await rm(this.blobPath(sha256), { force: true });
+  }
+
+  /** A blob's size and when it was last used (see `touch`), or null when absent. */
+  async usage(sha256: string): Promise<{ size: number; usedAt: number } | null> {
+    if (!isSha256(sha256)) return null;
+    try {
+      const s = await stat(this.blobPath(sha256));
+      return { size: s.size, usedAt: s.mtimeMs };
+    } catch {
+      return null;
+    }
   }
 
   read(sha256: string, range?: { start: number; end: number }): Readable {

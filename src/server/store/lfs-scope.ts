@@ -66,6 +66,11 @@ export class LfsScopes {
     return found;
   }
 
+  /** Every LFS object the repo holds. */
+  async all(k: RepoKey): Promise<ReadonlySet<string>> {
+    return this.load(k);
+  }
+
   async has(k: RepoKey, sha256: string): Promise<boolean> {
     return (await this.load(k)).has(sha256);
   }

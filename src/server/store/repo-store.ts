@@ -279,6 +279,27 @@ export class RepoStore {
     this.commits.set(`${repoKeyString(k)}@${c.id}`, c);
   }
 
+  /**
+   * The sha256 of every file in any commit of the repo (read from disk: commits kept as changes
+   * list only what they set, and each is read in its own turn). For pruning, which is rare.
+   */
+  async everyBlob(k: RepoKey): Promise<Set<string>> {
+    const found = new Set<string>();
+    const dir = join(this.repoDir(k), "commits");
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (!name.endsWith(".json")) continue;
+      try {
+        const c = JSON.parse(await readFile(join(dir, name), "utf8")) as Partial<Commit> & {
+          changes?: { set?: FileMap };
+        };
+        for (const f of Object.values({ ...c.files, ...c.changes?.set })) found.add(f.sha256);
+      } catch {
+        // an unreadable commit holds nothing we can name
+      }
+    }
+    return found;
+  }
+
   async delete(k: RepoKey): Promise<void> {
     const meta = this.repos.get(repoKeyString(k));
     if (meta) this.byObjectId.delete(meta.objectId);
