@@ -183,6 +183,41 @@ describe("serve --mirror hf=URL (huggingface_hub through the mirror)", () => {
     await upstream.clearFaults();
   });
 
+  it("concurrent downloads of a file not stored yet share one upstream fetch; 5xx and slow bodies upstream are ridden out", async () => {
+    const body = Buffer.concat([fixture.files["model.safetensors"]!, Buffer.from("crowd")]);
+    const dir = join(work.path, "crowd-src");
+    await writeFixture(dir, { files: { "c.safetensors": body } });
+    await ok(upstream.url, { op: "create_repo", repo_id: "alice/crowd" }, USERS.alice.token);
+    await ok(upstream.url, { op: "upload_folder", folder: dir, repo_id: "alice/crowd" }, USERS.alice.token);
+    // Upstream answers the repo info with 503 twice, then sends the file slowly.
+    await upstream.fault({ route: "hf.info", kind: "status", status: 503, times: 2 });
+    await upstream.fault({ route: "hf.object", kind: "throttle", bytesPerSecond: 256 * 1024, times: 1 });
+    const before = (await upstream.stats())["hf.object"] ?? 0;
+    const url = `${mirror.url}/alice/crowd/resolve/main/c.safetensors`;
+    const got = await Promise.all(
+      Array.from({ length: 4 }, async () => Buffer.from(await (await fetch(url)).arrayBuffer())),
+    );
+    for (const b of got) assert.ok(b.equals(body), "every client gets the whole file");
+    assert.equal(
+      ((await upstream.stats())["hf.object"] ?? 0) - before,
+      1,
+      "one fetch upstream for four clients",
+    );
+    const head = await fetch(url, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal([...head.headers.keys()].filter((h) => h.startsWith("x-xet")).length, 0, "no Xet headers");
+    const rules = await upstream.faultRules();
+    assert.deepEqual(
+      rules.map((r) => [r.kind, r.hits]),
+      [
+        ["status", 2],
+        ["throttle", 1],
+      ],
+      "both faults happened",
+    );
+    await upstream.clearFaults();
+  });
+
   it("a private upstream repo is readable only by local users granted it", async () => {
     const anon = await py(mirror.url, { op: "repo_info", repo_id: `${ORG}/secret-model` }, null);
     assert.equal(anon.ok, false);
