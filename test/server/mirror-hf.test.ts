@@ -244,6 +244,18 @@ describe("serve --mirror hf=URL (huggingface_hub through the mirror)", () => {
     assert.deepEqual(await search.json(), [], "search does not show it either");
   });
 
+  it("a repo upstream lacks is not-found here too, and asked upstream once per TTL", async () => {
+    const before = (await upstream.stats())["hf.info"] ?? 0;
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${mirror.url}/api/models/alice/no-such-model`, {
+        headers: { authorization: `Bearer ${MIRROR_USERS.carol}` },
+      });
+      assert.equal(res.status, 404);
+      assert.equal(res.headers.get("x-error-code"), "RepoNotFound");
+    }
+    assert.equal(((await upstream.stats())["hf.info"] ?? 0) - before, 1);
+  });
+
   it("a write to a mirrored repo is refused with what to do; local namespaces take writes", async () => {
     const file = join(work.path, "note.txt");
     await writeFile(file, "hello\n");

@@ -23,6 +23,8 @@ import { upstreamHttpError } from "./upstream-errors.js";
 const COMMIT_RE = /^[0-9a-f]{40}$/;
 /** Downloads often come in bursts (a snapshot): one prune after the burst, not one per file. */
 const PRUNE_DELAY_MS = 5_000;
+/** (repo, revision) answers kept for the TTL; past this many the oldest is forgotten. */
+const MAX_RESOLVED = 100_000;
 
 /**
  * The pull-through side of the local hub: before a face reads a repo of a mirrored namespace,
@@ -96,12 +98,16 @@ export class Mirror {
 
   async ensure(k: RepoKey, revision: string | undefined, who: AuthedUser | undefined): Promise<void> {
     if (!this.isMirrored(k.face, k.namespace)) return;
-    const stored = this.hub.repos.get(k);
+    const stored = this.stored(k);
+    // A repo made here before the namespace was mirrored stays local: upstream never writes into it.
+    if (stored && !mirroredFrom(stored)) return;
     const rev = revision === "HEAD" ? undefined : revision;
     if (stored && rev && COMMIT_RE.test(rev) && (await this.hub.repos.loadCommit(stored, rev))) return;
-    const slot = `${repoKeyString(k)}@${rev ?? ""}`;
+    const slot = `${repoKeyString(k).toLowerCase()}@${rev ?? ""}`;
     const known = this.resolved.get(slot);
-    if (stored && known && Date.now() - known.at < this.options.ttlSeconds * 1000) return;
+    const fresh = known && Date.now() - known.at < this.options.ttlSeconds * 1000;
+    // Fresh: the store has what upstream named, or upstream said it has no such repo or revision.
+    if (fresh && (stored || !known.sha)) return;
     if (this.options.offline) return this.fromStore(stored, rev, "the mirror runs offline");
     let run = this.pending.get(slot);
     if (!run) {
@@ -109,6 +115,21 @@ export class Mirror {
       this.pending.set(slot, run);
     }
     await run;
+  }
+
+  /** The stored repo of that id, however the request spelled it (upstream ids match case-insensitively). */
+  private stored(k: RepoKey): RepoMeta | undefined {
+    const exact = this.hub.repos.get(k);
+    if (exact) return exact;
+    const id = `${k.namespace}/${k.name}`.toLowerCase();
+    return this.hub.repos.all(k.face, k.type).find((m) => `${m.namespace}/${m.name}`.toLowerCase() === id);
+  }
+
+  /** Remembers what upstream said of a slot (sha "" for "no such repo or revision"), bounded. */
+  private remember(slot: string, sha: string): void {
+    if (this.resolved.size >= MAX_RESOLVED) this.resolved.delete(this.resolved.keys().next().value!);
+    this.resolved.delete(slot);
+    this.resolved.set(slot, { sha, at: Date.now() });
   }
 
   private async refresh(
@@ -123,13 +144,14 @@ export class Mirror {
     try {
       info = await upstream.repo(k.type, id, rev);
     } catch (err) {
-      return this.upstreamFailed(err, k, rev);
+      return this.upstreamFailed(err, k, rev, slot);
     }
     const target: RepoKey = { ...k, ...splitId(info.id, k) };
     // A repo the caller may not read is not fetched on their behalf: the face answers not found.
     if ((info.private || info.gated) && !mayReadMirrored(who, target) && !this.hub.repos.get(target)) return;
     await this.hub.repos.locks.run(repoKeyString(target), async () => {
       let meta = this.hub.repos.get(target);
+      if (meta && !mirroredFrom(meta)) return;
       const { id, listed } = await this.commitIdOf(upstream, k.type, info);
       if (!meta || !(await this.hub.repos.loadCommit(meta, id))) {
         const commit = await this.fetchCommit(upstream, k.type, info, { id, listed });
@@ -152,7 +174,7 @@ export class Mirror {
       pinRef(meta, rev, id);
       await this.hub.repos.saveMeta(meta);
     });
-    this.resolved.set(slot, { sha: info.sha, at: Date.now() });
+    this.remember(slot, info.sha);
   }
 
   /** Upstream's commit id, or one made from the listing when upstream names no commit. */
@@ -184,11 +206,17 @@ export class Mirror {
   }
 
   /** Upstream did not answer with the repo: say why, or serve what the store already has. */
-  private async upstreamFailed(err: unknown, k: RepoKey, rev: string | undefined): Promise<void> {
+  private async upstreamFailed(
+    err: unknown,
+    k: RepoKey,
+    rev: string | undefined,
+    slot: string,
+  ): Promise<void> {
     const upstream = this.upstream(k.face)!;
     if (err instanceof UpstreamNotFound) {
+      this.remember(slot, "");
       // Upstream is the truth for names: a repo or branch gone there is gone here (commit ids stay).
-      const meta = this.hub.repos.get(k);
+      const meta = this.stored(k);
       if (err.what === "revision" && meta && rev && unpinRef(meta, rev)) await this.hub.repos.saveMeta(meta);
       return;
     }
@@ -199,7 +227,7 @@ export class Mirror {
       );
     if (err instanceof UpstreamUnreachable)
       return this.fromStore(
-        this.hub.repos.get(k),
+        this.stored(k),
         rev,
         `upstream ${upstream.endpoint} could not be reached (${err.message})`,
       );
