@@ -97,10 +97,10 @@ export async function mirrorOptions(flags: MirrorFlags): Promise<MirrorOptions |
         `add --mirror ${face}=URL`,
       );
   if (urls.size === 0) {
-    if (flags.offline || flags.mirrorTtl)
+    if (flags.offline || flags.mirrorTtl || flags.mirrorMaxSize)
       throw new HubferryError(
         "BAD_INPUT",
-        "--offline and --mirror-ttl apply to a mirror",
+        "--offline, --mirror-ttl and --mirror-max-size apply to a mirror",
         "add --mirror hf=URL and/or --mirror ms=URL",
       );
     return undefined;

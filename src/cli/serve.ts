@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { Command, Option } from "commander";
 import envPaths from "env-paths";
-import { DEFAULT_MIRROR_TTL_SECONDS } from "../server/mirror/mirror-options.js";
+import { DEFAULT_MIRROR_TTL_SECONDS } from "../core/mirror-defaults.js";
 import { SIZE_FORMS } from "./parse-size.js";
 
 /** The hub's folder by default: computed from the environment, nothing is read or made here. */

@@ -1,3 +1,5 @@
+export { DEFAULT_MIRROR_TTL_SECONDS } from "../../core/mirror-defaults.js";
+
 import type { Face } from "../store/repo-store.js";
 import type { Upstream } from "./upstream.js";
 
@@ -13,5 +15,3 @@ export interface MirrorOptions {
   /** The most bytes mirrored files may take; the least recently used are pruned past it. */
   maxBytes?: number;
 }
-
-export const DEFAULT_MIRROR_TTL_SECONDS = 300;
