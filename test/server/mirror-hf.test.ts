@@ -330,6 +330,29 @@ describe("serve --mirror hf=URL (huggingface_hub through the mirror)", () => {
     assert.deepEqual(treeDiff(Object.fromEntries(picked.map((p) => [p, fixture.files[p]!])), got), []);
   });
 
+  it("hubferry info and migrate read from the mirror: a copy to a local namespace streams what is not fetched yet", async () => {
+    const body = Buffer.concat([fixture.files["weights/big.bin"]!, Buffer.from("copy")]);
+    const dir = join(work.path, "copy-src");
+    await writeFixture(dir, {
+      files: { "w.safetensors": body, "config.json": fixture.files["config.json"]! },
+    });
+    await ok(upstream.url, { op: "create_repo", repo_id: "alice/to-copy" }, USERS.alice.token);
+    await ok(upstream.url, { op: "upload_folder", folder: dir, repo_id: "alice/to-copy" }, USERS.alice.token);
+    const env = { HOME: join(work.path, "cli-copy"), HF_ENDPOINT: mirror.url, HF_TOKEN: MIRROR_USERS.carol };
+    const info = await runCli(["info", "model", "alice/to-copy", "--json"], env);
+    assert.equal(info.code, 0, info.stderr);
+    assert.match(info.stdout, /w\.safetensors/);
+    const migrated = await runCli(["migrate", "hf:alice/to-copy", "hf:team/copied", "--yes", "--json"], env);
+    assert.equal(migrated.code, 0, migrated.stderr + migrated.stdout.slice(-1500));
+    assert.ok(!(migrated.stdout + migrated.stderr).includes(MIRROR_USERS.carol), "no token in the output");
+    const copied = await ok(
+      mirror.url,
+      { op: "hf_hub_download", repo_id: "team/copied", filename: "w.safetensors" },
+      MIRROR_USERS.carol,
+    );
+    assert.ok((await readFile(String(copied.path))).equals(body), "the local copy holds upstream's bytes");
+  });
+
   it("--offline serves nothing it has not stored: a miss is 504, never a not-found", async () => {
     const offline = await startTestHub(["--mirror", `hf=${upstream.url}`, "--offline"], {
       usersYaml: `users:\n  - name: ${USERS.admin.name}\n    admin: true\n    tokens: [{ value: ${USERS.admin.token} }]\n`,

@@ -44,6 +44,7 @@ export async function duplicateRepo(ctx: RequestContext): Promise<void> {
   if (body.visibility === "protected" && type !== "space")
     throw new HttpError(400, "Only Spaces can be 'protected': use public or private");
   const isPrivate = body.visibility ? body.visibility !== "public" : (body.private ?? source.private);
+  if (source.extra.mirror) await refuseUnfetched(ctx, source);
   await ctx.hub.repos.locks.run(createLock(type, namespace, name), async () => {
     checkFree(ctx, type, namespace, name);
     const key = { face: "hf" as const, type, namespace, name };
@@ -58,6 +59,21 @@ export async function duplicateRepo(ctx: RequestContext): Promise<void> {
     });
     sendJson(ctx, 200, { url: repoUrl(ctx, meta), filesCopyPending: false });
   });
+}
+
+/**
+ * A mirrored repo's LFS files come from upstream on their first download: a copy made here before
+ * they did would hold entries with no bytes and no upstream to fetch them from. Refused, so that
+ * clients copy by streaming (which fetches them); hubferry migrate does so on its own.
+ */
+async function refuseUnfetched(ctx: RequestContext, source: RepoMeta): Promise<void> {
+  for (const sha of await ctx.hub.repos.lfs.all(source)) {
+    if (await ctx.hub.blobs.stat(sha)) continue;
+    throw new HttpError(
+      409,
+      `${source.namespace}/${source.name} is mirrored and not all its files have been fetched from upstream yet, so this hub cannot copy it by itself; copy it by streaming (download and upload; hubferry migrate falls back to that on its own)`,
+    );
+  }
 }
 
 const LfsDuplicateSchema = z.object({

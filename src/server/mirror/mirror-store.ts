@@ -39,9 +39,13 @@ async function prunableBlobs(hub: MirrorStore): Promise<Blob[]> {
   const mirrored = new Set<string>();
   const local = new Set<string>();
   for (const meta of allRepos(hub)) {
-    const into = mirroredFrom(meta) ? mirrored : local;
-    for (const sha of mirroredFrom(meta) ? await hub.repos.lfs.all(meta) : await hub.repos.everyBlob(meta))
-      into.add(sha);
+    if (mirroredFrom(meta)) {
+      for (const sha of await hub.repos.lfs.all(meta)) mirrored.add(sha);
+      continue;
+    }
+    // A local repo's commits, and the objects granted to it for a commit still to come.
+    for (const sha of await hub.repos.everyBlob(meta)) local.add(sha);
+    for (const sha of await hub.repos.lfs.all(meta)) local.add(sha);
   }
   const out: Blob[] = [];
   for (const sha256 of mirrored) {
