@@ -15,7 +15,8 @@ import { join, resolve } from "node:path";
 import { stopChild } from "./lib/children.mjs";
 import { startHub, startListening, startShaper } from "./lib/hubs.mjs";
 import { describeMachine } from "./lib/machine.mjs";
-import { baseEnv, TOKENS } from "./lib/measure.mjs";
+import { baseEnv } from "./lib/measure.mjs";
+import { optionValue } from "./lib/option-value.mjs";
 import { median } from "./lib/report.mjs";
 import { scratchDir } from "./lib/scratch.mjs";
 import { seedSource } from "./lib/seed.mjs";
@@ -23,6 +24,7 @@ import { describeShape, shapeFiles } from "./lib/shapes.mjs";
 import { benchOptions } from "./lib/start.mjs";
 import { timed } from "./lib/timed.mjs";
 import { formatBytes, MiB } from "./lib/units.mjs";
+import { benchUsersFile } from "./lib/users-file.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const log = (s) => process.stderr.write(`${s}\n`);
@@ -41,19 +43,15 @@ const USAGE = `npm run bench:mirror [-- options]
 
 function parseArgs(argv) {
   const o = { perConnection: "50MB/s", clients: 16, quick: false };
-  const value = (i, name) => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new Error(`${name} needs a value\n\n${USAGE}`);
-    return v;
-  };
+  const value = (i) => optionValue(argv, i, USAGE);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--help" || a === "-h") o.help = true;
     else if (a === "--quick") o.quick = true;
-    else if (a === "--per-connection") o.perConnection = value(i++, a);
-    else if (a === "--out") o.out = resolve(value(i++, a));
+    else if (a === "--per-connection") o.perConnection = value(i++);
+    else if (a === "--out") o.out = resolve(value(i++));
     else if (a === "--rounds" || a === "--clients") {
-      const n = Number(value(i++, a));
+      const n = Number(value(i++));
       if (!Number.isInteger(n) || n < 1) throw new Error(`${a}: a whole number >= 1`);
       o[a.slice(2)] = n;
     } else throw new Error(`unknown option ${a} (--help lists them)`);
@@ -216,14 +214,9 @@ function render(ctx, rounds, c) {
 
 const { dir, cleanup } = await scratchDir("hubferry-mirror-bench-", log);
 try {
-  const usersFile = join(dir, "users.yaml");
-  await writeFile(
-    usersFile,
-    `users:\n  - name: bench\n    admin: true\n    tokens:\n      - { value: ${TOKENS.hf} }\n`,
-  );
+  const usersFile = await benchUsersFile(dir);
   // The mirror's own users (the bench token is viewer's there): upstream's "bench" namespace is not local.
-  const mirrorUsers = join(dir, "mirror-users.yaml");
-  await writeFile(mirrorUsers, `users:\n  - name: viewer\n    tokens:\n      - { value: ${TOKENS.hf} }\n`);
+  const mirrorUsers = await benchUsersFile(dir, { file: "mirror-users.yaml", name: "viewer", admin: false });
   const storeRoot = join(dir, "upstream");
   const files = await seedSource(storeRoot, NAME, shapeFiles("a", opts.quick));
   const upstream = await startHub(storeRoot, usersFile);

@@ -19,6 +19,7 @@ import { isClosing } from "./lib/children.mjs";
 import { startHub, startShaper } from "./lib/hubs.mjs";
 import { describeMachine, freeBytes } from "./lib/machine.mjs";
 import { baseEnv, TOKENS } from "./lib/measure.mjs";
+import { optionValue } from "./lib/option-value.mjs";
 import { idleLoad, watch } from "./lib/proc-watch.mjs";
 import { median } from "./lib/report.mjs";
 import { scratchDir } from "./lib/scratch.mjs";
@@ -47,28 +48,24 @@ const USAGE = `npm run bench:pull [-- options]
 
 function parseArgs(argv) {
   const o = { perConnection: "50MB/s", methods: KEYS, streams: [], quick: false };
-  const value = (i, name) => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new Error(`${name} needs a value\n\n${USAGE}`);
-    return v;
-  };
+  const value = (i) => optionValue(argv, i, USAGE);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--help" || a === "-h") o.help = true;
     else if (a === "--quick") o.quick = true;
-    else if (a === "--size") o.size = parseSize(value(i++, a));
-    else if (a === "--per-connection") o.perConnection = value(i++, a);
-    else if (a === "--down") o.down = value(i++, a);
-    else if (a === "--out") o.out = resolve(value(i++, a));
+    else if (a === "--size") o.size = parseSize(value(i++));
+    else if (a === "--per-connection") o.perConnection = value(i++);
+    else if (a === "--down") o.down = value(i++);
+    else if (a === "--out") o.out = resolve(value(i++));
     else if (a === "--rounds") {
-      o.rounds = Number(value(i++, a));
+      o.rounds = Number(value(i++));
       if (!Number.isInteger(o.rounds) || o.rounds < 1) throw new Error("--rounds: a whole number >= 1");
     } else if (a === "--methods") {
-      o.methods = [...new Set(value(i++, a).split(","))];
+      o.methods = [...new Set(value(i++).split(","))];
       for (const m of o.methods)
         if (!KEYS.includes(m)) throw new Error(`--methods: unknown method "${m}" (${KEYS.join(", ")})`);
     } else if (a === "--streams") {
-      o.streams = [...new Set(value(i++, a).split(",").map(Number))];
+      o.streams = [...new Set(value(i++).split(",").map(Number))];
       if (o.streams.some((n) => !Number.isInteger(n) || n < 1 || n > 16))
         throw new Error("--streams: whole numbers from 1 to 16, comma-separated");
     } else throw new Error(`unknown option ${a} (--help lists them)`);

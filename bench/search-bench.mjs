@@ -17,6 +17,7 @@ import { baseEnv, TOKENS } from "./lib/measure.mjs";
 import { scratchDir } from "./lib/scratch.mjs";
 import { generatedRepo, generateStore } from "./lib/search-store.mjs";
 import { timed } from "./lib/timed.mjs";
+import { benchUsersFile } from "./lib/users-file.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const log = (s) => process.stderr.write(`${s}\n`);
@@ -162,11 +163,7 @@ function expectedFirstQuery(n) {
 
 const { dir, cleanup } = await scratchDir("hubferry-search-bench-", log);
 try {
-  const usersFile = join(dir, "users.yaml");
-  await writeFile(
-    usersFile,
-    `users:\n  - name: bench\n    admin: true\n    tokens:\n      - { value: ${TOKENS.hf} }\n`,
-  );
+  const usersFile = await benchUsersFile(dir);
   const store = join(dir, "store");
   log(`generating ${opts.repos} repos...`);
   const generateSeconds = await generateStore(store, opts.repos, log);

@@ -3,12 +3,13 @@ import { Command, Option } from "commander";
 import envPaths from "env-paths";
 import { DEFAULT_MIRROR_TTL_SECONDS } from "../core/mirror-defaults.js";
 import { SIZE_FORMS } from "./parse-size.js";
+import type { MirrorFlags } from "./serve-mirror.js";
 
 /** The hub's folder by default: computed from the environment, nothing is read or made here. */
 export function defaultHubRoot(): string {
   return join(envPaths("hubferry", { suffix: "" }).data, "hub");
 }
-export interface ServeOptions {
+export interface ServeOptions extends MirrorFlags {
   root: string;
   host: string;
   port: string;
@@ -29,12 +30,6 @@ export interface ServeOptions {
   accessLog?: string;
   sessionTtl?: string;
   json: boolean;
-  mirror: string[];
-  upstreamToken: string[];
-  offline: boolean;
-  mirrorTtl?: string;
-  mirrorMaxSize?: string;
-  localNamespace: string[];
 }
 
 const many = (v: string, acc: string[]) => [...acc, v];

@@ -7,6 +7,7 @@ import { downloadFile } from "@huggingface/hub";
 import { runCli } from "../helpers/cli.js";
 import { readTree, sampleFixture, sha256, treeDiff, writeFixture } from "../helpers/fixtures.js";
 import { ORG, startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
+import { mirrorUsersYaml } from "../helpers/mirror-users.js";
 import { hfClientEnv, runPython } from "../helpers/python.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -19,7 +20,6 @@ import { tempDir } from "../helpers/tmp.js";
 const MIRROR_USERS = {
   carol: "hf_carol_mirror_token_0001",
   dave: "hf_dave_mirror_token_0002",
-  admin: USERS.admin.token,
 };
 const TTL_SECONDS = 6;
 
@@ -55,6 +55,14 @@ async function snapshot(
   return readTree(dir, (rel) => rel.startsWith(".cache") || rel === ".gitattributes");
 }
 
+/** A repo of alice's on upstream, holding `files`. */
+async function upstreamRepo(repo: string, files: Record<string, Buffer>, priv = false): Promise<void> {
+  const dir = join(work.path, `src-${repo.replace("/", "_")}`);
+  await writeFixture(dir, { files });
+  await ok(upstream.url, { op: "create_repo", repo_id: repo, private: priv }, USERS.alice.token);
+  await ok(upstream.url, { op: "upload_folder", folder: dir, repo_id: repo }, USERS.alice.token);
+}
+
 function blobPath(root: string, data: Buffer): string {
   const h = sha256(data);
   return join(root, "blobs", h.slice(0, 2), h.slice(2, 4), h);
@@ -67,10 +75,7 @@ before(async () => {
     ["alice/open-model", fixture, false],
     [`${ORG}/secret-model`, secret, true],
   ] as const) {
-    const dir = join(work.path, repo.replace("/", "_"));
-    await writeFixture(dir, files);
-    await ok(upstream.url, { op: "create_repo", repo_id: repo, private: priv }, USERS.alice.token);
-    await ok(upstream.url, { op: "upload_folder", folder: dir, repo_id: repo }, USERS.alice.token);
+    await upstreamRepo(repo, files.files, priv);
   }
   const tokenFile = join(work.path, "upstream-token");
   await writeFile(tokenFile, `${USERS.alice.token}\n`, { mode: 0o600 });
@@ -84,19 +89,10 @@ before(async () => {
       String(TTL_SECONDS),
     ],
     {
-      usersYaml: [
-        "users:",
-        "  - name: carol",
-        "    orgs: [team]",
-        `    tokens: [{ value: ${MIRROR_USERS.carol}, role: write }]`,
-        "  - name: dave",
-        `    mirrorGrants: ["hf:${ORG}/*"]`,
-        `    tokens: [{ value: ${MIRROR_USERS.dave}, role: read }]`,
-        `  - name: ${USERS.admin.name}`,
-        "    admin: true",
-        `    tokens: [{ value: ${MIRROR_USERS.admin}, role: read }]`,
-        "",
-      ].join("\n"),
+      usersYaml: mirrorUsersYaml([
+        { name: "carol", orgs: ["team"], token: MIRROR_USERS.carol },
+        { name: "dave", grants: [`hf:${ORG}/*`], token: MIRROR_USERS.dave, role: "read" },
+      ]),
     },
   );
 });
@@ -123,10 +119,7 @@ describe("serve --mirror hf=URL (huggingface_hub through the mirror)", () => {
     const wanted = Buffer.concat([fixture.files["weights/big.bin"]!, Buffer.from("x")]);
     const other = Buffer.concat([wanted, Buffer.from("y")]);
     // Files of another repo, so they are not in the store yet: upstream corrupts their first body.
-    const dir = join(work.path, "corrupt-src");
-    await writeFixture(dir, { files: { "w.bin": wanted, "v.bin": other } });
-    await ok(upstream.url, { op: "create_repo", repo_id: "alice/corrupt" }, USERS.alice.token);
-    await ok(upstream.url, { op: "upload_folder", folder: dir, repo_id: "alice/corrupt" }, USERS.alice.token);
+    await upstreamRepo("alice/corrupt", { "w.bin": wanted, "v.bin": other });
 
     // Over raw HTTP: the body is cut before its end, nothing is kept, and a resume is refused.
     await upstream.fault({ route: "hf.object", kind: "corrupt", afterBytes: 1000, times: 1 });
@@ -164,10 +157,7 @@ describe("serve --mirror hf=URL (huggingface_hub through the mirror)", () => {
 
   it("a connection reset mid-body upstream is resumed: the client sees one whole file", async () => {
     const body = Buffer.concat([fixture.files["model.safetensors"]!, Buffer.from("reset")]);
-    const dir = join(work.path, "reset-src");
-    await writeFixture(dir, { files: { "m.safetensors": body } });
-    await ok(upstream.url, { op: "create_repo", repo_id: "alice/reset" }, USERS.alice.token);
-    await ok(upstream.url, { op: "upload_folder", folder: dir, repo_id: "alice/reset" }, USERS.alice.token);
+    await upstreamRepo("alice/reset", { "m.safetensors": body });
     await upstream.fault({ route: "hf.object", kind: "reset", afterBytes: 50_000, times: 1 });
     const r = await ok(
       mirror.url,
@@ -185,10 +175,7 @@ describe("serve --mirror hf=URL (huggingface_hub through the mirror)", () => {
 
   it("concurrent downloads of a file not stored yet share one upstream fetch; 5xx and slow bodies upstream are ridden out", async () => {
     const body = Buffer.concat([fixture.files["model.safetensors"]!, Buffer.from("crowd")]);
-    const dir = join(work.path, "crowd-src");
-    await writeFixture(dir, { files: { "c.safetensors": body } });
-    await ok(upstream.url, { op: "create_repo", repo_id: "alice/crowd" }, USERS.alice.token);
-    await ok(upstream.url, { op: "upload_folder", folder: dir, repo_id: "alice/crowd" }, USERS.alice.token);
+    await upstreamRepo("alice/crowd", { "c.safetensors": body });
     // Upstream answers the repo info with 503 twice, then sends the file slowly.
     await upstream.fault({ route: "hf.info", kind: "status", status: 503, times: 2 });
     await upstream.fault({ route: "hf.object", kind: "throttle", bytesPerSecond: 256 * 1024, times: 1 });
@@ -332,12 +319,10 @@ describe("serve --mirror hf=URL (huggingface_hub through the mirror)", () => {
 
   it("hubferry info and migrate read from the mirror: a copy to a local namespace streams what is not fetched yet", async () => {
     const body = Buffer.concat([fixture.files["weights/big.bin"]!, Buffer.from("copy")]);
-    const dir = join(work.path, "copy-src");
-    await writeFixture(dir, {
-      files: { "w.safetensors": body, "config.json": fixture.files["config.json"]! },
+    await upstreamRepo("alice/to-copy", {
+      "w.safetensors": body,
+      "config.json": fixture.files["config.json"]!,
     });
-    await ok(upstream.url, { op: "create_repo", repo_id: "alice/to-copy" }, USERS.alice.token);
-    await ok(upstream.url, { op: "upload_folder", folder: dir, repo_id: "alice/to-copy" }, USERS.alice.token);
     const env = { HOME: join(work.path, "cli-copy"), HF_ENDPOINT: mirror.url, HF_TOKEN: MIRROR_USERS.carol };
     const info = await runCli(["info", "model", "alice/to-copy", "--json"], env);
     assert.equal(info.code, 0, info.stderr);
@@ -355,7 +340,7 @@ describe("serve --mirror hf=URL (huggingface_hub through the mirror)", () => {
 
   it("--offline serves nothing it has not stored: a miss is 504, never a not-found", async () => {
     const offline = await startTestHub(["--mirror", `hf=${upstream.url}`, "--offline"], {
-      usersYaml: `users:\n  - name: ${USERS.admin.name}\n    admin: true\n    tokens: [{ value: ${USERS.admin.token} }]\n`,
+      usersYaml: mirrorUsersYaml(),
     });
     try {
       for (const path of ["/api/models/alice/open-model", "/alice/open-model/resolve/main/config.json"]) {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { readTree, sampleFixture, sha256, treeDiff, writeFixture } from "../helpers/fixtures.js";
 import { ORG, startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
+import { mirrorUsersYaml } from "../helpers/mirror-users.js";
 import { runPython } from "../helpers/python.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -14,7 +15,7 @@ import { tempDir } from "../helpers/tmp.js";
  * through the mirror.
  */
 
-const MIRROR_USERS = { carol: "ms-carol-mirror-token-0001", admin: USERS.admin.token };
+const MIRROR_USERS = { carol: "ms-carol-mirror-token-0001" };
 const GENERATIONS = [
   { venv: "ms137", legacy: true },
   { venv: "msnew", legacy: false },
@@ -78,15 +79,7 @@ before(async () => {
   const tokenFile = join(work.path, "ms-token");
   await writeFile(tokenFile, USERS.alice.msToken, { mode: 0o600 });
   mirror = await startTestHub(["--mirror", `ms=${upstream.url}`, "--upstream-token", `ms=@${tokenFile}`], {
-    usersYaml: [
-      "users:",
-      "  - name: carol",
-      `    tokens: [{ value: ${MIRROR_USERS.carol}, role: write }]`,
-      `  - name: ${USERS.admin.name}`,
-      "    admin: true",
-      `    tokens: [{ value: ${MIRROR_USERS.admin}, role: read }]`,
-      "",
-    ].join("\n"),
+    usersYaml: mirrorUsersYaml([{ name: "carol", token: MIRROR_USERS.carol }]),
   });
 });
 
@@ -124,7 +117,7 @@ describe("serve --mirror ms=URL (the modelscope SDKs through the mirror)", () =>
 
   it("serve --mirror-max-size prunes the least recently used mirrored files after a download burst", async () => {
     const small = await startTestHub(["--mirror", `ms=${upstream.url}`, "--mirror-max-size", "1"], {
-      usersYaml: `users:\n  - name: ${USERS.admin.name}\n    admin: true\n    tokens: [{ value: ${USERS.admin.token} }]\n`,
+      usersYaml: mirrorUsersYaml(),
     });
     try {
       const big = model.files["weights/big.bin"]!;

@@ -1,7 +1,8 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isSha256 } from "./blob-store.js";
-import type { Commit, RepoKey } from "./repo-store.js";
+import type { RepoKey } from "./repo-store.js";
+import { storedFileEntries } from "./stored-file-entries.js";
 
 /**
  * Which LFS objects each repo may reference. The blob store is shared (bytes are stored once),
@@ -43,20 +44,8 @@ export class LfsScopes {
   /** A store from before scoping: every LFS object in the repo's commits belongs to it. */
   private async backfill(k: RepoKey, dir: string): Promise<Set<string>> {
     const found = new Set<string>();
-    const commits = join(this.repoDir(k), "commits");
-    for (const name of await readdir(commits).catch(() => [] as string[])) {
-      if (!name.endsWith(".json")) continue;
-      try {
-        // A commit kept as changes lists only what it added; its base is read in its own turn.
-        const c = JSON.parse(await readFile(join(commits, name), "utf8")) as Partial<Commit> & {
-          changes?: { set?: Commit["files"] };
-        };
-        for (const f of Object.values({ ...c.files, ...c.changes?.set }))
-          if (f.lfs && isSha256(f.sha256)) found.add(f.sha256);
-      } catch {
-        // an unreadable commit grants nothing
-      }
-    }
+    for await (const f of storedFileEntries(join(this.repoDir(k), "commits")))
+      if (f.lfs && isSha256(f.sha256)) found.add(f.sha256);
     // Built aside and renamed into place, so an interrupted index is redone rather than trusted.
     const tmp = `${dir}.indexing`;
     await rm(tmp, { recursive: true, force: true });

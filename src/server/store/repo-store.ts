@@ -9,6 +9,7 @@ import { gitCommitOid } from "./git-objects.js";
 import { LfsScopes } from "./lfs-scope.js";
 import { KeyedMutex } from "./mutex.js";
 import { fileFolderClash } from "./path-clash.js";
+import { storedFileEntries } from "./stored-file-entries.js";
 import { WeighedCache } from "./weighed-cache.js";
 
 /** Which API face a repo belongs to: each face keeps its own namespaces, as two real sites would. */
@@ -285,18 +286,7 @@ export class RepoStore {
    */
   async everyBlob(k: RepoKey): Promise<Set<string>> {
     const found = new Set<string>();
-    const dir = join(this.repoDir(k), "commits");
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
-      if (!name.endsWith(".json")) continue;
-      try {
-        const c = JSON.parse(await readFile(join(dir, name), "utf8")) as Partial<Commit> & {
-          changes?: { set?: FileMap };
-        };
-        for (const f of Object.values({ ...c.files, ...c.changes?.set })) found.add(f.sha256);
-      } catch {
-        // an unreadable commit holds nothing we can name
-      }
-    }
+    for await (const f of storedFileEntries(join(this.repoDir(k), "commits"))) found.add(f.sha256);
     return found;
   }
 
