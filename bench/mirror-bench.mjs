@@ -13,7 +13,7 @@ import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { stopChild } from "./lib/children.mjs";
-import { startHub, startListening, startShaper } from "./lib/hubs.mjs";
+import { serveArgv, startHub, startListening, startShaper } from "./lib/hubs.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { baseEnv } from "./lib/measure.mjs";
 import { optionValue } from "./lib/option-value.mjs";
@@ -110,19 +110,7 @@ async function download(ctx, endpoint, label) {
 async function startMirror(ctx, upstreamUrl) {
   const store = join(ctx.dir, `mirror-${ctx.n++}`);
   const hub = await startListening(
-    [
-      join(root, "bin/hubferry.js"),
-      "serve",
-      "--root",
-      store,
-      "--port",
-      "0",
-      "--users",
-      ctx.mirrorUsers,
-      "--json",
-      "--mirror",
-      `hf=${upstreamUrl}`,
-    ],
+    serveArgv(store, ctx.mirrorUsers, ["--mirror", `hf=${upstreamUrl}`]),
     "mirror",
   );
   return {

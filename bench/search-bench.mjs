@@ -13,6 +13,7 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { stopChild, track } from "./lib/children.mjs";
+import { serveArgv } from "./lib/hubs.mjs";
 import { baseEnv, TOKENS } from "./lib/measure.mjs";
 import { scratchDir } from "./lib/scratch.mjs";
 import { generatedRepo, generateStore } from "./lib/search-store.mjs";
@@ -53,17 +54,7 @@ if (opts.help) {
 function serve(dir, store, usersFile) {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
-    const argv = [
-      join(dir, "bin/hubferry.js"),
-      "serve",
-      "--root",
-      store,
-      "--port",
-      "0",
-      "--users",
-      usersFile,
-      "--json",
-    ];
+    const argv = serveArgv(store, usersFile, [], dir);
     const child = track(spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "pipe"] }));
     let err = "";
     child.stderr.on("data", (d) => {

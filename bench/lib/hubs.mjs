@@ -32,6 +32,12 @@ export function startListening(argv, what) {
   });
 }
 
+/** `hubferry serve` (of this checkout, or `checkout`) over a store, on any free port, ready line in JSON. */
+export function serveArgv(storeRoot, usersFile, extra = [], checkout = root) {
+  const bin = join(checkout, "bin/hubferry.js");
+  return [bin, "serve", "--root", storeRoot, "--port", "0", "--users", usersFile, "--json", ...extra];
+}
+
 /** The shaper's flags for one face's link ({ down, up, latency, perConnection }). */
 function shaperFlags(link) {
   const flags = [];
@@ -87,20 +93,7 @@ function startProxy(hubUrl, link) {
  * connections }, summed over the faces), undefined when not shaped.
  */
 export async function startHub(storeRoot, usersFile, shaping) {
-  const hub = await startListening(
-    [
-      join(root, "bin/hubferry.js"),
-      "serve",
-      "--root",
-      storeRoot,
-      "--port",
-      "0",
-      "--users",
-      usersFile,
-      "--json",
-    ],
-    `hub ${storeRoot}`,
-  );
+  const hub = await startListening(serveArgv(storeRoot, usersFile), `hub ${storeRoot}`);
   const proxies = {};
   if (shaping) {
     try {
