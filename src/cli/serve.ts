@@ -26,6 +26,7 @@ export interface ServeOptions {
   maxObjectSize?: string;
   minFreeDisk?: string;
   uploadExpiry?: string;
+  xetXorbSize?: string;
   accessLog?: string;
   sessionTtl?: string;
   json: boolean;
@@ -71,6 +72,10 @@ export function serveCommand(): Command {
     .option(
       "--min-free-disk <size>",
       "refuse uploads that would leave less free disk than this (default 1GiB)",
+    )
+    .option(
+      "--xet-xorb-size <size>",
+      "largest Xet xorb served, serialized (default 64MiB, the spec's limit; smaller only for tests)",
     )
     .option("--upload-expiry <seconds>", "drop multipart uploads left untouched this long (default 3600)")
     .option(

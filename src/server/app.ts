@@ -207,7 +207,7 @@ async function dispatch(
         throttleResponse(res, fault);
       }
     }
-    if (caller.rejected && route.name !== "admin") {
+    if (caller.rejected && route.name !== "admin" && !route.ownAuth) {
       throw new HttpError(401, INVALID_CREDENTIALS, { headers: { "X-Error-Message": INVALID_CREDENTIALS } });
     }
     await route.handler(ctx);
