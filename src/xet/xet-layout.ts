@@ -1,18 +1,12 @@
-import {
-  type Chunk,
-  createChunker,
-  fileHash,
-  finalize,
-  hashToHex,
-  nextBlock,
-  xorbHash,
-} from "@huggingface/xetchunk-wasm";
+import { type Chunk, fileHash, hashToHex, xorbHash } from "@huggingface/xetchunk-wasm";
+import { SpecChunker } from "./chunker.js";
 import { serializedChunkSize } from "./xorb-format.js";
 
 /**
  * How one file is cut into Xet chunks and packed into xorbs: everything the CAS answers need.
- * Chunking and hashing come from @huggingface/xetchunk-wasm (the port of xet-core's chunker and
- * merkle hashes that @huggingface/hub itself uploads with), so nothing here re-implements them.
+ * The merkle hashes (xorb hash, file hash) come from @huggingface/xetchunk-wasm, the port of
+ * xet-core's that @huggingface/hub uploads with; the chunk boundaries from `SpecChunker` (see there
+ * why not xetchunk's chunker).
  */
 export interface XetLayout {
   /** File hash (hub-docs `hashing.md#file-hashes`), in the API string form (64 hex). */
@@ -46,7 +40,7 @@ export const SPEC_XORB_LIMITS: XorbLimits = { maxBytes: 64 * 1024 * 1024, maxChu
  * chunked with bounded memory: only the per-chunk hashes (32 bytes per ~64 KiB) are kept.
  */
 export class XetLayoutBuilder {
-  private readonly chunker = createChunker();
+  private readonly chunker = new SpecChunker();
   private readonly chunks: Chunk[] = [];
   private size = 0;
 
@@ -58,11 +52,11 @@ export class XetLayoutBuilder {
 
   push(data: Uint8Array): void {
     this.size += data.byteLength;
-    for (const c of nextBlock(this.chunker, data)) this.chunks.push(c);
+    for (const c of this.chunker.push(data)) this.chunks.push(c);
   }
 
   finish(): XetLayout {
-    const last = finalize(this.chunker);
+    const last = this.chunker.finish();
     if (last) this.chunks.push(last);
     return layoutOf(this.chunks, this.size, this.limits);
   }
