@@ -4,7 +4,7 @@ import type { Handler, Route } from "../http/router.js";
 import { completeMultipart, putPart } from "../lfs/lfs-multipart.js";
 import { putObject, verifyObject } from "../lfs/lfs-transfer.js";
 import { mirrorRead, mirrorRefusesWrite, type RouteRepo } from "../mirror/mirror-routes.js";
-import { reconstruction, xetReadToken, xorbBytes } from "../xet/xet-routes.js";
+import { reconstruction, xetReadToken, xetWriteToken, xorbBytes } from "../xet/xet-routes.js";
 import { commitNdjson } from "./commit.js";
 import { duplicateLfsFiles, duplicateRepo } from "./duplicate.js";
 import { noNamespace, renderHfError } from "./hf-errors.js";
@@ -97,6 +97,7 @@ export function hfRoutes(): Route[] {
     r("user-repos", ["GET"], "^/api/settings/repositories$", listNamespaceRepos),
     r("org-repos", ["GET"], "^/api/organizations/(?<org>[^/]+)/settings/repositories$", listNamespaceRepos),
     r("xet-read-token", ["GET"], `${API_REPO}/xet-read-token/${REV}$`, read(xetReadToken)),
+    r("xet-write-token", ["GET"], `${API_REPO}/xet-write-token/(?<rev>.+)$`, xetWriteToken),
     r("info", ["GET"], `${API_REPO}(?:/revision/(?<rev>.+))?$`, read(repoInfo)),
     // Ids without a namespace (legacy canonical names): none exist here, so RepoNotFound.
     r("no-namespace", ["GET", "HEAD", "POST", "PUT", "DELETE"], `^/api/${TYPES}/[^/]+(?:/.*)?$`, noNamespace),

@@ -29,6 +29,19 @@ export async function xetReadToken(ctx: RequestContext): Promise<void> {
   );
 }
 
+/**
+ * `GET .../xet-write-token/{rev}`: Xet uploads are not in this hub yet. A plain answer saying so
+ * (501) instead of the RepoNotFound the path would otherwise get; huggingface_hub >= 1.20 with
+ * hf_xet then fails the upload (it has no LFS fallback), and HF_HUB_DISABLE_XET=1 uploads over LFS.
+ */
+export async function xetWriteToken(_ctx: RequestContext): Promise<void> {
+  throw new HttpError(
+    501,
+    "This hub does not accept Xet uploads yet: upload over LFS (HF_HUB_DISABLE_XET=1 for huggingface_hub, useXet: false or the default negotiation for @huggingface/hub).",
+    { code: "XetUploadUnsupported" },
+  );
+}
+
 /** The repo a CAS request's bearer token reads, or 401. */
 function tokenRepo(ctx: RequestContext) {
   const auth = ctx.req.headers.authorization ?? "";
