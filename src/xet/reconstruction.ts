@@ -82,15 +82,13 @@ function upperBound(sorted: number[], v: number): number {
   return lo;
 }
 
+/**
+ * One span covering every range needed from a xorb: the xorb route then always answers a single
+ * byte range (no multipart/byteranges), at the cost of a few extra chunks in the rare case of
+ * disjoint ranges of one xorb (a file repeating a whole xorb's content, read by range).
+ */
 function coalesce(ranges: IndexRange[]): IndexRange[] {
-  const sorted = [...ranges].sort((a, b) => a.start - b.start);
-  const out: IndexRange[] = [];
-  for (const r of sorted) {
-    const prev = out.at(-1);
-    if (prev && r.start <= prev.end) prev.end = Math.max(prev.end, r.end);
-    else out.push({ ...r });
-  }
-  return out;
+  return [{ start: Math.min(...ranges.map((r) => r.start)), end: Math.max(...ranges.map((r) => r.end)) }];
 }
 
 /** Byte range (end inclusive) of chunks `[start, end)` in the serialized xorb. */

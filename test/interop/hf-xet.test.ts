@@ -259,6 +259,19 @@ describe("Xet access rules", () => {
     assert.ok(body.exp > Date.now() / 1000);
   });
 
+  it("a read token for a gated repo is for those granted access", async () => {
+    await ok({ op: "create_repo", repo_id: "alice/gated" }, lfsEnv());
+    const res = await fetch(`${hub.url}/api/models/alice/gated/settings`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${USERS.alice.token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ gated: "manual" }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    assert.equal((await readToken("alice/gated", USERS.bob.token)).status, 403);
+    assert.equal((await readToken("alice/gated", null)).status, 401);
+    assert.equal((await readToken("alice/gated", USERS.alice.token)).status, 200);
+  });
+
   it("a token for one repo does not reconstruct another repo's file, nor does a forged one", async () => {
     const secretHash = (await xetHashes("alice/secret", USERS.alice.token))["s.bin"]!;
     const publicHash = (await xetHashes("alice/xet", USERS.alice.token))["big.bin"]!;

@@ -125,6 +125,16 @@ describe("Xet codec", () => {
     );
   });
 
+  it("a file repeating a xorb's content fetches that xorb once, in one range", () => {
+    const data = Buffer.alloc(1_000_000);
+    const l = layoutOf(data, 65536, 300 * 1024);
+    assert.ok(new Set(l.xorbs.map((x) => x.hash)).size < l.xorbs.length, "identical xorbs");
+    const r = reconstructionV2(l, { start: 200_000, end: 900_000 }, (i) => `xorb:${i}`)!;
+    for (const entries of Object.values(r.xorbs)) assert.equal(entries[0]!.ranges.length, 1);
+    assert.ok(reassemble(data, l).equals(data));
+    assert.ok(reassemble(data, l, { start: 200_000, end: 900_000 }).equals(data.subarray(200_000, 900_001)));
+  });
+
   it("v1 answers name the same terms, with fetch_info byte ranges", () => {
     const data = pseudoRandom(300000, 6);
     const l = layoutOf(data, 65536, 200 * 1024);

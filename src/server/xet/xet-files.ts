@@ -3,12 +3,13 @@ import type { FileEntry } from "../store/file-tree.js";
 import type { RepoKey, RepoMeta } from "../store/repo-store.js";
 
 /**
- * The Xet file hash the HF face may advertise for a file: only LFS files, only once their layout
+ * The Xet file hash the HF face may advertise for a file: only non-empty LFS files, only once their layout
  * is ready (asking queues it), and not for mirrored repos, whose bytes may still be upstream's
  * to fetch (the mirror serves them as plain LFS; Xet through a mirror is a later increment).
  */
 export function xetHashOf(hub: HubState, repo: RepoKey, file: FileEntry | undefined): string | undefined {
-  if (!file?.lfs || hub.repos.get(repo)?.extra.mirror) return undefined;
+  // An empty file has no chunks (hash all zeros): plain LFS serves it without a reconstruction.
+  if (!file?.lfs || file.size === 0 || hub.repos.get(repo)?.extra.mirror) return undefined;
   return hub.xet.fileHash(file.sha256);
 }
 
