@@ -285,6 +285,11 @@ describe("Xet access rules", () => {
     assert.equal((await recon(secretHash, pub.accessToken)).status, 404, "another repo's file");
     assert.equal((await recon(publicHash, `${pub.accessToken}x`)).status, 401, "a forged token");
     assert.equal((await recon(publicHash, USERS.alice.token)).status, 401, "a hub token is not a Xet token");
+    assert.equal((await recon("zz", pub.accessToken)).status, 400, "a malformed file id");
+    const past = await fetch(`${pub.casUrl}/v2/reconstructions/${publicHash}`, {
+      headers: { Authorization: `Bearer ${pub.accessToken}`, Range: `bytes=${FILES["big.bin"]!.length}-` },
+    });
+    assert.equal(past.status, 416, "a range past the end");
     const own = (await (await readToken("alice/secret", USERS.alice.token)).json()) as {
       accessToken: string;
     };

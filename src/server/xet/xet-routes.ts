@@ -62,7 +62,7 @@ export async function reconstruction(ctx: RequestContext): Promise<void> {
   if (!/^[0-9a-f]{64}$/.test(fileId)) throw new HttpError(400, "Malformed file id");
   const sha256 = ctx.hub.xet.blobOf(fileId);
   const layout = sha256 && (await ctx.hub.repos.lfs.has(meta, sha256)) && (await ctx.hub.xet.layout(sha256));
-  if (!sha256 || !layout) throw new HttpError(404, "File not found");
+  if (!sha256 || !layout || !(await ctx.hub.blobs.stat(sha256))) throw new HttpError(404, "File not found");
   const range = ctx.req.headers.range ? parseFileRange(ctx.req.headers.range) : undefined;
   const urlFor = (xorb: number) =>
     ctx.hub.signer.sign(
@@ -99,6 +99,8 @@ export async function xorbBytes(ctx: RequestContext): Promise<void> {
   const layout = await ctx.hub.xet.layout(sha256);
   const xorb = layout?.xorbs[Number(ctx.params.xorb)];
   if (!layout || !xorb || xorb.hash !== ctx.params.hash) throw new HttpError(404, "Xorb not found");
+  // The layout outlives a blob deleted since (lfs-files delete, mirror prune): nothing to cut from.
+  if (!(await ctx.hub.blobs.stat(sha256))) throw new HttpError(404, "Xorb not found");
   const offsets = xorbOffsets(layout, xorb);
   const total = offsets.at(-1)!;
   const range = parseRange(ctx.req.headers.range, total);
