@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { downloadFile } from "@huggingface/hub";
+import { downloadFile, snapshotDownload } from "@huggingface/hub";
 import { pseudoRandom, sha256 } from "../helpers/fixtures.js";
 import { startTestHub, type TestHub, USERS } from "../helpers/local-hub.js";
 import { hfClientEnv, hfXetClientEnv, runPython } from "../helpers/python.js";
@@ -230,6 +230,23 @@ describe("Xet downloads through the local hub", () => {
       sha256(FILES["big.bin"]!),
       "xet: false still works",
     );
+  });
+
+  it("@huggingface/hub snapshotDownload fills its cache through Xet, byte-identical", async () => {
+    const cacheDir = join(work.path, "js-cache");
+    let dir = "";
+    const delta = await counting(async () => {
+      dir = await snapshotDownload({
+        repo: "alice/xet",
+        cacheDir,
+        hubUrl: hub.url,
+        accessToken: USERS.alice.token,
+      });
+    });
+    for (const [p, data] of Object.entries(FILES))
+      assert.equal(sha256(await readFile(join(dir, p))), sha256(data), p);
+    assert.equal(delta["hf.xet-reconstruction"], LFS.length);
+    assert.equal(delta["hf.object"] ?? 0, 0);
   });
 
   it("huggingface_hub with hf_xet on cannot upload LFS files (no xet-write-token here); HF_HUB_DISABLE_XET=1 can", async () => {
