@@ -313,4 +313,10 @@ const EXPOSED_HEADERS = [
   "Content-Range",
   "X-Linked-Size",
   "X-Linked-ETag",
+  // Xet: a browser's @huggingface/hub reads these from the resolve and token answers.
+  "X-Xet-Hash",
+  "X-Xet-Refresh-Route",
+  "X-Xet-Cas-Url",
+  "X-Xet-Access-Token",
+  "X-Xet-Token-Expiration",
 ].join(",");

@@ -45,6 +45,8 @@ export class XetIndex {
 
   async init(): Promise<void> {
     await mkdir(join(this.dir, "known"), { recursive: true });
+    // Layouts half-written when the hub last stopped: never renamed into place, so just dropped.
+    await rm(join(this.dir, "tmp"), { recursive: true, force: true });
     await mkdir(join(this.dir, "tmp"), { recursive: true });
     for (const name of await readdir(join(this.dir, "known"))) {
       const [sha, fileHash] = name.split("-");
