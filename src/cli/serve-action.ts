@@ -97,6 +97,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     maxObjectSize: opts.maxObjectSize ? parseSize("--max-object-size", opts.maxObjectSize) : undefined,
     minFreeDisk: opts.minFreeDisk ? parseSize("--min-free-disk", opts.minFreeDisk) : undefined,
     uploadExpirySeconds: opts.uploadExpiry ? wholeNumber("--upload-expiry", opts.uploadExpiry, 1) : undefined,
+    xetXorbMaxBytes: opts.xetXorbSize ? xorbSize(opts.xetXorbSize) : undefined,
   });
   let sampleUrl: string | undefined;
   if (opts.sample) {
@@ -174,4 +175,12 @@ async function openAccessLog(
     write: (line) => stream.write(`${line}\n`),
     close: () => new Promise((resolve) => stream.end(resolve)),
   };
+}
+
+/** A xorb must hold at least one largest chunk (128 KiB + header) and at most the spec's 64 MiB. */
+function xorbSize(value: string): number {
+  const n = parseSize("--xet-xorb-size", value);
+  if (n < 128 * 1024 + 8 || n > 64 * 1024 * 1024)
+    throw new Error("--xet-xorb-size must be between 129KiB and 64MiB");
+  return n;
 }

@@ -27,6 +27,7 @@ export interface ServeOptions extends MirrorFlags {
   maxObjectSize?: string;
   minFreeDisk?: string;
   uploadExpiry?: string;
+  xetXorbSize?: string;
   accessLog?: string;
   sessionTtl?: string;
   json: boolean;
@@ -66,6 +67,10 @@ export function serveCommand(): Command {
     .option(
       "--min-free-disk <size>",
       "refuse uploads that would leave less free disk than this (default 1GiB)",
+    )
+    .option(
+      "--xet-xorb-size <size>",
+      "largest Xet xorb served, serialized (default 64MiB, the spec's limit; smaller only for tests)",
     )
     .option("--upload-expiry <seconds>", "drop multipart uploads left untouched this long (default 3600)")
     .option(

@@ -207,7 +207,7 @@ async function dispatch(
         throttleResponse(res, fault);
       }
     }
-    if (caller.rejected && route.name !== "admin") {
+    if (caller.rejected && route.name !== "admin" && !route.ownAuth) {
       throw new HttpError(401, INVALID_CREDENTIALS, { headers: { "X-Error-Message": INVALID_CREDENTIALS } });
     }
     await route.handler(ctx);
@@ -313,4 +313,10 @@ const EXPOSED_HEADERS = [
   "Content-Range",
   "X-Linked-Size",
   "X-Linked-ETag",
+  // Xet: a browser's @huggingface/hub reads these from the resolve and token answers.
+  "X-Xet-Hash",
+  "X-Xet-Refresh-Route",
+  "X-Xet-Cas-Url",
+  "X-Xet-Access-Token",
+  "X-Xet-Token-Expiration",
 ].join(",");

@@ -12,6 +12,8 @@ import type { RunningHash } from "./lfs/running-hash.js";
 import type { Mirror } from "./mirror/mirror.js";
 import { BlobStore } from "./store/blob-store.js";
 import { RepoStore } from "./store/repo-store.js";
+import { XetIndex } from "./xet/xet-index.js";
+import { XetTokens } from "./xet/xet-tokens.js";
 
 export interface HubOptions {
   /** Files at least this large are stored as LFS (besides .gitattributes patterns and binary files). */
@@ -37,6 +39,8 @@ export interface HubOptions {
   minFreeDisk: number;
   /** A multipart upload untouched for this long is dropped and its parts deleted. */
   uploadExpirySeconds: number;
+  /** Serialized bytes per Xet xorb at most (the spec's 64 MiB; smaller only to test several xorbs). */
+  xetXorbMaxBytes: number;
 }
 
 export const DEFAULT_HUB_OPTIONS: HubOptions = {
@@ -50,6 +54,7 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = {
   maxObjectSize: 500 * 1024 ** 3,
   minFreeDisk: 1024 ** 3,
   uploadExpirySeconds: 3600,
+  xetXorbMaxBytes: 64 * 1024 * 1024,
   sessionTtlSeconds: DEFAULT_SESSION_TTL_SECONDS,
 };
 
@@ -88,6 +93,9 @@ export class HubState {
   readonly requestCounts = new Map<string, number>();
   readonly sessions: SessionTable;
   signer!: UrlSigner;
+  xetTokens!: XetTokens;
+  /** Xet layouts of LFS blobs, computed in the background (see XetIndex). */
+  readonly xet: XetIndex;
   /** The pull-through mirror, when the hub mirrors an upstream (serve --mirror). */
   mirror: Mirror | undefined;
 
@@ -101,14 +109,20 @@ export class HubState {
     this.rateLimiter = new RateLimiter(options.rateLimits);
     this.multipart = new MultipartSessions(join(root, "tmp"), options.uploadExpirySeconds * 1000);
     this.sessions = new SessionTable(options.sessionTtlSeconds);
+    this.xet = new XetIndex(root, this.blobs, { maxBytes: options.xetXorbMaxBytes, maxChunks: 8192 });
+    // A commit's new LFS objects get their Xet layout soon after, off the request's path.
+    this.repos.onLfsObjects = (sha256s) => this.xet.enqueue(sha256s);
   }
 
   async init(): Promise<void> {
     await mkdir(this.root, { recursive: true });
     await writeFile(join(this.root, "HUBFERRY-STORE"), "hubferry local hub store, format 1\n");
-    this.signer = new UrlSigner(await this.loadSecret());
+    const key = await this.loadSecret();
+    this.signer = new UrlSigner(key);
+    this.xetTokens = new XetTokens(key);
     await this.blobs.init();
     await this.repos.init();
+    await this.xet.init();
   }
 
   /** The URL-signing key survives restarts so that hrefs handed out stay valid until they expire. */

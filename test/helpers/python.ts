@@ -89,3 +89,13 @@ export function hfClientEnv(endpoint: string, hfHome: string, token: string | nu
   if (token) e.HF_TOKEN = token;
   return e;
 }
+
+/** Like `hfClientEnv` but with Xet left on: hf_xet (installed in the venv) downloads through the hub's CAS. */
+export function hfXetClientEnv(
+  endpoint: string,
+  hfHome: string,
+  token: string | null,
+): Record<string, string> {
+  const { HF_HUB_DISABLE_XET: _off, ...e } = hfClientEnv(endpoint, hfHome, token);
+  return e;
+}

@@ -23,10 +23,17 @@ export function lfsInfo(f: FileEntry): { oid: string; size: number; pointerSize:
   return { oid: f.sha256, size: f.size, pointerSize: lfsPointerOid(f.sha256, f.size).pointerSize };
 }
 
-/** A tree/paths-info entry as the hub returns it (never `xetHash`: this hub has no Xet). */
-export function treeEntryJson(node: TreeNode): Record<string, unknown> {
+/** A tree/paths-info entry as the hub returns it; `xetHash` only once the file's Xet layout is ready. */
+export function treeEntryJson(
+  node: TreeNode,
+  xetHash?: (f: FileEntry) => string | undefined,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { type: node.type, oid: node.oid, size: node.size, path: node.path };
-  if (node.file?.lfs) out.lfs = lfsInfo(node.file);
+  if (node.file?.lfs) {
+    out.lfs = lfsInfo(node.file);
+    const xet = xetHash?.(node.file);
+    if (xet) out.xetHash = xet;
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@ import { HttpError } from "../http/http-error.js";
 import { paginate } from "../http/paginate.js";
 import type { TreeNode } from "../store/file-tree.js";
 import { EntryNotFound } from "../store/repo-store.js";
+import { xetHashOf } from "../xet/xet-files.js";
 import { parseBody } from "./hf-body.js";
 import { hfRepo } from "./hf-repo-access.js";
 import { repoInfoJson, treeEntryJson } from "./hf-serialize.js";
@@ -30,7 +31,7 @@ async function withLastCommit(
   head: Parameters<typeof ctx.hub.repos.lastCommitOf>[1],
   meta: Parameters<typeof ctx.hub.repos.lastCommitOf>[0],
 ) {
-  const entry = treeEntryJson(node);
+  const entry = treeEntryJson(node, (f) => xetHashOf(ctx.hub, meta, f));
   const last = await ctx.hub.repos.lastCommitOf(meta, head, node.path, node.type === "directory");
   entry.lastCommit = { id: last.id, title: last.title, date: last.date };
   return entry;
@@ -49,7 +50,7 @@ export async function listTree(ctx: RequestContext): Promise<void> {
   const { page, headers } = paginate(ctx, nodes, pageSize);
   const body = expand
     ? await Promise.all(page.map((n) => withLastCommit(ctx, n, commit, meta)))
-    : page.map(treeEntryJson);
+    : page.map((n) => treeEntryJson(n, (f) => xetHashOf(ctx.hub, meta, f)));
   sendJson(ctx, 200, body, { ...headers, "X-Repo-Commit": commit.id });
 }
 
@@ -82,6 +83,6 @@ export async function pathsInfo(ctx: RequestContext): Promise<void> {
     .filter((n): n is TreeNode => !!n);
   const body = expand
     ? await Promise.all(nodes.map((n) => withLastCommit(ctx, n, commit, meta)))
-    : nodes.map(treeEntryJson);
+    : nodes.map((n) => treeEntryJson(n, (f) => xetHashOf(ctx.hub, meta, f)));
   sendJson(ctx, 200, body, { "X-Repo-Commit": commit.id });
 }

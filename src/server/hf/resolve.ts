@@ -6,7 +6,25 @@ import { objectHint } from "../mirror/object-hint.js";
 import { refuseBadResume, sendMirroredBlob } from "../mirror/send-mirrored-blob.js";
 import { lfsPointer } from "../store/git-objects.js";
 import { EntryNotFound } from "../store/repo-store.js";
+import { casUrl, xetAuthPath, xetHashOf } from "../xet/xet-files.js";
 import { checkGated, hfRepo } from "./hf-repo-access.js";
+
+/** What @huggingface/hub sends to learn a file's Xet info instead of its bytes. */
+const XET_FILEINFO = "application/vnd.xet-fileinfo+json";
+/** A token route named in a signed object URL (checked: it ends up in a response header). */
+const XET_AUTH_PATH = /^\/api\/(?:models|datasets|spaces)\/[^/?#]+\/[^/?#]+\/xet-read-token\/[^/?#]+$/;
+
+/**
+ * The headers that tell a Xet client to download through the CAS (hub-docs `file-id.md`):
+ * huggingface_hub needs `X-Xet-Hash` plus the `xet-auth` link (or `X-Xet-Refresh-Route`).
+ */
+function xetHeaders(baseUrl: string, hash: string, authPath: string): Record<string, string> {
+  return {
+    "X-Xet-Hash": hash,
+    "X-Xet-Refresh-Route": `${baseUrl}${authPath}`,
+    Link: `<${baseUrl}${authPath}>; rel="xet-auth", <${casUrl(baseUrl)}/v1/reconstructions/${hash}>; rel="xet-reconstruction-info"`,
+  };
+}
 
 /**
  * `GET|HEAD /{prefix}{id}/resolve/{rev}/{path}` (and `/raw/`). Regular files are served directly
@@ -34,11 +52,38 @@ export async function resolveFile(ctx: RequestContext): Promise<void> {
     return;
   }
   if (file.lfs) {
+    const xetHash = xetHashOf(ctx.hub, meta, file);
+    const authPath = xetAuthPath(meta, commit.id);
+    const xet = xetHash ? xetHeaders(ctx.baseUrl, xetHash, authPath) : {};
+    if (xetHash && ctx.method === "GET" && (ctx.req.headers.accept ?? "").includes(XET_FILEINFO)) {
+      // @huggingface/hub asks for the Xet file info: answered here, the bytes come from the CAS.
+      ctx.hub.repos.countDownload(meta);
+      const info = {
+        hash: xetHash,
+        etag: file.sha256,
+        size: file.size,
+        refreshUrl: `${ctx.baseUrl}${authPath}`,
+      };
+      const data = Buffer.from(JSON.stringify(info));
+      ctx.res.writeHead(200, {
+        ...ctx.headers,
+        ...common,
+        ...xet,
+        "Content-Type": XET_FILEINFO,
+        "Content-Length": String(data.byteLength),
+        ETag: `"${file.gitOid}"`,
+        "X-Linked-Etag": `"${file.sha256}"`,
+        "X-Linked-Size": String(file.size),
+      });
+      ctx.res.end(data);
+      return;
+    }
     if (isFullGet) ctx.hub.repos.countDownload(meta);
     const location = ctx.hub.signer.sign(ctx.baseUrl, `/_hubferry/objects/${file.sha256}`, 3600, {
       filename: path.split("/").pop() ?? "file",
       commit: commit.id,
       ...(await objectHint(ctx.hub, meta, file, path)),
+      ...(xetHash ? { xetAuth: authPath } : {}),
     });
     ctx.res.writeHead(302, {
       ...ctx.headers,
@@ -47,6 +92,7 @@ export async function resolveFile(ctx: RequestContext): Promise<void> {
       ETag: `"${file.gitOid}"`,
       "X-Linked-Etag": `"${file.sha256}"`,
       "X-Linked-Size": String(file.size),
+      ...xet,
       "Content-Length": "0",
     });
     ctx.res.end();
@@ -96,6 +142,10 @@ export async function downloadObject(ctx: RequestContext): Promise<void> {
   const headers: Record<string, string> = { ETag: `"${sha256}"`, "X-Linked-Etag": `"${sha256}"` };
   if (blob) headers["X-Linked-Size"] = String(blob.size);
   if (commit && /^[0-9a-f]{40}$/.test(commit)) headers["X-Repo-Commit"] = commit;
+  // ...and its Xet headers, since huggingface_hub reads them from the end of the redirects it follows.
+  const xetAuth = ctx.url.searchParams.get("xetAuth");
+  const xetHash = xetAuth && XET_AUTH_PATH.test(xetAuth) ? ctx.hub.xet.fileHash(sha256) : undefined;
+  if (xetAuth && xetHash) Object.assign(headers, xetHeaders(ctx.baseUrl, xetHash, xetAuth));
   if (blob && ctx.method === "GET" && ctx.hub.mirror) void ctx.hub.blobs.touch(sha256);
   if (!blob) {
     if (await sendMirroredBlob(ctx, sha256, filename, headers)) return;

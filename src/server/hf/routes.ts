@@ -4,6 +4,7 @@ import type { Handler, Route } from "../http/router.js";
 import { completeMultipart, putPart } from "../lfs/lfs-multipart.js";
 import { putObject, verifyObject } from "../lfs/lfs-transfer.js";
 import { mirrorRead, mirrorRefusesWrite, type RouteRepo } from "../mirror/mirror-routes.js";
+import { reconstruction, xetReadToken, xetWriteToken, xorbBytes } from "../xet/xet-routes.js";
 import { commitNdjson } from "./commit.js";
 import { duplicateLfsFiles, duplicateRepo } from "./duplicate.js";
 import { noNamespace, renderHfError } from "./hf-errors.js";
@@ -95,6 +96,8 @@ export function hfRoutes(): Route[] {
     r("repo-move", ["POST"], "^/api/repos/move$", moveRepo),
     r("user-repos", ["GET"], "^/api/settings/repositories$", listNamespaceRepos),
     r("org-repos", ["GET"], "^/api/organizations/(?<org>[^/]+)/settings/repositories$", listNamespaceRepos),
+    r("xet-read-token", ["GET"], `${API_REPO}/xet-read-token/${REV}$`, read(xetReadToken)),
+    r("xet-write-token", ["GET"], `${API_REPO}/xet-write-token/(?<rev>.+)$`, xetWriteToken),
     r("info", ["GET"], `${API_REPO}(?:/revision/(?<rev>.+))?$`, read(repoInfo)),
     // Ids without a namespace (legacy canonical names): none exist here, so RepoNotFound.
     r("no-namespace", ["GET", "HEAD", "POST", "PUT", "DELETE"], `^/api/${TYPES}/[^/]+(?:/.*)?$`, noNamespace),
@@ -113,6 +116,27 @@ export function hfRoutes(): Route[] {
       noNamespace,
       "resolvers",
     ),
+    // The Xet CAS of this hub: its routes take Xet tokens (reconstructions) or signed URLs (xorbs).
+    {
+      ...r(
+        "xet-reconstruction",
+        ["GET"],
+        "^/_hubferry/xet/v(?<v>[12])/reconstructions/(?<fileId>[^/]+)$",
+        reconstruction,
+        "resolvers",
+      ),
+      ownAuth: true,
+    },
+    {
+      ...r(
+        "xet-xorb",
+        ["GET", "HEAD"],
+        "^/_hubferry/xet/xorbs/(?<sha256>[0-9a-f]{64})/(?<xorb>\\d+)/(?<hash>[0-9a-f]{64})$",
+        xorbBytes,
+        "resolvers",
+      ),
+      ownAuth: true,
+    },
     r("object", ["GET", "HEAD"], "^/_hubferry/objects/(?<sha256>[0-9a-f]{64})$", downloadObject, "resolvers"),
     r(
       "lfs-put",

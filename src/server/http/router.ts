@@ -13,6 +13,8 @@ export interface Route {
   bucket: Bucket;
   handler: Handler;
   renderError: ErrorRenderer;
+  /** The route checks its own bearer credential (the Xet CAS takes Xet tokens, not hub tokens). */
+  ownAuth?: boolean;
 }
 
 /**

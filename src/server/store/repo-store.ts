@@ -124,6 +124,8 @@ export class RepoStore {
   private readonly trees = new WeighedCache<FileTree>(256, 400_000, (t) => t.fileCount + 1);
   private readonly downloads = new Map<string, number>();
   private readonly byObjectId = new Map<string, string>();
+  /** Told the LFS objects of every commit written (the hub derives their Xet layouts). */
+  onLfsObjects: ((sha256s: string[]) => void) | undefined;
   readonly locks = new KeyedMutex();
   /** Which LFS objects each repo may reference (see LfsScopes). */
   readonly lfs: LfsScopes;
@@ -270,12 +272,11 @@ export class RepoStore {
 
   /** Writes a commit of another repo (of this hub, or upstream's) as it is (same id, date and files) into `k`. */
   async importCommit(k: RepoKey, c: Commit): Promise<void> {
-    await this.lfs.grant(
-      k,
-      Object.values(c.files)
-        .filter((f) => f.lfs)
-        .map((f) => f.sha256),
-    );
+    const lfsObjects = Object.values(c.files)
+      .filter((f) => f.lfs)
+      .map((f) => f.sha256);
+    await this.lfs.grant(k, lfsObjects);
+    this.onLfsObjects?.(lfsObjects);
     await atomicWriteJson(join(this.repoDir(k), "commits", `${c.id}.json`), c);
     this.commits.set(`${repoKeyString(k)}@${c.id}`, c);
   }
@@ -544,12 +545,11 @@ export class RepoStore {
     const parent = parentKey ? this.commits.get(parentKey) : undefined;
     const changes = changesFrom(parent, parentKey ? this.chainDepth.get(parentKey) : undefined, c.files);
     // What a commit holds is in the repo's history, hence the repo's to reference from now on.
-    await this.lfs.grant(
-      k,
-      Object.values(c.files)
-        .filter((f) => f.lfs)
-        .map((f) => f.sha256),
-    );
+    const lfsObjects = Object.values(c.files)
+      .filter((f) => f.lfs)
+      .map((f) => f.sha256);
+    await this.lfs.grant(k, lfsObjects);
+    this.onLfsObjects?.(lfsObjects);
     const { files: _whole, ...header } = commit;
     await atomicWriteJson(
       join(this.repoDir(k), "commits", `${id}.json`),
