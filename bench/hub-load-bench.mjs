@@ -139,7 +139,8 @@ async function seed(storeRoot, clients) {
   ];
   const manifest = await seedSource(storeRoot, "load", files);
   const { startLocalHub, UserTable } = await import(join(root, "dist/index.js"));
-  const hub = await startLocalHub({ root: storeRoot, users: new UserTable(), port: 0 });
+  // LFS only: no Xet layouts computed in the background of the bench.
+  const hub = await startLocalHub({ root: storeRoot, users: new UserTable(), port: 0, xet: false });
   try {
     for (let c = 0; c < clients; c++) {
       const base = { type: "model", namespace: "bench", name: `up-${c}` };

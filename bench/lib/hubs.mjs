@@ -32,10 +32,15 @@ export function startListening(argv, what) {
   });
 }
 
-/** `hubferry serve` (of this checkout, or `checkout`) over a store, on any free port, ready line in JSON. */
+/**
+ * `hubferry serve` (of this checkout, or `checkout`) over a store, on any free port, ready line in
+ * JSON. LFS only (`--no-xet`): the benches measure the LFS paths, and the Xet layouts a hub
+ * otherwise computes for each large file in the background would take the same 2 cores.
+ */
 export function serveArgv(storeRoot, usersFile, extra = [], checkout = root) {
   const bin = join(checkout, "bin/hubferry.js");
-  return [bin, "serve", "--root", storeRoot, "--port", "0", "--users", usersFile, "--json", ...extra];
+  const xet = checkout === root ? ["--no-xet"] : [];
+  return [bin, "serve", "--root", storeRoot, "--port", "0", "--users", usersFile, "--json", ...xet, ...extra];
 }
 
 /** The shaper's flags for one face's link ({ down, up, latency, perConnection }). */

@@ -9,7 +9,8 @@ const root = new URL("../..", import.meta.url).pathname;
 export async function seedSource(storeRoot, name, files) {
   const { startLocalHub, UserTable } = await import(join(root, "dist/index.js"));
   const { lfsEntry, storeRegular } = await import(join(root, "dist/server/store/file-entry.js"));
-  const hub = await startLocalHub({ root: storeRoot, users: new UserTable(), port: 0 });
+  // LFS only: no Xet layouts computed in the background of the bench.
+  const hub = await startLocalHub({ root: storeRoot, users: new UserTable(), port: 0, xet: false });
   try {
     const entries = {};
     const manifest = [];

@@ -98,6 +98,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     minFreeDisk: opts.minFreeDisk ? parseSize("--min-free-disk", opts.minFreeDisk) : undefined,
     uploadExpirySeconds: opts.uploadExpiry ? wholeNumber("--upload-expiry", opts.uploadExpiry, 1) : undefined,
     xetXorbMaxBytes: opts.xetXorbSize ? xorbSize(opts.xetXorbSize) : undefined,
+    xet: opts.xet,
   });
   let sampleUrl: string | undefined;
   if (opts.sample) {

@@ -28,6 +28,8 @@ export interface ServeOptions extends MirrorFlags {
   minFreeDisk?: string;
   uploadExpiry?: string;
   xetXorbSize?: string;
+  /** commander's --no-xet */
+  xet: boolean;
   accessLog?: string;
   sessionTtl?: string;
   json: boolean;
@@ -67,6 +69,10 @@ export function serveCommand(): Command {
     .option(
       "--min-free-disk <size>",
       "refuse uploads that would leave less free disk than this (default 1GiB)",
+    )
+    .option(
+      "--no-xet",
+      "serve LFS only: no Xet downloads, and no Xet layout computed for each LFS file in the background",
     )
     .option(
       "--xet-xorb-size <size>",

@@ -76,6 +76,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     port,
     hub,
     close: async () => {
+      await hub.xet.stop();
       await hub.repos.flushStats();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -41,6 +41,8 @@ export interface HubOptions {
   uploadExpirySeconds: number;
   /** Serialized bytes per Xet xorb at most (the spec's 64 MiB; smaller only to test several xorbs). */
   xetXorbMaxBytes: number;
+  /** Serve Xet downloads (and compute each LFS blob's Xet layout in the background). */
+  xet: boolean;
 }
 
 export const DEFAULT_HUB_OPTIONS: HubOptions = {
@@ -55,6 +57,7 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = {
   minFreeDisk: 1024 ** 3,
   uploadExpirySeconds: 3600,
   xetXorbMaxBytes: 64 * 1024 * 1024,
+  xet: true,
   sessionTtlSeconds: DEFAULT_SESSION_TTL_SECONDS,
 };
 
@@ -109,7 +112,12 @@ export class HubState {
     this.rateLimiter = new RateLimiter(options.rateLimits);
     this.multipart = new MultipartSessions(join(root, "tmp"), options.uploadExpirySeconds * 1000);
     this.sessions = new SessionTable(options.sessionTtlSeconds);
-    this.xet = new XetIndex(root, this.blobs, { maxBytes: options.xetXorbMaxBytes, maxChunks: 8192 });
+    this.xet = new XetIndex(
+      root,
+      this.blobs,
+      { maxBytes: options.xetXorbMaxBytes, maxChunks: 8192 },
+      options.xet,
+    );
     // A commit's new LFS objects get their Xet layout soon after, off the request's path.
     this.repos.onLfsObjects = (sha256s) => this.xet.enqueue(sha256s);
   }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -257,6 +258,48 @@ describe("Xet downloads through the local hub", () => {
     assert.equal(r.error, "ConnectionError");
     assert.match(String(r.message), /xet-write-token/);
     await ok({ op: "upload_file", repo_id: "alice/xet", path, path_in_repo: "new.bin" }, lfsEnv());
+  });
+});
+
+describe("serve --no-xet", () => {
+  it("serves LFS only: no Xet headers, no xetHash, no layout computed, and hf_xet clients fall back to HTTP", async () => {
+    const plain = await startTestHub(["--no-xet"]);
+    try {
+      const env = hfXetClientEnv(plain.url, join(work.path, "noxet-home"), USERS.alice.token);
+      const lfs = hfClientEnv(plain.url, join(work.path, "noxet-lfs"), USERS.alice.token);
+      const folder = join(work.path, "noxet-src");
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, "big.bin"), FILES["big.bin"]!);
+      await ok({ op: "create_repo", repo_id: "alice/plain" }, lfs);
+      await ok({ op: "upload_folder", repo_id: "alice/plain", folder }, lfs);
+      const head = await fetch(`${plain.url}/alice/plain/resolve/main/big.bin`, {
+        method: "HEAD",
+        redirect: "manual",
+      });
+      assert.equal(head.status, 302);
+      assert.equal(head.headers.get("x-xet-hash"), null);
+      await new Promise((r) => setTimeout(r, 500));
+      const tree = (await (await fetch(`${plain.url}/api/models/alice/plain/tree/main`)).json()) as {
+        xetHash?: string;
+      }[];
+      assert.ok(
+        tree.every((e) => e.xetHash === undefined),
+        "no xetHash listed",
+      );
+      assert.equal(existsSync(join(plain.root, "xet", "layouts")), false, "no layout computed");
+      const r = await ok(
+        {
+          op: "hf_hub_download",
+          repo_id: "alice/plain",
+          filename: "big.bin",
+          cache_dir: join(work.path, "noxet-cache"),
+        },
+        env,
+      );
+      assert.equal(r.sha256, sha256(FILES["big.bin"]!));
+    } finally {
+      await plain.stop();
+    }
   });
 });
 

@@ -33,6 +33,8 @@ export class XetIndex {
     private readonly root: string,
     private readonly blobs: BlobStore,
     private readonly limits: XorbLimits,
+    /** false (serve --no-xet): nothing is computed, no file is advertised for Xet. */
+    private readonly enabled = true,
   ) {}
 
   private get dir(): string {
@@ -89,6 +91,7 @@ export class XetIndex {
 
   /** Queues blobs for layout computation (no-op for those done, queued or known to fail). */
   enqueue(sha256s: Iterable<string>): void {
+    if (!this.enabled || this.stopped) return;
     for (const sha of sha256s) {
       if (isSha256(sha) && !this.fileHashOf.has(sha) && !this.failed.has(sha)) this.queue.add(sha);
     }
@@ -99,6 +102,15 @@ export class XetIndex {
   idle(): Promise<void> {
     if (!this.running && this.queue.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private stopped = false;
+
+  /** The hub is closing: the queue is dropped and a layout being computed is abandoned. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.queue.clear();
+    await this.idle();
   }
 
   private async drain(): Promise<void> {
@@ -125,7 +137,10 @@ export class XetIndex {
     // Not here (yet): a mirrored object fetched on first download. Queued again when next seen.
     if (!(await this.blobs.stat(sha256))) return;
     const builder = new XetLayoutBuilder(this.limits);
-    for await (const data of this.blobs.read(sha256)) builder.push(data as Buffer);
+    for await (const data of this.blobs.read(sha256)) {
+      if (this.stopped) throw new Error("the hub is closing");
+      builder.push(data as Buffer);
+    }
     const layout = builder.finish();
     const dest = this.layoutPath(sha256);
     await mkdir(join(dest, ".."), { recursive: true });
