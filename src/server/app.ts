@@ -184,7 +184,6 @@ async function dispatch(
     who: undefined,
     headers: { "X-Request-Id": requestId, "Access-Control-Expose-Headers": EXPOSED_HEADERS },
   };
-  let injected = false;
   try {
     if (matched.malformed) {
       throw new HttpError(400, `Malformed path: the ${matched.malformed} part is not valid percent-encoding`);
@@ -201,7 +200,6 @@ async function dispatch(
     }
     const fault = hub.faults.take(method, route.name, url.pathname + url.search);
     if (fault) {
-      injected = fault.kind === "status";
       await applyFault(fault, req, res);
       if (fault.kind === "throttle") {
         ctx.req = throttledRequest(req, fault);
@@ -232,7 +230,9 @@ async function dispatch(
       if (!res.headersSent) sendPlain(res, 500, "Internal error; the server log has the details");
       return;
     }
-    if (res.statusCode >= 500 && !injected) logInternal(app, req, err, state.secret);
+    // A 5xx the hub chose (injected faults, 501 for what it does not do, 502/504 for an upstream's
+    // failure) is an answer, not a bug: only errors no handler meant to give are logged as internal.
+    if (res.statusCode >= 500 && !(err instanceof HttpError)) logInternal(app, req, err, state.secret);
   }
 }
 

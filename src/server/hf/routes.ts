@@ -121,7 +121,7 @@ export function hfRoutes(): Route[] {
       ...r(
         "xet-reconstruction",
         ["GET"],
-        "^/_hubferry/xet/v(?<v>[12])/reconstructions/(?<fileId>[^/]+)$",
+        "^/_hubferry/xet/v(?<v>1|2)/reconstructions/(?<fileId>[^/]+)$",
         reconstruction,
         "resolvers",
       ),

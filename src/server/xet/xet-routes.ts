@@ -1,7 +1,7 @@
 import { reconstructionV1, reconstructionV2 } from "../../xet/reconstruction.js";
 import { type XetLayout, xorbOffsets } from "../../xet/xet-layout.js";
 import { CHUNK_HEADER_SIZE, chunkHeader } from "../../xet/xorb-format.js";
-import { checkGated, hfRepo } from "../hf/hf-repo-access.js";
+import { checkGated, hfRepo, hfRepoToChange } from "../hf/hf-repo-access.js";
 import { type RequestContext, sendJson } from "../http/context.js";
 import { HttpError } from "../http/http-error.js";
 import { parseRange } from "../http/range.js";
@@ -34,7 +34,9 @@ export async function xetReadToken(ctx: RequestContext): Promise<void> {
  * (501) instead of the RepoNotFound the path would otherwise get; huggingface_hub >= 1.20 with
  * hf_xet then fails the upload (it has no LFS fallback), and HF_HUB_DISABLE_XET=1 uploads over LFS.
  */
-export async function xetWriteToken(_ctx: RequestContext): Promise<void> {
+export async function xetWriteToken(ctx: RequestContext): Promise<void> {
+  // As any write: a missing repo, or no right to write it, is said before what this hub lacks.
+  hfRepoToChange(ctx);
   throw new HttpError(
     501,
     "This hub does not accept Xet uploads yet: upload over LFS (HF_HUB_DISABLE_XET=1 for huggingface_hub, useXet: false or the default negotiation for @huggingface/hub).",
